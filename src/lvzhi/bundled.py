@@ -1,0 +1,47 @@
+"""The lists shipped inside the package: 珞璜镇's, parsed from its official document."""
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from .ingest.jsonfile import read_json_file
+from .model import Dataset
+from .store import Store
+from .store.repository import save_dataset
+
+BUNDLED_JSON = "luohuang.json"
+BUNDLED_SOURCE = "luohuang-source.txt"
+
+
+def data_path(name: str) -> Path:
+    return Path(str(resources.files("lvzhi") / "data" / name))
+
+
+def bundled_dataset() -> Dataset:
+    return read_json_file(data_path(BUNDLED_JSON))
+
+
+def ensure_bundled(store: Store) -> bool:
+    """Loads the bundled lists into an empty database; returns whether it did."""
+    if not store.is_empty():
+        return False
+    with store.transaction() as session:
+        save_dataset(session, bundled_dataset(), source_name=BUNDLED_SOURCE)
+    return True
+
+BUNDLED_VERSION = "官方公布版"
+
+
+def regenerate() -> Dataset:
+    """Parses the bundled source text again (used to build and to check luohuang.json)."""
+    from .ingest import DEFAULT_TOWN
+    from .ingest.document import parse_document_file
+
+    return parse_document_file(data_path(BUNDLED_SOURCE), DEFAULT_TOWN, version=BUNDLED_VERSION)
+
+
+if __name__ == "__main__":
+    from .export import write_json
+
+    write_json(regenerate(), data_path(BUNDLED_JSON))
+    print(f"已重新生成 {data_path(BUNDLED_JSON)}")

@@ -1,0 +1,106 @@
+"""Splitting a wrapped run of department names ("区委组织部 区\\n人力社保局") into the names."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# A department name as these documents print them: a district-level body ("区…局", "团区委"), a
+# zone committee ("江津综保区管委会") or a state company ("珞城实业公司（原珞璜建司）").
+_STARTS = ("区", "市", "县", "团区委", "团市委", "江津", "重庆", "国家", "中国", "国网")
+_ENDS = (
+    "委员会", "管委会", "办公室", "机关", "中心", "公司", "支队", "大队", "工会", "部门",
+    "委", "局", "办", "部", "会", "院", "队", "所", "站", "馆", "社", "联", "处", "协", "团", "行",
+)
+_PAREN = re.compile(r"[（(][^（）()]*[）)]$")
+_NAME_CHARS = re.compile(r"^[\u4e00-\u9fff（）()]+$")
+
+
+def looks_like_department(name: str) -> bool:
+    """Whether a string has the shape of a department name, known or not."""
+    if not name or not _NAME_CHARS.match(name) or len(name) > 24:
+        return False
+    core = _PAREN.sub("", name)
+    if any(p in core for p in "（）()"):
+        return False
+    if core.endswith("等"):  # "区教委等": the document's own "and others"
+        core = core[:-1]
+    if not core:
+        return False
+    if core.endswith("公司"):
+        return len(core) >= 4
+    return core.startswith(_STARTS) and core.endswith(_ENDS) and len(core) >= 3
+
+
+class DepartmentSplitter:
+    """Splits concatenated department names, preferring names already known to the document."""
+
+    def __init__(self, known: set[str] | None = None):
+        self.known: set[str] = set(known or ())
+
+    def learn(self, name: str) -> None:
+        if looks_like_department(name):
+            self.known.add(name)
+
+    def split(self, text: str) -> list[str] | None:
+        """The names in `text` (spaces and line breaks ignored), or None if it is not only names."""
+        compact = re.sub(r"\s+", "", text)
+        if not compact:
+            return None
+        return _split(compact, frozenset(self.known))
+
+    def split_unfinished(self, text: str) -> list[str] | None:
+        """Like split, but the last name may be cut short by a page break ("…区公安" + "局")."""
+        compact = re.sub(r"\s+", "", text)
+        found = self.split(compact)
+        if found:
+            return found
+        for cut in range(len(compact) - 1, 0, -1):
+            tail = compact[cut:]
+            if len(tail) > 10 or not tail.startswith(_STARTS):
+                continue
+            head = self.split(compact[:cut])
+            if head:
+                return head + [tail]
+        return None
+
+    def split_list(self, text: str) -> list[str] | None:
+        """Names separated by "、" (a heading such as "区委组织部、区人力社保局"), each possibly wrapped."""
+        names: list[str] = []
+        for part in re.split(r"[、，,]", text):
+            found = self.split(part)
+            if not found:
+                return None
+            names.extend(found)
+        return names
+
+
+def _two_names(piece: str) -> bool:
+    """Whether an unknown name is really two names run together ("区城市管理局区市场监管局")."""
+    return any(
+        looks_like_department(piece[:k]) and looks_like_department(piece[k:]) for k in range(2, len(piece) - 1)
+    )
+
+
+@lru_cache(maxsize=4096)
+def _split(text: str, known: frozenset[str]) -> list[str] | None:
+    # Dynamic programming over end positions: a known name costs 1, an unknown name of the right
+    # shape costs 3, so "区人大常委会信访办公室" stays whole when the document names it so.
+    n = len(text)
+    best: list[tuple[int, list[str]] | None] = [None] * (n + 1)
+    best[0] = (0, [])
+    for end in range(1, n + 1):
+        for start in range(max(0, end - 24), end):
+            prev = best[start]
+            if prev is None:
+                continue
+            piece = text[start:end]
+            if piece in known:
+                cost = 1
+            elif looks_like_department(piece) and not _two_names(piece):
+                cost = 3
+            else:
+                continue
+            candidate = (prev[0] + cost, prev[1] + [piece])
+            if best[end] is None or candidate[0] < best[end][0]:
+                best[end] = candidate
+    return best[n][1] if best[n] else None

@@ -1,0 +1,74 @@
+"""Opening the database: the embedded SQLite file by default, PostgreSQL via LVZHI_DATABASE_URL."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from platformdirs import user_data_dir
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.orm import Session, sessionmaker
+
+ENV_URL = "LVZHI_DATABASE_URL"
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class DatabaseError(Exception):
+    """The database cannot be opened or used; the message is Chinese."""
+
+
+def default_url() -> str:
+    if os.environ.get(ENV_URL):
+        return os.environ[ENV_URL]
+    folder = Path(user_data_dir("lvzhi", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'lvzhi.db'}"
+
+
+def normalise_url(url: str) -> str:
+    """Accepts a plain file path for SQLite and postgresql:// URLs for psycopg 3."""
+    if "://" not in url:
+        return f"sqlite:///{Path(url).expanduser().resolve()}"
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def make_engine(url: str | None = None) -> Engine:
+    url = normalise_url(url or default_url())
+    try:
+        engine = create_engine(url)
+    except Exception as exc:  # bad URL or missing driver
+        raise DatabaseError(f"无法识别数据库地址“{url}”：{exc}") from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def migrate(engine: Engine) -> None:
+    """Brings the schema up to the newest Alembic revision."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except Exception as exc:
+        raise DatabaseError(f"无法打开或升级数据库（{engine.url.render_as_string(hide_password=True)}）：{exc}") from exc
+
+
+def has_schema(engine: Engine) -> bool:
+    return inspect(engine).has_table("towns")
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
