@@ -15,15 +15,19 @@ _PAREN = re.compile(r"[（(][^（）()]*[）)]$")
 _NAME_CHARS = re.compile(r"^[\u4e00-\u9fff（）()]+$")
 
 
+def _core(name: str) -> str:
+    """The name without a trailing "（…）" or the document's own "等" ("区教委等")."""
+    core = _PAREN.sub("", name)
+    return core[:-1] if core.endswith("等") else core
+
+
 def looks_like_department(name: str) -> bool:
     """Whether a string has the shape of a department name, known or not."""
     if not name or not _NAME_CHARS.match(name) or len(name) > 24:
         return False
-    core = _PAREN.sub("", name)
+    core = _core(name)
     if any(p in core for p in "（）()"):
         return False
-    if core.endswith("等"):  # "区教委等": the document's own "and others"
-        core = core[:-1]
     if not core:
         return False
     if core.endswith("公司"):
@@ -43,6 +47,10 @@ class DepartmentSplitter:
 
     def split(self, text: str) -> list[str] | None:
         """The names in `text` (spaces and line breaks ignored), or None if it is not only names."""
+        found = self.split_with_cost(text)
+        return found[1] if found else None
+
+    def split_with_cost(self, text: str) -> tuple[int, list[str]] | None:
         compact = re.sub(r"\s+", "", text)
         if not compact:
             return None
@@ -81,8 +89,14 @@ def _two_names(piece: str) -> bool:
     )
 
 
+def _contains_known(piece: str, known: frozenset[str]) -> bool:
+    """An unknown name that holds a known one ("区级及以上党代表区委组织部") is a misreading."""
+    core = _core(piece)
+    return any(name in core and name != core for name in known)
+
+
 @lru_cache(maxsize=4096)
-def _split(text: str, known: frozenset[str]) -> list[str] | None:
+def _split(text: str, known: frozenset[str]) -> tuple[int, list[str]] | None:
     # Dynamic programming over end positions: a known name costs 1, an unknown name of the right
     # shape costs 3, so "区人大常委会信访办公室" stays whole when the document names it so.
     n = len(text)
@@ -96,11 +110,11 @@ def _split(text: str, known: frozenset[str]) -> list[str] | None:
             piece = text[start:end]
             if piece in known:
                 cost = 1
-            elif looks_like_department(piece) and not _two_names(piece):
+            elif looks_like_department(piece) and not _two_names(piece) and not _contains_known(piece, known):
                 cost = 3
             else:
                 continue
             candidate = (prev[0] + cost, prev[1] + [piece])
             if best[end] is None or candidate[0] < best[end][0]:
                 best[end] = candidate
-    return best[n][1] if best[n] else None
+    return best[n]

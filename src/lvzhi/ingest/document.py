@@ -69,7 +69,8 @@ class Point:
     def open(self) -> bool:
         """Whether the next unnumbered line still belongs to this point.
 
-        A line that ends in "；" exactly at the column's edge is a wrap, not the point's end.
+        A line that ends in "；" at the column's edge is a wrap, not the point's end. ("。" there is
+        left as an end: in the extracted text nothing tells it from a point that ends at the edge.)
         """
         last = self.lines[-1]
         if last.endswith(("；", ";")) and _fills_column(last, self.column_width):
@@ -78,7 +79,10 @@ class Point:
 
     @property
     def text(self) -> str:
-        return join_wrapped(self.lines)
+        """The point without its printed number."""
+        text = join_wrapped(self.lines)
+        numbered = _POINT.match(text) if self.number is not None else None
+        return numbered.group(2) if numbered else text
 
 
 def decode(data: bytes, source: str) -> str:
@@ -395,10 +399,10 @@ def _cooperative_first_page_line(
     if point:
         number = int(point.group(1))
         if number == state.last_number(points) + 1 and not (number == 1 and points):
-            points.append(Point(number, [point.group(2)], width))
+            points.append(Point(number, [text], width))
         else:  # numbering starts again: the town's column has begun
             state.in_town = True
-            state.town.append(Point(number, [point.group(2)], width))
+            state.town.append(Point(number, [text], width))
         return
     if points and points[-1].open:
         points[-1].lines.append(text)
@@ -422,7 +426,7 @@ def _check_numbering(row: Row, columns: list[list[Point]], source: str) -> None:
 
 def _add_to(points: list[Point], point: re.Match | None, text: str, width: float) -> None:
     if point:
-        points.append(Point(int(point.group(1)), [point.group(2)], width))
+        points.append(Point(int(point.group(1)), [text], width))
     elif points and points[-1].open:
         points[-1].lines.append(text)
     else:
@@ -458,33 +462,25 @@ def _cooperative_next_page(
     state: _CooperativeState, lines: list[str], splitter: DepartmentSplitter, width: float
 ) -> None:
     """Text on a following page: the department column's remainder first, then the town's."""
-    dept_seen = False
+    to_department = _department_share(state, lines, splitter)
+    numbered_seen = 0
     in_town = False
     for text in lines:
-        names = _heading_departments(text, splitter)
-        if names and not in_town:
+        names = None if in_town else _heading_departments(text, splitter)
+        if names:
             state.groups.append((names, []))
-            dept_seen = True
             continue
         dept_points = state.group_points()
         point = _POINT.match(text)
         if point:
-            number = int(point.group(1))
-            dept_next = number == state.last_number(dept_points) + 1 and not in_town
-            town_next = number == state.last_number(state.town) + 1
-            if dept_next and (dept_seen or not town_next):
-                dept_points.append(Point(number, [point.group(2)], width))
-                dept_seen = True
-            else:
-                in_town = True
-                state.town.append(Point(number, [point.group(2)], width))
-            continue
-        if not in_town and state.groups[-1][0] and not dept_points:  # right under a heading
+            target = dept_points if numbered_seen < to_department else state.town
+            in_town = in_town or target is state.town
+            target.append(Point(int(point.group(1)), [text], width))
+            numbered_seen += 1
+        elif not in_town and state.groups[-1][0] and not dept_points:  # right under a heading
             dept_points.append(Point(None, [text], width))
-            dept_seen = True
         elif not in_town and dept_points and dept_points[-1].open:
             dept_points[-1].lines.append(text)
-            dept_seen = True
         elif state.town and state.town[-1].open:
             in_town = True
             state.town[-1].lines.append(text)
@@ -493,7 +489,48 @@ def _cooperative_next_page(
             state.town.append(Point(None, [text], width))
         else:
             dept_points.append(Point(None, [text], width))
-            dept_seen = True
+
+
+def _department_share(state: _CooperativeState, lines: list[str], splitter: DepartmentSplitter) -> int:
+    """How many of a page's numbered points continue the department column (the rest are the town's).
+
+    Both columns may continue their numbering on the new page; the split is the one under which
+    both run on without a gap. When two splits fit, an unfinished department point decides.
+    """
+    marks = ["h" if _heading_departments(t, splitter) else int(m.group(1)) if (m := _POINT.match(t)) else None
+             for t in lines]
+    marks = [m for m in marks if m is not None]
+    total = sum(1 for m in marks if m != "h")
+    dept_points = state.groups[-1][1] if state.groups else []
+    fitting = [k for k in range(total + 1) if _split_fits(marks, k, state.last_number(dept_points), state.last_number(state.town))]
+    if not fitting:
+        return 0
+    if "h" in marks:  # points before the page's last department heading are the department's
+        last_heading = len(marks) - 1 - marks[::-1].index("h")
+        before = sum(1 for m in marks[:last_heading] if m != "h")
+        return min((k for k in fitting if k >= before), default=fitting[-1])
+    dept_open = bool(dept_points) and dept_points[-1].open
+    return fitting[-1] if dept_open else fitting[0]
+
+
+def _split_fits(marks: list, k: int, dept_last: int, town_last: int) -> bool:
+    dept_next, town_next, seen = dept_last + 1, town_last + 1, 0
+    for mark in marks:
+        if mark == "h":
+            if seen > k or (seen == k and town_next != town_last + 1):
+                return False
+            dept_next = 1
+            continue
+        if seen < k:
+            if mark != dept_next:
+                return False
+            dept_next += 1
+        else:
+            if mark != town_next:
+                return False
+            town_next += 1
+        seen += 1
+    return True
 
 
 # --- 上级部门收回事项 -----------------------------------------------------------------------------

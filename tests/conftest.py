@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from lvzhi.bundled import bundled_dataset, data_path, BUNDLED_SOURCE
+
+SHARED_SOURCE = Path(__file__).resolve().parents[1].parent / "shared" / "source" / "000_0b4552293039b2e6.txt"
+POSTGRES_URL = os.environ.get("LVZHI_TEST_POSTGRES_URL", "")
+
+
+@pytest.fixture(scope="session")
+def source_text() -> str:
+    """The official document's text: shared/source when present, else the bundled copy."""
+    path = SHARED_SOURCE if SHARED_SOURCE.exists() else data_path(BUNDLED_SOURCE)
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def dataset():
+    return bundled_dataset()
+
+
+def _postgres_url() -> str:
+    if not POSTGRES_URL:
+        pytest.skip("未配置 PostgreSQL（设置 LVZHI_TEST_POSTGRES_URL 以运行 PostgreSQL 测试）：已跳过")
+    return POSTGRES_URL
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """A fresh, empty database of each kind."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'lvzhi.db'}"
+        return
+    base = _postgres_url()
+    import psycopg
+
+    name = f"lvzhi_test_{uuid.uuid4().hex[:10]}"
+    admin = base.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = admin.rsplit("/", 1)[0] + "/" + name
+    yield url
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -1,0 +1,163 @@
+"""Renders a Dataset as the text a PDF extractor gives for an official list document.
+
+Used to check that the parser reads the format rather than one file's line breaks: the same lists,
+with cells wrapped at other widths and pages broken at other places, must parse back identically.
+Each table row is emitted column by column; a row that crosses a page emits, after the page
+marker, the remainder of each column in the same order (as the real extraction does).
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from lvzhi.model import LIST_KINDS, LIST_TITLES, Dataset, Item
+from lvzhi.tables import format_departments, numbered
+
+_NUMERALS = "一二三四五六七八九"
+_NO_LINE_START = "。，、；：？！）”’》」"
+_HEADERS = {
+    "basic": "序号 事项名称",
+    "cooperative": "序号 事项名称 对应上级部门 上级部门职责 镇配合职责",
+    "reclaimed": "序号 事项名称 承接部门及工作方式",
+}
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Cuts text into lines of `width` printed cells (ASCII counts half), as a PDF table cell does."""
+    lines, current, used = [], "", 0.0
+    for ch in text:
+        w = 0.5 if ch.isascii() else 1.0
+        # a line never starts with closing punctuation (it stays on the line before, as in print)
+        if used + w > width and current and ch not in _NO_LINE_START:
+            lines.append(current.strip())
+            current, used = "", 0.0
+        current += ch
+        used += w
+    if current.strip():
+        lines.append(current.strip())
+    return lines
+
+
+def _cut(column: list[str], room: int) -> int:
+    """Where a column breaks at the page end: never right after a department heading."""
+    cut = min(room, len(column))
+    while 0 < cut < len(column) and column[cut - 1].endswith("："):
+        cut -= 1
+    return cut
+
+
+@dataclass
+class Layout:
+    basic_width: int = 60
+    title_width: int = 7
+    department_width: int = 6
+    duty_width: int = 24
+    reclaimed_title_width: int = 24
+    method_width: int = 42
+    page_lines: int = 40
+    seed: int = 0
+
+
+class Renderer:
+    def __init__(self, layout: Layout):
+        self.layout = layout
+        self.random = random.Random(layout.seed)
+        self.out: list[str] = []
+        self.used = 0
+        self.page = 1
+
+    def new_page(self) -> None:
+        self.page += 1
+        style = self.random.choice(["number", "space", "header"])
+        if style == "number":
+            self.out.append(f"第 {self.page - 1} 页")
+            self.out.append("")
+        self.used = 0
+        self.pending_space = style == "space"
+        self.pending_header = style == "header"
+
+    def emit(self, line: str) -> None:
+        if getattr(self, "pending_header", False):
+            self.out.append(" " + self.header)
+            self.pending_header = False
+        if getattr(self, "pending_space", False):
+            line = " " + line
+            self.pending_space = False
+        self.out.append(line)
+        self.out.append("")
+
+    def row(self, columns: list[list[str]]) -> None:
+        """Emits one table row; breaks it over a page when it does not fit."""
+        height = max(len(c) for c in columns)
+        room = self.layout.page_lines - self.used
+        if height <= room or room < 2:
+            if height > room:
+                self.new_page()
+            for column in columns:
+                for line in column:
+                    self.emit(line)
+            self.used += height
+            return
+        cuts = [_cut(c, room) for c in columns]
+        for column, cut in zip(columns, cuts):
+            for line in column[:cut]:
+                self.emit(line)
+        self.new_page()
+        rest = [c[cut:] for c, cut in zip(columns, cuts)]
+        self.used = 0
+        self.row(rest)
+
+    def render(self, dataset: Dataset) -> str:
+        for kind in LIST_KINDS:
+            items = dataset.items_of(kind)
+            if not items:
+                continue
+            self.header = _HEADERS[kind]
+            self.emit(LIST_TITLES[kind])
+            self.out.append(self.header)
+            self.out.append("")
+            self.used = 2
+            category = None
+            for index, (name, count) in enumerate(dataset.categories(kind)):
+                self.emit(f"{_NUMERALS[index]}、{name}（{count}项）")
+                self.used += 1
+                for item in (i for i in items if i.category == name):
+                    self.row(self.columns(item))
+        return "\n".join(self.out) + "\n"
+
+    def columns(self, item: Item) -> list[list[str]]:
+        lay = self.layout
+        if item.list == "basic":
+            lines = wrap(item.title, lay.basic_width)
+            return [[f"{item.number} {lines[0]}"] + lines[1:]]
+        if item.list == "cooperative":
+            title = wrap(item.title, lay.title_width)
+            depts = wrap(" ".join(item.departments), lay.department_width)
+            duties: list[str] = []
+            single = len(item.department_duties) == 1 and item.department_duties[0].departments == item.departments
+            for group in item.department_duties:
+                if not single:
+                    duties.append(format_departments(group.departments) + "：")
+                for point in numbered(group.duties):
+                    duties.extend(wrap(point, lay.duty_width))
+            town = [line for point in numbered(item.town_duties) for line in wrap(point, lay.duty_width)]
+            return [[str(item.number)], title, depts, duties, town]
+        title = wrap(item.title, lay.reclaimed_title_width)
+        if item.abolished:
+            note = wrap(item.note or "", lay.method_width)
+            if len(title) == 1 and len(note) == 1:
+                return [[f"{item.number} {title[0]} {note[0]}"]]
+            return [[str(item.number)], title, note]
+        body: list[str] = []
+        for handler in item.handlers:
+            body.append("承接部门：" + format_departments(handler.departments))
+            body.append("工作方式：")
+            for point in numbered(handler.methods):
+                body.extend(wrap(point, lay.method_width))
+        if len(title) == 1:
+            return [[f"{item.number} {title[0]}"], body]
+        return [[str(item.number)], title, body]
+
+
+def render(dataset: Dataset, layout: Layout) -> str:
+    return Renderer(layout).render(dataset)

@@ -1,0 +1,88 @@
+"""The command line against a real database (SQLite file, and PostgreSQL when configured)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from sqlalchemy import func, select
+
+from lvzhi.bundled import data_path, BUNDLED_SOURCE
+from lvzhi.store import Store
+from lvzhi.store.repository import load_dataset
+from lvzhi.store.schema import ItemRow, VersionRow
+
+
+def lvzhi(database: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    env = {**os.environ, "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "lvzhi", "--database", database, *args],
+                          capture_output=True, text=True, input=stdin, timeout=120, env=env)
+
+
+def counts(url: str) -> tuple[int, int]:
+    store = Store(url)
+    with store.transaction() as session:
+        result = (session.scalar(select(func.count()).select_from(VersionRow)),
+                  session.scalar(select(func.count()).select_from(ItemRow)))
+    store.close()
+    return result
+
+
+def test_first_use_loads_the_bundled_lists(database_url):
+    result = lvzhi(database_url, "towns")
+    assert result.returncode == 0, result.stderr
+    assert "珞璜镇" in result.stdout and "129" in result.stdout and "402" in result.stdout
+
+
+def test_show_prints_both_sides_of_a_cooperative_item(database_url):
+    result = lvzhi(database_url, "show", "C74", "--format", "json")
+    item = json.loads(result.stdout)
+    assert item["departments"][-1] == "区公安局" and len(item["department_duties"]) == 6
+    text = lvzhi(database_url, "show", "c39").stdout
+    assert "上级部门职责" in text and "镇配合职责" in text and "C39" in text
+
+
+def test_unknown_code_and_town_are_clear_errors(database_url):
+    result = lvzhi(database_url, "show", "C999")
+    assert result.returncode == 1 and "没有编码为“C999”的事项" in result.stderr
+    result = lvzhi(database_url, "show", "B1", "--town", "不存在镇")
+    assert result.returncode == 1 and "没有名为“不存在镇”的镇街" in result.stderr
+
+
+def test_import_export_round_trip_and_no_duplicate_version(database_url, tmp_path):
+    assert lvzhi(database_url, "towns").returncode == 0
+    before = counts(database_url)
+    source = str(data_path(BUNDLED_SOURCE))
+    again = lvzhi(database_url, "import", source)
+    assert again.returncode == 0 and "未重复导入" in again.stdout
+    assert counts(database_url) == before
+    other = lvzhi(database_url, "import", source, "--town", "白沙镇", "--district", "江津区")
+    assert other.returncode == 0 and "已导入 白沙镇" in other.stdout
+    for fmt in ("json", "csv", "xlsx"):
+        out = tmp_path / f"baisha.{fmt}"
+        result = lvzhi(database_url, "export", "--format", fmt, "--output", str(out), "--town", "白沙镇")
+        assert result.returncode == 0 and out.stat().st_size > 10_000
+    data = json.loads((tmp_path / "baisha.json").read_text(encoding="utf-8"))
+    assert data["town"] == "白沙镇" and len(data["items"]) == 402
+    store = Store(database_url)
+    with store.transaction() as session:
+        assert load_dataset(session, "白沙镇").to_dict()["items"] == load_dataset(session, "珞璜镇").to_dict()["items"]
+    store.close()
+
+
+def test_failed_import_writes_nothing(database_url, tmp_path):
+    assert lvzhi(database_url, "towns").returncode == 0
+    before = counts(database_url)
+    broken = tmp_path / "broken.txt"
+    broken.write_text(data_path(BUNDLED_SOURCE).read_text(encoding="utf-8")[:20_000], encoding="utf-8")
+    result = lvzhi(database_url, "import", str(broken), "--town", "坏镇")
+    assert result.returncode == 1 and "broken.txt" in result.stderr and "实际读出" in result.stderr
+    assert counts(database_url) == before
+    assert "坏镇" not in lvzhi(database_url, "towns").stdout
+
+
+def test_browse_non_interactive_prints_the_overview(database_url):
+    result = lvzhi(database_url)
+    assert result.returncode == 0
+    assert "基本履职事项清单" in result.stdout and "民生服务（24）" in result.stdout
