@@ -53,7 +53,7 @@ def overview(dataset: Dataset) -> Table:
     table = Table(title=f"{dataset.town.name}履行职责事项清单（{dataset.version or '当前版本'}）", show_lines=True)
     table.add_column("清单")
     table.add_column("事项数", justify="right")
-    table.add_column("类别（事项数）")
+    table.add_column("类别（事项数）", overflow="fold")
     for kind in LIST_KINDS:
         categories = dataset.categories(kind)
         table.add_row(
