@@ -233,7 +233,6 @@ def _check_category_counts(rows: list[Row], declared: dict, source: str) -> None
 
 def _known_departments(lines: list[Line]) -> set[str]:
     """Department names the document prints cleanly: headings ("区医保局：") and "承接部门：…" lines."""
-    splitter = DepartmentSplitter()
     known: set[str] = set()
     for line in lines:
         text = clean(line.text)
@@ -244,7 +243,6 @@ def _known_departments(lines: list[Line]) -> set[str]:
             if looks_like_department(name):
                 known.add(name)
     known.add("区级相关部门")
-    splitter.known = known
     return known
 
 
