@@ -2,10 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-
 from sqlalchemy import func, select
 
 from lvzhi.bundled import data_path, BUNDLED_SOURCE
@@ -13,11 +9,7 @@ from lvzhi.store import Store
 from lvzhi.store.repository import load_dataset
 from lvzhi.store.schema import ItemRow, VersionRow
 
-
-def lvzhi(database: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "lvzhi", "--database", database, *args],
-                          capture_output=True, text=True, input=stdin, timeout=120, env=env)
+from helpers import lvzhi
 
 
 def counts(url: str) -> tuple[int, int]:

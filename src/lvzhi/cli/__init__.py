@@ -1,149 +1,16 @@
 """The `lvzhi` command line."""
 from __future__ import annotations
 
-import json
 import sys
-from datetime import date
-from pathlib import Path
-from typing import Optional
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from ..bundled import ensure_bundled
-from ..export import FORMATS, write
-from ..ingest import DEFAULT_TOWN, IngestError, read_list_file
-from ..model import LIST_KINDS, LIST_TITLES
-from ..store import DatabaseError, NotFound, Store
-from ..store.repository import get_item, load_dataset, save_dataset, towns_with_counts
-from .browse import browse
-from .render import item_panel
+from ..ingest import IngestError
+from ..store import DatabaseError, NotFound
+from . import lists, resolving  # noqa: F401  (each module registers its commands on `app`)
+from .app import Failure, app, errors
 
-app = typer.Typer(
-    help="lvzhi（履职）：乡镇履行职责事项清单的结构化数据、查询与归属判定。",
-    no_args_is_help=False,
-    add_completion=False,
-    rich_markup_mode=None,
-)
-console = Console()
-errors = Console(stderr=True)
-
-
-class Failure(Exception):
-    """A user-facing error: printed in Chinese, exit code 1."""
-
-
-def _open(ctx: typer.Context) -> Store:
-    store = Store(ctx.obj.get("database") if ctx.obj else None)
-    ensure_bundled(store)
-    return store
-
-
-@app.callback(invoke_without_command=True)
-def main_callback(
-    ctx: typer.Context,
-    database: Optional[str] = typer.Option(None, "--database", help="数据库地址（SQLite 文件路径或 postgresql:// URL）；默认用环境变量 LVZHI_DATABASE_URL 或用户数据目录中的 SQLite 文件"),
-) -> None:
-    ctx.obj = {"database": database}
-    if ctx.invoked_subcommand is None:
-        store = _open(ctx)
-        with store.transaction() as session:
-            dataset = load_dataset(session, DEFAULT_TOWN.name)
-        browse(dataset, console)
-
-
-@app.command("browse")
-def browse_command(ctx: typer.Context, town: str = typer.Option(DEFAULT_TOWN.name, "--town", help="镇街名称")) -> None:
-    """在终端中浏览一个镇街的三张清单。"""
-    store = _open(ctx)
-    with store.transaction() as session:
-        dataset = load_dataset(session, town)
-    browse(dataset, console)
-
-
-@app.command("import")
-def import_command(
-    ctx: typer.Context,
-    file: Path = typer.Argument(..., help="清单文件：官方 PDF 导出的文本、lvzhi 的 JSON 或 xlsx"),
-    town: Optional[str] = typer.Option(None, "--town", help="镇街名称（文本文件不含镇街名，默认珞璜镇）"),
-    district: Optional[str] = typer.Option(None, "--district", help="所属区县"),
-    city: Optional[str] = typer.Option(None, "--city", help="所属市"),
-    label: Optional[str] = typer.Option(None, "--label", help="版本名称"),
-    effective: Optional[str] = typer.Option(None, "--effective-date", help="生效日期 YYYY-MM-DD"),
-) -> None:
-    """导入一个镇街的清单（一次导入为一个版本，全部成功或全部不写入）。"""
-    effective_date = _parse_date(effective)
-    dataset = read_list_file(file, town, district, city)
-    store = _open(ctx)
-    with store.transaction() as session:
-        result = save_dataset(session, dataset, source_name=file.name, label=label, effective_date=effective_date)
-    counts = "、".join(f"{LIST_TITLES[k]} {len(dataset.items_of(k))} 项" for k in LIST_KINDS)
-    if result.created:
-        console.print(f"已导入 {result.town}：{counts}（版本“{result.label}”）")
-    else:
-        console.print(f"{result.town} 已有内容相同的版本“{result.label}”，未重复导入。")
-
-
-def _parse_date(text: Optional[str]) -> Optional[date]:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise Failure(f"生效日期“{text}”格式不对，应为 YYYY-MM-DD，例如 2025-01-01") from None
-
-
-@app.command("export")
-def export_command(
-    ctx: typer.Context,
-    fmt: str = typer.Option("json", "--format", help="json、csv 或 xlsx"),
-    output: Path = typer.Option(..., "--output", "-o", help="输出文件"),
-    town: str = typer.Option(DEFAULT_TOWN.name, "--town", help="镇街名称"),
-) -> None:
-    """导出一个镇街当前版本的三张清单。"""
-    if fmt not in FORMATS:
-        raise Failure(f"不支持的导出格式“{fmt}”，可选：{'、'.join(FORMATS)}")
-    store = _open(ctx)
-    with store.transaction() as session:
-        dataset = load_dataset(session, town)
-    try:
-        write(dataset, output, fmt)
-    except OSError as exc:
-        raise Failure(f"无法写入 {output}：{exc.strerror or exc}") from exc
-    console.print(f"已导出 {dataset.town.name} 的 {len(dataset.items)} 个事项到 {output}")
-
-
-@app.command("show")
-def show_command(
-    ctx: typer.Context,
-    code: str = typer.Argument(..., help="事项编码，如 B51、C74、R163"),
-    town: str = typer.Option(DEFAULT_TOWN.name, "--town", help="镇街名称"),
-    fmt: str = typer.Option("text", "--format", help="text 或 json"),
-) -> None:
-    """显示一个事项的全部内容（配合事项并列显示部门职责与镇配合职责）。"""
-    store = _open(ctx)
-    with store.transaction() as session:
-        item = get_item(session, town, code.strip())
-    if fmt == "json":
-        sys.stdout.write(json.dumps(item.to_dict(), ensure_ascii=False, indent=2) + "\n")
-    else:
-        console.print(item_panel(item, town))
-
-
-@app.command("towns")
-def towns_command(ctx: typer.Context) -> None:
-    """列出数据库中的镇街及其当前版本的事项数。"""
-    store = _open(ctx)
-    with store.transaction() as session:
-        rows = towns_with_counts(session)
-    table = Table(title="镇街")
-    for column in ("镇街", "区县", "当前版本", "基本", "配合", "收回", "合计"):
-        table.add_column(column)
-    for town, version, counts in rows:
-        table.add_row(town.name, town.district, version.label if version else "（无）",
-                      *(str(counts.get(k, 0)) for k in LIST_KINDS), str(sum(counts.values())))
-    console.print(table)
+__all__ = ["app", "main"]
 
 
 def main() -> None:

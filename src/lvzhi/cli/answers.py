@@ -1,0 +1,100 @@
+"""How a resolver answer and an evaluation look in the terminal."""
+from __future__ import annotations
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ..resolve import VERDICT_WORDS, Answer
+from ..resolve.evaluate import VERDICTS, Scores
+
+VERDICT_STYLES = {"basic": "green", "cooperative": "cyan", "reclaimed": "yellow", "abolished": "magenta",
+                  "unlisted": "red"}
+
+
+def _numbered(lines: list[str]) -> Text:
+    return Text("\n".join(f"{n}. {line}" for n, line in enumerate(lines, 1)))
+
+
+def answer_panel(answer: Answer) -> Panel:
+    parts: list = []
+    if answer.error:
+        return Panel(Text(answer.error, style="red"), title="无法判断", border_style="red")
+    style = VERDICT_STYLES[answer.verdict]
+    head = Text()
+    head.append("判定：", style="bold")
+    head.append(VERDICT_WORDS[answer.verdict], style=f"bold {style}")
+    if answer.lead:
+        head.append("\n牵头/负责：", style="bold")
+        head.append(answer.lead)
+    if answer.handled_elsewhere_by:
+        head.append("\n通常办理单位：", style="bold")
+        head.append(answer.handled_elsewhere_by)
+    if answer.item:
+        head.append("\n事项：", style="bold")
+        head.append(f"{answer.item.code} {answer.item.title}")
+    parts.append(head)
+    if answer.verdict == "cooperative":
+        table = Table(expand=True, show_lines=False)
+        table.add_column(f"{answer.lead}的职责")
+        table.add_column("镇配合职责（镇只做这些）")
+        table.add_row(_numbered(answer.department_part), _numbered(answer.town_part))
+        parts.append(table)
+    elif answer.verdict == "reclaimed":
+        parts.append(Text("承接部门的工作方式：", style="bold"))
+        parts.append(_numbered(answer.handler_methods))
+    parts.append(Text("理由：", style="bold") + Text(answer.explanation))
+    others = [c for c in answer.candidates if not answer.item or c.item.code != answer.item.code]
+    if others:
+        lines = "\n".join(f"{c.item.code} {c.item.title[:40]}（得分 {c.score:.1f}）" for c in others)
+        parts.append(Text("其他可能的事项：\n", style="dim") + Text(lines, style="dim"))
+    return Panel(Group(*parts), title="这件事归谁管？", border_style=style)
+
+
+def scores_table(scores: Scores) -> Group:
+    metrics = Table(title=f"评测结果（{scores.total} 条）")
+    metrics.add_column("指标")
+    metrics.add_column("数值", justify="right")
+    rows = [
+        ("判定准确率 verdict", scores.verdict_accuracy),
+        ("牵头单位准确率 lead", scores.lead_accuracy),
+        (f"事项 item@1（{scores.listed} 条清单内）", scores.item_at_1_rate),
+        ("事项 item@3", scores.item_at_3_rate),
+        ("清单外 precision", scores.unlisted_precision),
+        ("清单外 recall", scores.unlisted_recall),
+        ("清单外 F1", scores.unlisted_f1),
+    ]
+    for name, value in rows:
+        metrics.add_row(name, f"{value:.3f}")
+    confusion = Table(title="判定混淆矩阵（行：标注，列：系统）")
+    confusion.add_column("")
+    for verdict in VERDICTS:
+        confusion.add_column(verdict, justify="right")
+    for expected in VERDICTS:
+        confusion.add_row(expected, *(str(scores.confusion.get((expected, got), 0)) for got in VERDICTS))
+    return Group(metrics, confusion)
+
+
+def misses_table(scores: Scores) -> Table:
+    table = Table(title=f"未答对的 {len(scores.misses)} 条")
+    for column in ("id", "标注", "系统", "请求"):
+        table.add_column(column)
+    for miss in scores.misses:
+        expected = f"{miss.labelled.verdict} {'/'.join(miss.labelled.items)} {miss.labelled.lead}"
+        codes = "/".join(c.item.code for c in miss.answer.candidates[:3])
+        got = f"{miss.answer.verdict} {codes} {miss.answer.lead}"
+        table.add_row(miss.labelled.id, expected, got, miss.labelled.text[:40])
+    return table
+
+
+def overlaps_table(overlaps, town: str) -> Table:
+    table = Table(title=f"{town}：不同清单间内容相近的事项（{len(overlaps)} 对）", show_lines=True)
+    for column in ("事项", "相似度", "共同词", "区分依据"):
+        table.add_column(column)
+    for overlap in overlaps:
+        pair = f"{overlap.first.code} {overlap.first.title[:24]}\n{overlap.second.code} {overlap.second.title[:24]}"
+        style = None if overlap.distinguishable else "red"
+        table.add_row(pair, f"{overlap.similarity:.2f}", "、".join(overlap.shared[:6]), overlap.distinction(),
+                      style=style)
+    return table

@@ -1,0 +1,45 @@
+"""The department registry: printed names, full names and the other names people use."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+_PARENTHESISED = re.compile(r"[（(][^）)]*[）)]")
+
+
+@dataclass(frozen=True)
+class Department:
+    name: str
+    full_name: str = ""
+    aliases: tuple[str, ...] = field(default_factory=tuple)
+
+    def names(self) -> tuple[str, ...]:
+        """Every name that refers to this department, longest first."""
+        names = {self.name, strip_parenthesised(self.name), *self.aliases}
+        if self.full_name:
+            names.add(self.full_name)
+        return tuple(sorted((n for n in names if n), key=len, reverse=True))
+
+
+def strip_parenthesised(name: str) -> str:
+    """区委办公室（区档案局） → 区委办公室: how the lists' names compare."""
+    return _PARENTHESISED.sub("", name).strip()
+
+
+@lru_cache(maxsize=1)
+def registry() -> dict[str, Department]:
+    text = (resources.files("lvzhi") / "registry" / "departments.yaml").read_text(encoding="utf-8")
+    entries = yaml.safe_load(text) or []
+    return {
+        entry["name"]: Department(entry["name"], entry.get("full_name") or "", tuple(entry.get("aliases") or ()))
+        for entry in entries
+    }
+
+
+def department(name: str) -> Department:
+    """The registry entry for a printed name; a bare entry for names the registry does not know yet."""
+    return registry().get(name) or Department(name)

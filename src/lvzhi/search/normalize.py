@@ -1,0 +1,27 @@
+"""Request and query text → one canonical form: simplified characters, half-width, single spaces."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width letters and digits to half-width), traditional to simplified, collapsed spaces."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _t2s().convert(text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def has_meaning(text: str) -> bool:
+    """Whether the text holds any letter, digit or CJK character at all (not only punctuation)."""
+    return any(ch.isalnum() for ch in text)

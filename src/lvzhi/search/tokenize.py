@@ -1,0 +1,121 @@
+"""Tokenising Chinese duty-list text with jieba, a domain dictionary and a reviewable synonym table."""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Iterable
+
+import yaml
+
+from .normalize import normalize
+
+_WORDLIKE = re.compile(r"[\u3400-\u9fffA-Za-z]")
+_NUMBER = re.compile(r"^[0-9.]+$")
+
+
+def _data_text(name: str) -> str:
+    return (resources.files("lvzhi") / "search" / name).read_text(encoding="utf-8")
+
+
+def _lines(name: str) -> list[str]:
+    return [line.strip() for line in _data_text(name).splitlines() if line.strip() and not line.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def synonyms() -> dict[str, tuple[str, ...]]:
+    """Everyday word → the list's own terms it stands for (synonyms.yaml)."""
+    table = yaml.safe_load(_data_text("synonyms.yaml")) or {}
+    return {str(word): tuple(str(t) for t in (terms or ())) for word, terms in table.items()}
+
+
+@dataclass(frozen=True)
+class QueryTokens:
+    words: list[str]
+    parts: list[str]
+    expansions: list[str]
+    expansion_parts: list[str]
+
+    def all(self) -> list[str]:
+        return self.words + self.parts + self.expansions + self.expansion_parts
+
+
+class Tokenizer:
+    """jieba's search-mode segmentation with the domain words added, stop words dropped.
+
+    One instance per process holds the jieba dictionary (loaded once, about half a second).
+    """
+
+    def __init__(self, extra_words: Iterable[str] = ()):
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        self._jieba = jieba.Tokenizer()
+        self._lock = threading.Lock()
+        self._stopwords = frozenset(_lines("stopwords.txt"))
+        self._synonyms = synonyms()
+        self._added: set[str] = set()
+        self._jieba.initialize()
+        self.add_words(_lines("terms.txt"))
+        for word, terms in self._synonyms.items():
+            self.add_words([word, *terms])
+        self.add_words(extra_words)
+
+    def add_words(self, words: Iterable[str]) -> None:
+        with self._lock:
+            for word in words:
+                word = normalize(word)
+                if len(word) >= 2 and word not in self._added:
+                    self._jieba.add_word(word, freq=20000)
+                    self._added.add(word)
+
+    def expansions(self, text: str) -> list[str]:
+        """The list's terms for every everyday word the text contains (synonyms.yaml)."""
+        text = normalize(text).lower()
+        return [term for word, terms in self._synonyms.items() if word in text for term in terms]
+
+    def tokens(self, text: str) -> list[str]:
+        text = normalize(text).lower()
+        return [t for t in self._jieba.cut_for_search(text, HMM=False) if self._keeps(t)]
+
+    def words(self, text: str) -> list[str]:
+        """Whole words only (jieba's precise mode), without the shorter words inside long ones."""
+        text = normalize(text).lower()
+        return [t for t in self._jieba.cut(text, HMM=False) if self._keeps(t)]
+
+    def query_tokens(self, text: str) -> QueryTokens:
+        """A query's whole words, the shorter words inside them, and the words its everyday words stand for."""
+        # A lone character (村, 路, 卖) says little on its own: it counts as a part, not a whole word.
+        words = [w for w in dict.fromkeys(self.words(text)) if len(w) > 1]
+        seen = set(words)
+        parts = [t for t in dict.fromkeys(self.tokens(text)) if t not in seen]
+        seen.update(parts)
+        terms = self.expansions(text)
+        expansions = [t for term in terms for t in self.words(term) if t not in seen]
+        seen.update(expansions)
+        expansion_parts = [t for term in terms for t in self.tokens(term) if t not in seen]
+        return QueryTokens(words, parts, list(dict.fromkeys(expansions)), list(dict.fromkeys(expansion_parts)))
+
+    def _keeps(self, token: str) -> bool:
+        token = token.strip()
+        if not token or token in self._stopwords:
+            return False
+        if _NUMBER.match(token):
+            return token in self._added
+        return bool(_WORDLIKE.search(token))
+
+
+_shared: Tokenizer | None = None
+_shared_lock = threading.Lock()
+
+
+def tokenizer() -> Tokenizer:
+    """The process-wide tokenizer."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = Tokenizer()
+        return _shared
