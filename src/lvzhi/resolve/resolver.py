@@ -59,7 +59,9 @@ class Resolver:
         return [n for name in self.dataset.departments() for n in department(name).names()]
 
     def _fields(self) -> dict[str, list[list[str]]]:
-        tokens = self.tokenizer.tokens
+        def tokens(text: str) -> list[str]:
+            return self.tokenizer.tokens(text, simplified=True)
+
         title, body, phrasings = [], [], []
         for document in self._documents:
             if document.item:

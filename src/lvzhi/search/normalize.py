@@ -15,10 +15,15 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
-def normalize(text: str) -> str:
-    """NFKC (full-width letters and digits to half-width), traditional to simplified, collapsed spaces."""
+def normalize(text: str, simplified: bool = False) -> str:
+    """NFKC (full-width letters and digits to half-width), traditional to simplified, collapsed spaces.
+
+    `simplified=True` skips the (slow) character conversion for text known to be simplified already,
+    such as the lists themselves.
+    """
     text = unicodedata.normalize("NFKC", text)
-    text = _t2s().convert(text)
+    if not simplified:
+        text = _t2s().convert(text)
     return _SPACES.sub(" ", text).strip()
 
 

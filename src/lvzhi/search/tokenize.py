@@ -77,8 +77,9 @@ class Tokenizer:
         text = normalize(text).lower()
         return [term for word, terms in self._synonyms.items() if word in text for term in terms]
 
-    def tokens(self, text: str) -> list[str]:
-        text = normalize(text).lower()
+    def tokens(self, text: str, simplified: bool = False) -> list[str]:
+        """Search-mode tokens: whole words and the shorter words inside them."""
+        text = normalize(text, simplified).lower()
         return [t for t in self._jieba.cut_for_search(text, HMM=False) if self._keeps(t)]
 
     def words(self, text: str) -> list[str]:

@@ -1,0 +1,119 @@
+"""Resolver quality and speed: a plain jieba + BM25 baseline beside lvzhi, on a labelled set.
+
+    python bench/resolve_bench.py [../shared/eval/dev-queries.jsonl] [--repeat 20]
+
+Prints each one's scores, then lvzhi's speed in-process: index build time, p50/p99 per query, memory.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import resource
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import bm25s
+import jieba
+import numpy as np
+
+from lvzhi.bundled import bundled_dataset
+from lvzhi.model import Dataset, Item
+from lvzhi.resolve import Resolver
+from lvzhi.resolve.answer import Answer, Candidate
+from lvzhi.resolve.evaluate import evaluate, read_labelled
+from lvzhi.search.tokenize import tokenizer
+
+DEFAULT_SET = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "dev-queries.jsonl"
+
+
+class PlainBaseline:
+    """jieba's default segmentation and BM25 over each item's whole text; the best item always wins."""
+
+    def __init__(self, dataset: Dataset):
+        self.dataset = dataset
+        self.items = dataset.items
+        self.bm25 = bm25s.BM25()
+        self.bm25.index([self._cut(self._whole_text(i)) for i in self.items], show_progress=False)
+        self.vocabulary = set(self.bm25.vocab_dict)
+
+    @staticmethod
+    def _whole_text(item: Item) -> str:
+        parts = [item.title, *item.departments, *item.town_duties]
+        parts += [d for g in item.department_duties for d in g.duties]
+        parts += [d for h in item.handlers for d in [*h.departments, *h.methods]]
+        return " ".join(parts)
+
+    @staticmethod
+    def _cut(text: str) -> list[str]:
+        return [t for t in jieba.lcut(text) if t.strip()] or ["∅"]
+
+    def resolve(self, text: str, request_id: str | None = None, top: int = 3) -> Answer:
+        tokens = [t for t in self._cut(text) if t in self.vocabulary]
+        scores = self.bm25.get_scores(tokens) if tokens else np.zeros(len(self.items))
+        ranked = np.argsort(-scores)[:top]
+        candidates = [Candidate(self.items[n], float(scores[n])) for n in ranked]
+        best = candidates[0].item
+        verdict = "abolished" if best.abolished else best.list
+        lead = self.dataset.town.name if best.list == "basic" else ("" if best.abolished else best.lead_departments[0])
+        return Answer(verdict, lead, candidates, [], "", id=request_id, item=best)
+
+
+def _row(name: str, scores) -> str:
+    d = scores.to_dict()
+    return (f"{name:<14}{d['verdict_accuracy']:>9.3f}{d['lead_accuracy']:>9.3f}{d['item_at_1']:>9.3f}"
+            f"{d['item_at_3']:>9.3f}{d['unlisted_f1']:>11.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("labelled", nargs="?", default=str(DEFAULT_SET))
+    parser.add_argument("--repeat", type=int, default=20, help="how many times each request is timed")
+    args = parser.parse_args()
+    labelled = read_labelled(Path(args.labelled))
+    dataset = bundled_dataset()
+
+    started = time.perf_counter()
+    tokenizer()
+    dictionary_load = time.perf_counter() - started
+    tracemalloc.start()
+    started = time.perf_counter()
+    resolver = Resolver(dataset)
+    first_build = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    builds = []
+    for _ in range(5):
+        started = time.perf_counter()
+        Resolver(dataset)
+        builds.append(time.perf_counter() - started)
+    baseline = PlainBaseline(dataset)
+
+    print(f"labelled requests: {len(labelled)} ({args.labelled})")
+    print(f"{'':<14}{'verdict':>9}{'lead':>9}{'item@1':>9}{'item@3':>9}{'unlisted F1':>11}")
+    print(_row("jieba+BM25", evaluate(baseline, labelled)))
+    print(_row("lvzhi", evaluate(resolver, labelled)))
+
+    gc.disable()
+    timings = []
+    for _ in range(args.repeat):
+        for case in labelled:
+            started = time.perf_counter()
+            resolver.resolve(case.text)
+            timings.append(time.perf_counter() - started)
+    gc.enable()
+    timings.sort()
+    p = lambda q: timings[min(len(timings) - 1, int(q * len(timings)))] * 1000  # noqa: E731
+    print()
+    print(f"jieba dictionary load (once per process): {dictionary_load * 1000:.0f} ms")
+    print(f"index build, one town ({len(dataset.items)} items): first {first_build * 1000:.0f} ms, "
+          f"then median {statistics.median(builds) * 1000:.0f} ms")
+    print(f"per query ({len(timings)} timed): p50 {p(0.5):.2f} ms, p99 {p(0.99):.2f} ms, max {timings[-1] * 1000:.2f} ms")
+    print(f"python memory allocated while building one town's index: {peak / 2**20:.1f} MiB")
+    print(f"process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
