@@ -14,6 +14,7 @@ from ..export import FORMATS, write
 from ..ingest import DEFAULT_TOWN, read_list_file
 from ..model import LIST_KINDS, LIST_TITLES
 from ..store.repository import get_item, load_dataset, save_dataset, towns_with_counts
+from ..store.versions import item_in, version_in_force
 from .app import Failure, app, console, open_store as _open
 from .browse import browse
 from .render import item_panel
@@ -64,13 +65,13 @@ def import_command(
         console.print(f"{result.town} 已有内容相同的版本“{result.label}”，未重复导入。")
 
 
-def _parse_date(text: Optional[str]) -> Optional[date]:
+def _parse_date(text: Optional[str], what: str = "生效日期") -> Optional[date]:
     if not text:
         return None
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise Failure(f"生效日期“{text}”格式不对，应为 YYYY-MM-DD，例如 2025-01-01") from None
+        raise Failure(f"{what}“{text}”格式不对，应为 YYYY-MM-DD，例如 2025-01-01") from None
 
 
 @app.command("export")
@@ -99,11 +100,18 @@ def show_command(
     code: str = typer.Argument(..., help="事项编码，如 B51、C74、R163"),
     town: str = typer.Option(DEFAULT_TOWN.name, "--town", help="镇街名称"),
     fmt: str = typer.Option("text", "--format", help="text 或 json"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="按某日生效的版本回答，YYYY-MM-DD"),
 ) -> None:
     """显示一个事项的全部内容（配合事项并列显示部门职责与镇配合职责）。"""
     store = _open(ctx)
     with store.transaction() as session:
-        item = get_item(session, town, code.strip())
+        if as_of:
+            version = version_in_force(session, town, _parse_date(as_of, "日期"))
+            item = item_in(session, version, code.strip())
+            if item is None:
+                raise Failure(f"{town}在 {as_of} 生效的版本“{version.label}”中没有事项 {code.upper()}")
+        else:
+            item = get_item(session, town, code.strip())
     if fmt == "json":
         sys.stdout.write(json.dumps(item.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:

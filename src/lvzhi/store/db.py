@@ -70,5 +70,21 @@ def has_schema(engine: Engine) -> bool:
     return inspect(engine).has_table("towns")
 
 
+class PublishedVersionChanged(DatabaseError):
+    """Something tried to change or delete a published list version; only new versions may be added."""
+
+
+def _keep_versions_immutable(session: Session, _context, _instances) -> None:
+    from .schema import ItemDepartmentRow, ItemRow, VersionRow
+
+    published = (VersionRow, ItemRow, ItemDepartmentRow)
+    touched = [o for o in [*session.dirty, *session.deleted]
+               if isinstance(o, published) and (o in session.deleted or session.is_modified(o))]
+    if touched:
+        raise PublishedVersionChanged("已发布的清单版本不可修改或删除；如需调整，请导入新版本")
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    event.listen(factory, "before_flush", _keep_versions_immutable)
+    return factory

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..model import Dataset, DutyGroup, Handler, Item, Town
+from ..registry import department
 from .schema import DepartmentRow, ItemDepartmentRow, ItemRow, TownRow, VersionRow
 
 
@@ -83,9 +84,12 @@ def _department_ids(session: Session, dataset: Dataset) -> dict[str, int]:
     names = dataset.departments()
     rows = {r.name: r for r in session.scalars(select(DepartmentRow).where(DepartmentRow.name.in_(names)))}
     for name in names:
+        entry = department(name)
         if name not in rows:
-            rows[name] = DepartmentRow(name=name, full_name="", aliases=[])
+            rows[name] = DepartmentRow(name=name, full_name=entry.full_name, aliases=list(entry.aliases))
             session.add(rows[name])
+        elif not rows[name].full_name and entry.full_name:
+            rows[name].full_name, rows[name].aliases = entry.full_name, list(entry.aliases)
     session.flush()
     return {name: row.id for name, row in rows.items()}
 
@@ -125,10 +129,10 @@ def current_version(session: Session, town: TownRow) -> VersionRow:
 
 
 def load_dataset(session: Session, town_name: str) -> Dataset:
-    town = get_town(session, town_name)
-    version = current_version(session, town)
-    rows = session.scalars(select(ItemRow).where(ItemRow.version_id == version.id).order_by(ItemRow.id)).all()
-    return Dataset(Town(town.name, town.district, town.city), version.label, [item_from_row(r) for r in rows])
+    """The version of the town's lists now in use (the latest imported)."""
+    from .versions import dataset_of
+
+    return dataset_of(session, current_version(session, get_town(session, town_name)))
 
 
 def get_item(session: Session, town_name: str, code: str) -> Item:

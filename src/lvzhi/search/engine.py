@@ -1,0 +1,112 @@
+"""Searching the items of many towns: BM25 over titles, duties and departments, with filters and facets."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from ..model import LIST_KINDS, Dataset, Item
+from .index import FieldedIndex
+from .normalize import normalize
+from .tokenize import Tokenizer, tokenizer
+
+FIELD_WEIGHTS = {"title": 1.0, "body": 0.4, "departments": 0.6}
+PART_WEIGHT = 0.5
+EXPANSION_WEIGHT = 0.4
+# A query found verbatim in an item counts on top of its word scores, so that one- and two-character
+# queries (罚, 托育) always find the items that contain them.
+VERBATIM_BONUS = 2.0
+TITLE_VERBATIM_BONUS = 1.0
+# Hits scoring below this share of the best one are noise from common words, not matches.
+RELATIVE_CUTOFF = 0.2
+
+
+def item_departments(item: Item) -> list[str]:
+    names = [*item.departments, *(d for g in item.department_duties for d in g.departments)]
+    names += [d for h in item.handlers for d in h.departments]
+    return list(dict.fromkeys(names))
+
+
+def item_text(item: Item) -> str:
+    parts = [item.title, *(d for g in item.department_duties for d in g.duties), *item.town_duties]
+    parts += [m for h in item.handlers for m in h.methods]
+    if item.note:
+        parts.append(item.note)
+    return " ".join(parts)
+
+
+@dataclass
+class Hit:
+    town: str
+    item: Item
+    score: float
+
+    def to_dict(self) -> dict:
+        return {"code": self.item.code, "town": self.town, "title": self.item.title, "score": round(self.score, 3),
+                "list": self.item.list, "category": self.item.category,
+                "departments": item_departments(self.item)}
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    words: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"query": self.query, "total": self.total, "items": [h.to_dict() for h in self.hits],
+                "facets": self.facets, "words": self.words}
+
+
+class SearchEngine:
+    """Built once over the current lists of every town; answers many searches."""
+
+    def __init__(self, datasets: Sequence[Dataset], words: Tokenizer | None = None):
+        self.tokenizer = words or tokenizer()
+        self._entries = [(d.town.name, item) for d in datasets for item in d.items]
+        self._texts = [item.title + " " + item_text(item) + " " + " ".join(item_departments(item))
+                       for _, item in self._entries]
+        tokens = lambda text: self.tokenizer.tokens(text, simplified=True)  # noqa: E731
+        fields = {
+            "title": [tokens(item.title) for _, item in self._entries],
+            "body": [tokens(item_text(item)) for _, item in self._entries],
+            "departments": [tokens(" ".join(item_departments(item))) for _, item in self._entries],
+        }
+        self.index = FieldedIndex(fields, FIELD_WEIGHTS) if self._entries else None
+
+    def search(self, query: str, kind: str | None = None, category: str | None = None,
+               department: str | None = None, town: str | None = None, limit: int = 20,
+               offset: int = 0) -> SearchResult:
+        text = normalize(query or "")
+        if not text or self.index is None:
+            return SearchResult(query, 0, [], self._facets([]))
+        tokens = self.tokenizer.query_tokens(text)
+        scores = (self.index.scores(tokens.words) + self.index.scores(tokens.parts, PART_WEIGHT)
+                  + self.index.scores(tokens.expansions, EXPANSION_WEIGHT))
+        scores += VERBATIM_BONUS * np.array([text in t for t in self._texts], dtype=np.float32)
+        scores += TITLE_VERBATIM_BONUS * np.array([text in item.title for _, item in self._entries], dtype=np.float32)
+        floor = max(float(scores.max()) * RELATIVE_CUTOFF, 1e-9)
+        matched = [n for n in np.argsort(-scores, kind="stable") if scores[n] >= floor]
+        matched = [n for n in matched if self._passes(n, kind, category, department, town)]
+        hits = [Hit(self._entries[n][0], self._entries[n][1], float(scores[n])) for n in matched]
+        return SearchResult(query, len(hits), hits[offset:offset + limit], self._facets(hits),
+                            [w for w in tokens.words + tokens.parts if w in text])
+
+    def _passes(self, n: int, kind, category, department, town) -> bool:
+        town_name, item = self._entries[n]
+        return ((not kind or item.list == kind) and (not category or item.category == category)
+                and (not town or town_name == town) and (not department or department in item_departments(item)))
+
+    @staticmethod
+    def _facets(hits: list[Hit]) -> dict[str, dict[str, int]]:
+        lists = Counter(h.item.list for h in hits)
+        return {
+            "list": {kind: lists[kind] for kind in LIST_KINDS if lists[kind]},
+            "category": dict(Counter(h.item.category for h in hits).most_common()),
+            "department": dict(Counter(d for h in hits for d in item_departments(h.item)).most_common()),
+            "town": dict(Counter(h.town for h in hits).most_common()),
+        }

@@ -1,0 +1,94 @@
+"""Read views over the lists of many towns: the department view (部门视图)."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from .model import Dataset, Item
+from .registry import department, strip_parenthesised
+
+
+class UnknownDepartment(LookupError):
+    """No department of that name (or alias) appears in any town's lists; the message is Chinese."""
+
+
+@dataclass
+class CooperativeEntry:
+    town: str
+    item: Item
+    department_duties: list[str]
+
+    def to_dict(self) -> dict:
+        return {"town": self.town, "code": self.item.code, "title": self.item.title, "category": self.item.category,
+                "department_duties": self.department_duties, "town_duties": list(self.item.town_duties),
+                "co_leads": [d for d in self.item.departments]}
+
+
+@dataclass
+class ReclaimedEntry:
+    town: str
+    item: Item
+    methods: list[str]
+
+    def to_dict(self) -> dict:
+        return {"town": self.town, "code": self.item.code, "title": self.item.title, "category": self.item.category,
+                "methods": self.methods}
+
+
+@dataclass
+class DepartmentView:
+    name: str
+    full_name: str
+    cooperative: list[CooperativeEntry] = field(default_factory=list)
+    reclaimed: list[ReclaimedEntry] = field(default_factory=list)
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        per_town: dict[str, Counter] = {}
+        for entry in self.cooperative:
+            per_town.setdefault(entry.town, Counter())["cooperative"] += 1
+        for entry in self.reclaimed:
+            per_town.setdefault(entry.town, Counter())["reclaimed"] += 1
+        return {town: {"cooperative": c["cooperative"], "reclaimed": c["reclaimed"]} for town, c in per_town.items()}
+
+    def to_dict(self) -> dict:
+        return {"department": self.name, "full_name": self.full_name,
+                "totals": {"cooperative": len(self.cooperative), "reclaimed": len(self.reclaimed)},
+                "per_town": self.counts(),
+                "cooperative": [e.to_dict() for e in self.cooperative],
+                "reclaimed": [e.to_dict() for e in self.reclaimed]}
+
+
+def _names_in(datasets: Sequence[Dataset]) -> list[str]:
+    return list(dict.fromkeys(n for d in datasets for n in d.departments()))
+
+
+def find_department(datasets: Sequence[Dataset], query: str) -> str:
+    """The printed name for what the user typed: the name itself, an alias, or the name without brackets."""
+    query = query.strip()
+    names = _names_in(datasets)
+    if query in names:
+        return query
+    for name in names:
+        if query in department(name).names() or strip_parenthesised(name) == query:
+            return name
+    close = [n for n in names if query and (query in n or n in query)]
+    hint = f"，是否指：{'、'.join(close[:5])}" if close else ""
+    raise UnknownDepartment(f"清单中没有名为“{query}”的部门{hint}")
+
+
+def department_view(datasets: Sequence[Dataset], query: str) -> DepartmentView:
+    name = find_department(datasets, query)
+    view = DepartmentView(name, department(name).full_name)
+    for dataset in datasets:
+        for item in dataset.items:
+            if item.list == "cooperative":
+                groups = [g for g in item.department_duties if name in g.departments]
+                if groups or name in item.departments:
+                    view.cooperative.append(CooperativeEntry(dataset.town.name, item,
+                                                             [d for g in groups for d in g.duties]))
+            elif item.list == "reclaimed":
+                methods = [m for h in item.handlers if name in h.departments for m in h.methods]
+                if methods:
+                    view.reclaimed.append(ReclaimedEntry(dataset.town.name, item, methods))
+    return view
