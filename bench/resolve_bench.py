@@ -41,10 +41,7 @@ class PlainBaseline:
 
     @staticmethod
     def _whole_text(item: Item) -> str:
-        parts = [item.title, *item.departments, *item.town_duties]
-        parts += [d for g in item.department_duties for d in g.duties]
-        parts += [d for h in item.handlers for d in [*h.departments, *h.methods]]
-        return " ".join(parts)
+        return " ".join([item.title, *item.named_departments(), *item.duty_texts()])
 
     @staticmethod
     def _cut(text: str) -> list[str]:

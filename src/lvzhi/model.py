@@ -56,6 +56,16 @@ class Item:
             return [d for h in self.handlers for d in h.departments]
         return []
 
+    def duty_texts(self) -> list[str]:
+        """Every duty and method printed under the item (both sides of a cooperative item)."""
+        texts = [d for g in self.department_duties for d in g.duties] + list(self.town_duties)
+        return texts + [m for h in self.handlers for m in h.methods]
+
+    def named_departments(self) -> list[str]:
+        """Every department the item names, each once, in order of appearance."""
+        names = [*self.departments, *(d for g in self.department_duties for d in g.departments)]
+        return list(dict.fromkeys(names + [d for h in self.handlers for d in h.departments]))
+
     def to_dict(self) -> dict:
         data: dict = {
             "code": self.code,
@@ -107,17 +117,7 @@ class Dataset:
 
     def departments(self) -> list[str]:
         """Every department named anywhere in the lists, each once, in order of first appearance."""
-        seen: dict[str, None] = {}
-        for item in self.items:
-            for name in item.departments:
-                seen.setdefault(name, None)
-            for group in item.department_duties:
-                for name in group.departments:
-                    seen.setdefault(name, None)
-            for handler in item.handlers:
-                for name in handler.departments:
-                    seen.setdefault(name, None)
-        return list(seen)
+        return list(dict.fromkeys(name for item in self.items for name in item.named_departments()))
 
     def to_dict(self) -> dict:
         return {

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..model import Dataset, Item
 from ..registry import department
-from ..search.index import FieldedIndex
+from ..search.index import FieldedIndex, query_scores
 from ..search.normalize import has_meaning, normalize
 from ..search.tokenize import QueryTokens, Tokenizer, tokenizer
 from .answer import Answer, Candidate, failed
@@ -27,10 +27,6 @@ NAMED_DEPARTMENT_BOOST = 1.25
 # Below these the best item does not really cover the request: answer 清单外 rather than force a match.
 MIN_SCORE = 3.0
 MIN_COVERAGE = 0.15
-# A request's whole words count fully; the shorter words inside them and the list's terms its everyday
-# words stand for (synonyms.yaml) count less, so that one long word or one synonym cannot outweigh the rest.
-PART_WEIGHT = 0.5
-EXPANSION_WEIGHT = 0.4
 
 
 @dataclass(frozen=True)
@@ -67,7 +63,7 @@ class Resolver:
             if document.item:
                 item = document.item
                 title.append(tokens(item.title))
-                body.append(tokens(" ".join(_body_texts(item))))
+                body.append(tokens(" ".join(item.duty_texts())))
                 phrasings.append(tokens(" ".join(self.knowledge.phrasings.get(item.code, ()))))
             else:
                 topic = document.off_list
@@ -116,9 +112,7 @@ class Resolver:
         return [self.resolve(text, request_id, top) for request_id, text in requests]
 
     def _scores(self, text: str, query: QueryTokens) -> np.ndarray:
-        scores = (self.index.scores(query.words) + self.index.scores(query.parts, PART_WEIGHT)
-                  + self.index.scores(query.expansions, EXPANSION_WEIGHT)
-                  + self.index.scores(query.expansion_parts, EXPANSION_WEIGHT * PART_WEIGHT))
+        scores = query_scores(self.index, query)
         for names, mask in self._department_masks:
             if any(n in text for n in names):
                 scores = np.where(mask, scores * NAMED_DEPARTMENT_BOOST, scores)
@@ -157,12 +151,6 @@ class Resolver:
         if item.abolished:
             return explain.abolished(item, candidates, matched)
         return explain.reclaimed(item, lead, part, candidates, matched)
-
-
-def _body_texts(item: Item) -> list[str]:
-    texts = [d for g in item.department_duties for d in g.duties] + list(item.town_duties)
-    texts += [m for h in item.handlers for m in h.methods]
-    return texts
 
 
 def _text_problem(text: object) -> str | None:

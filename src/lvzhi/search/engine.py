@@ -8,13 +8,11 @@ from typing import Sequence
 import numpy as np
 
 from ..model import LIST_KINDS, Dataset, Item
-from .index import FieldedIndex
+from .index import FieldedIndex, query_scores
 from .normalize import normalize
 from .tokenize import Tokenizer, tokenizer
 
 FIELD_WEIGHTS = {"title": 1.0, "body": 0.4, "departments": 0.6}
-PART_WEIGHT = 0.5
-EXPANSION_WEIGHT = 0.4
 # A query found verbatim in an item counts on top of its word scores, so that one- and two-character
 # queries (罚, 托育) always find the items that contain them.
 VERBATIM_BONUS = 2.0
@@ -23,18 +21,9 @@ TITLE_VERBATIM_BONUS = 1.0
 RELATIVE_CUTOFF = 0.2
 
 
-def item_departments(item: Item) -> list[str]:
-    names = [*item.departments, *(d for g in item.department_duties for d in g.departments)]
-    names += [d for h in item.handlers for d in h.departments]
-    return list(dict.fromkeys(names))
-
-
 def item_text(item: Item) -> str:
-    parts = [item.title, *(d for g in item.department_duties for d in g.duties), *item.town_duties]
-    parts += [m for h in item.handlers for m in h.methods]
-    if item.note:
-        parts.append(item.note)
-    return " ".join(parts)
+    """What search reads besides the title: duties, methods and the note."""
+    return " ".join([*item.duty_texts(), item.note or ""])
 
 
 @dataclass
@@ -46,7 +35,7 @@ class Hit:
     def to_dict(self) -> dict:
         return {"code": self.item.code, "town": self.town, "title": self.item.title, "score": round(self.score, 3),
                 "list": self.item.list, "category": self.item.category,
-                "departments": item_departments(self.item)}
+                "departments": self.item.named_departments()}
 
 
 @dataclass
@@ -68,13 +57,13 @@ class SearchEngine:
     def __init__(self, datasets: Sequence[Dataset], words: Tokenizer | None = None):
         self.tokenizer = words or tokenizer()
         self._entries = [(d.town.name, item) for d in datasets for item in d.items]
-        self._texts = [item.title + " " + item_text(item) + " " + " ".join(item_departments(item))
+        self._texts = [" ".join([item.title, item_text(item), *item.named_departments()])
                        for _, item in self._entries]
         tokens = lambda text: self.tokenizer.tokens(text, simplified=True)  # noqa: E731
         fields = {
             "title": [tokens(item.title) for _, item in self._entries],
             "body": [tokens(item_text(item)) for _, item in self._entries],
-            "departments": [tokens(" ".join(item_departments(item))) for _, item in self._entries],
+            "departments": [tokens(" ".join(item.named_departments())) for _, item in self._entries],
         }
         self.index = FieldedIndex(fields, FIELD_WEIGHTS) if self._entries else None
 
@@ -85,8 +74,7 @@ class SearchEngine:
         if not text or self.index is None:
             return SearchResult(query, 0, [], self._facets([]))
         tokens = self.tokenizer.query_tokens(text)
-        scores = (self.index.scores(tokens.words) + self.index.scores(tokens.parts, PART_WEIGHT)
-                  + self.index.scores(tokens.expansions, EXPANSION_WEIGHT))
+        scores = query_scores(self.index, tokens)
         scores += VERBATIM_BONUS * np.array([text in t for t in self._texts], dtype=np.float32)
         scores += TITLE_VERBATIM_BONUS * np.array([text in item.title for _, item in self._entries], dtype=np.float32)
         floor = max(float(scores.max()) * RELATIVE_CUTOFF, 1e-9)
@@ -99,7 +87,7 @@ class SearchEngine:
     def _passes(self, n: int, kind, category, department, town) -> bool:
         town_name, item = self._entries[n]
         return ((not kind or item.list == kind) and (not category or item.category == category)
-                and (not town or town_name == town) and (not department or department in item_departments(item)))
+                and (not town or town_name == town) and (not department or department in item.named_departments()))
 
     @staticmethod
     def _facets(hits: list[Hit]) -> dict[str, dict[str, int]]:
@@ -107,6 +95,6 @@ class SearchEngine:
         return {
             "list": {kind: lists[kind] for kind in LIST_KINDS if lists[kind]},
             "category": dict(Counter(h.item.category for h in hits).most_common()),
-            "department": dict(Counter(d for h in hits for d in item_departments(h.item)).most_common()),
+            "department": dict(Counter(d for h in hits for d in h.item.named_departments()).most_common()),
             "town": dict(Counter(h.town for h in hits).most_common()),
         }

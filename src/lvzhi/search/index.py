@@ -3,12 +3,19 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import bm25s
 import numpy as np
 
+if TYPE_CHECKING:
+    from .tokenize import QueryTokens
+
 _PLACEHOLDER = "\u2205"  # bm25s needs at least one token per document
+# A query's whole words count fully; the shorter words inside them and the list's terms its everyday words
+# stand for (synonyms.yaml) count less, so that one long word or one synonym cannot outweigh the rest.
+PART_WEIGHT = 0.5
+EXPANSION_WEIGHT = 0.4
 
 
 class FieldIndex:
@@ -76,3 +83,10 @@ class FieldedIndex:
 
     def matched(self, tokens: Sequence[str], position: int) -> list[str]:
         return [t for t in dict.fromkeys(tokens) if t in self._document_tokens[position]]
+
+
+def query_scores(index: FieldedIndex, query: "QueryTokens") -> np.ndarray:
+    """Every document's score for a query, each kind of query token at its weight."""
+    return (index.scores(query.words) + index.scores(query.parts, PART_WEIGHT)
+            + index.scores(query.expansions, EXPANSION_WEIGHT)
+            + index.scores(query.expansion_parts, EXPANSION_WEIGHT * PART_WEIGHT))
