@@ -1,8 +1,6 @@
 """The Typer application object, shared consoles and helpers every command uses."""
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 from rich.console import Console
 

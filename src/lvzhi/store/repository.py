@@ -9,7 +9,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..model import Dataset, DutyGroup, Handler, Item, Town
+from ..model import Dataset, DutyGroup, Handler, Item
 from ..registry import department
 from .schema import DepartmentRow, ItemDepartmentRow, ItemRow, TownRow, VersionRow
 
