@@ -55,7 +55,8 @@ class Diff:
         }
 
 
-def _comparable(item: Item) -> dict:
+def comparable(item: Item) -> dict:
+    """What makes two versions of an item the same: everything but its code and position."""
     data = item.to_dict()
     data.pop("code"), data.pop("number")
     return data
@@ -70,7 +71,7 @@ def diff_datasets(old: Dataset, new: Dataset) -> Diff:
     for code, item in after.items():
         if code not in before:
             continue
-        a, b = _comparable(before[code]), _comparable(item)
+        a, b = comparable(before[code]), comparable(item)
         changes = [FieldChange(key, a.get(key), b.get(key)) for key in dict.fromkeys([*a, *b]) if a.get(key) != b.get(key)]
         if changes:
             result.changed.append(ItemChange(code, item.title, changes))

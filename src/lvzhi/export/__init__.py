@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 
@@ -22,20 +23,28 @@ def to_json(dataset: Dataset) -> str:
 
 
 def write_json(dataset: Dataset, path: Path) -> None:
-    path.write_text(to_json(dataset), encoding="utf-8")
+    path.write_bytes(to_bytes(dataset, "json"))
+
+
+def csv_text(dataset: Dataset) -> str:
+    handle = io.StringIO(newline="")
+    writer = csv.writer(handle)
+    writer.writerow(CSV_COLUMNS)
+    for item in dataset.items:
+        values = dict(zip(COLUMNS[item.list], row_values(item)))
+        writer.writerow([item.code, LIST_TITLES[item.list]] + [values.get(c, "") for c in CSV_COLUMNS[2:]])
+    return handle.getvalue()
 
 
 def write_csv(dataset: Dataset, path: Path) -> None:
-    # utf-8-sig so that Excel on a Chinese Windows opens it without garbling
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(CSV_COLUMNS)
-        for item in dataset.items:
-            values = dict(zip(COLUMNS[item.list], row_values(item)))
-            writer.writerow([item.code, LIST_TITLES[item.list]] + [values.get(c, "") for c in CSV_COLUMNS[2:]])
+    path.write_bytes(to_bytes(dataset, "csv"))
 
 
 def write_xlsx(dataset: Dataset, path: Path) -> None:
+    path.write_bytes(to_bytes(dataset, "xlsx"))
+
+
+def _xlsx_bytes(dataset: Dataset) -> bytes:
     book = Workbook()
     book.remove(book.active)
     info = book.create_sheet("说明")
@@ -59,8 +68,19 @@ def write_xlsx(dataset: Dataset, path: Path) -> None:
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.freeze_panes = "A2"
-    book.save(path)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def to_bytes(dataset: Dataset, fmt: str) -> bytes:
+    """The file's content; CSV is utf-8-sig so that Excel on a Chinese Windows opens it without garbling."""
+    if fmt == "json":
+        return to_json(dataset).encode("utf-8")
+    if fmt == "csv":
+        return csv_text(dataset).encode("utf-8-sig")
+    return _xlsx_bytes(dataset)
 
 
 def write(dataset: Dataset, path: Path, fmt: str) -> None:
-    {"json": write_json, "csv": write_csv, "xlsx": write_xlsx}[fmt](dataset, path)
+    path.write_bytes(to_bytes(dataset, fmt))

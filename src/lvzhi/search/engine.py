@@ -72,29 +72,36 @@ class SearchEngine:
                offset: int = 0) -> SearchResult:
         text = normalize(query or "")
         if not text or self.index is None:
-            return SearchResult(query, 0, [], self._facets([]))
+            return SearchResult(query, 0, [], self._facets([], np.zeros(0), {}))
         tokens = self.tokenizer.query_tokens(text)
         scores = query_scores(self.index, tokens)
         scores += VERBATIM_BONUS * np.array([text in t for t in self._texts], dtype=np.float32)
         scores += TITLE_VERBATIM_BONUS * np.array([text in item.title for _, item in self._entries], dtype=np.float32)
         floor = max(float(scores.max()) * RELATIVE_CUTOFF, 1e-9)
-        matched = [n for n in np.argsort(-scores, kind="stable") if scores[n] >= floor]
-        matched = [n for n in matched if self._passes(n, kind, category, department, town)]
-        hits = [Hit(self._entries[n][0], self._entries[n][1], float(scores[n])) for n in matched]
-        return SearchResult(query, len(hits), hits[offset:offset + limit], self._facets(hits),
+        found = [n for n in np.argsort(-scores, kind="stable") if scores[n] >= floor]
+        filters = {"list": kind, "category": category, "department": department, "town": town}
+        hits = [self._hit(n, scores) for n in found if self._passes(n, filters)]
+        return SearchResult(query, len(hits), hits[offset:offset + limit], self._facets(found, scores, filters),
                             [w for w in tokens.words + tokens.parts if w in text])
 
-    def _passes(self, n: int, kind, category, department, town) -> bool:
-        town_name, item = self._entries[n]
-        return ((not kind or item.list == kind) and (not category or item.category == category)
-                and (not town or town_name == town) and (not department or department in item.named_departments()))
+    def _hit(self, n: int, scores: np.ndarray) -> Hit:
+        return Hit(self._entries[n][0], self._entries[n][1], float(scores[n]))
 
-    @staticmethod
-    def _facets(hits: list[Hit]) -> dict[str, dict[str, int]]:
-        lists = Counter(h.item.list for h in hits)
+    def _passes(self, n: int, filters: dict[str, str | None], ignore: str | None = None) -> bool:
+        town_name, item = self._entries[n]
+        checks = {"list": lambda v: item.list == v, "category": lambda v: item.category == v,
+                  "town": lambda v: town_name == v, "department": lambda v: v in item.named_departments()}
+        return all(check(filters[key]) for key, check in checks.items() if filters.get(key) and key != ignore)
+
+    def _facets(self, found: list[int], scores: np.ndarray, filters: dict[str, str | None]) -> dict[str, dict[str, int]]:
+        """Counts per value of each facet, under every filter but that facet's own (so other values stay visible)."""
+        def among(ignore: str) -> list[Hit]:
+            return [self._hit(n, scores) for n in found if self._passes(n, filters, ignore)]
+
+        lists = Counter(h.item.list for h in among("list"))
         return {
             "list": {kind: lists[kind] for kind in LIST_KINDS if lists[kind]},
-            "category": dict(Counter(h.item.category for h in hits).most_common()),
-            "department": dict(Counter(d for h in hits for d in h.item.named_departments()).most_common()),
-            "town": dict(Counter(h.town for h in hits).most_common()),
+            "category": dict(Counter(h.item.category for h in among("category")).most_common()),
+            "department": dict(Counter(d for h in among("department") for d in h.item.named_departments()).most_common()),
+            "town": dict(Counter(h.town for h in among("town")).most_common()),
         }

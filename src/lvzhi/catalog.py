@@ -1,0 +1,237 @@
+"""The lists as a long-running service reads them: current versions, resolvers and search kept in memory.
+
+A web server answers thousands of requests from the same few versions. Published versions never change,
+so everything derived from one is cached by version id; the only thing to watch is a new version being
+imported, which the catalog notices by polling the versions table at most once per `refresh_seconds`.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Callable, TypeVar
+
+from sqlalchemy import func, select
+
+from .diff import Diff, comparable, diff_datasets
+from .ingest import DEFAULT_TOWN
+from .model import LIST_KINDS, Dataset, Item
+from .registry import department
+from .resolve import Resolver
+from .search.engine import SearchEngine
+from .store import NotFound, Store
+from .store.schema import TownRow, VersionRow
+from .store.versions import dataset_of, in_force_from
+from .views import DepartmentView, department_view, find_department
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    id: int
+    town: str
+    label: str
+    in_force_from: date
+    imported_at: datetime
+    source_name: str
+    sha256: str
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "town": self.town, "label": self.label,
+                "effective_date": self.in_force_from.isoformat(), "imported_at": self.imported_at.isoformat(),
+                "source_name": self.source_name, "sha256": self.sha256}
+
+
+@dataclass(frozen=True)
+class TownInfo:
+    name: str
+    district: str
+    city: str
+    versions: tuple[VersionInfo, ...]
+
+    @property
+    def current(self) -> VersionInfo | None:
+        return self.versions[-1] if self.versions else None
+
+
+@dataclass(frozen=True)
+class DepartmentSummary:
+    name: str
+    full_name: str
+    cooperative: int
+    reclaimed: int
+    towns: int
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "full_name": self.full_name, "cooperative": self.cooperative,
+                "reclaimed": self.reclaimed, "towns": self.towns}
+
+
+class Catalog:
+    """Thread-safe, read-only access to every town's lists for servers."""
+
+    def __init__(self, store: Store, refresh_seconds: float = 1.0):
+        self.store = store
+        self.refresh_seconds = refresh_seconds
+        self._lock = threading.RLock()
+        self._checked_at = 0.0
+        self._state: tuple[int, int] | None = None
+        self._towns: dict[str, TownInfo] = {}
+        self._datasets: dict[int, Dataset] = {}
+        self._derived: dict[tuple, object] = {}
+
+    # -- freshness -------------------------------------------------------------------------------
+
+    def _fresh(self) -> None:
+        now = time.monotonic()
+        if self._state is not None and now - self._checked_at < self.refresh_seconds:
+            return
+        with self._lock:
+            with self.store.transaction() as session:
+                state = tuple(session.execute(select(func.count(VersionRow.id), func.max(VersionRow.id))).one())
+                if state != self._state:
+                    self._towns = self._read_towns(session)
+                    self._derived.clear()
+                    self._state = state  # type: ignore[assignment]
+            self._checked_at = now
+
+    @staticmethod
+    def _read_towns(session) -> dict[str, TownInfo]:
+        towns: dict[str, TownInfo] = {}
+        for town in session.scalars(select(TownRow).order_by(TownRow.id)):
+            versions = tuple(VersionInfo(v.id, town.name, v.label, in_force_from(v), v.imported_at, v.source_name,
+                                         v.sha256) for v in town.versions)
+            towns[town.name] = TownInfo(town.name, town.district, town.city, versions)
+        return towns
+
+    def _cached(self, key: tuple, build: Callable[[], T]) -> T:
+        """Derived data for the current state, built once even when many threads ask at once."""
+        value = self._derived.get(key)
+        if value is None:
+            with self._lock:
+                value = self._derived.get(key)
+                if value is None:
+                    value = self._derived[key] = build()
+        return value  # type: ignore[return-value]
+
+    # -- towns and versions ----------------------------------------------------------------------
+
+    def towns(self) -> list[TownInfo]:
+        self._fresh()
+        return [t for t in self._towns.values() if t.versions]
+
+    def town(self, name: str) -> TownInfo:
+        self._fresh()
+        town = self._towns.get(name)
+        if town is None or not town.versions:
+            known = "、".join(t.name for t in self.towns()) or "（无）"
+            raise NotFound(f"没有名为“{name}”的镇街。已有：{known}")
+        return town
+
+    def version(self, town_name: str, reference: str | int | None = None) -> VersionInfo:
+        """A town's version by number or label; its current one when no reference is given."""
+        town = self.town(town_name)
+        if reference is None or str(reference).strip() == "":
+            return town.versions[-1]
+        for version in town.versions:
+            if str(reference).strip() in (str(version.id), version.label):
+                return version
+        known = "、".join(f"{v.id}（{v.label}）" for v in town.versions)
+        raise NotFound(f"{town.name}没有编号或名称为“{reference}”的版本。已有：{known}")
+
+    def dataset(self, town_name: str, reference: str | int | None = None) -> Dataset:
+        version = self.version(town_name, reference)
+        dataset = self._datasets.get(version.id)
+        if dataset is None:
+            with self._lock, self.store.transaction() as session:
+                dataset = self._datasets.setdefault(version.id, dataset_of(session, session.get(VersionRow, version.id)))
+        return dataset
+
+    def current_datasets(self) -> list[Dataset]:
+        return [self.dataset(town.name) for town in self.towns()]
+
+    def default_town(self) -> str:
+        """The town a request means when it names none: the bundled one if present, else the first."""
+        towns = self.towns()
+        if not towns:
+            raise NotFound("数据库中还没有任何镇街的清单，请先用 lvzhi import 导入")
+        return DEFAULT_TOWN.name if any(t.name == DEFAULT_TOWN.name for t in towns) else towns[0].name
+
+    def counts(self, town_name: str) -> dict[str, int]:
+        dataset = self.dataset(town_name)
+        return {kind: len(dataset.items_of(kind)) for kind in LIST_KINDS}
+
+    # -- items -----------------------------------------------------------------------------------
+
+    def item(self, town_name: str, code: str, reference: str | int | None = None) -> Item:
+        version = self.version(town_name, reference)
+        dataset = self.dataset(town_name, version.id)
+        found = self._cached(("codes", version.id), dataset.by_code).get(code.strip().upper())
+        if found is None:
+            raise NotFound(f"{dataset.town.name}的清单（{dataset.version}）中没有编码为“{code}”的事项"
+                           "（编码形如 B1、C74、R163）")
+        return found
+
+    def history(self, town_name: str, code: str) -> list[tuple[VersionInfo, Item | None]]:
+        """The item in every version of the town, oldest first (None where a version lacks it)."""
+        town = self.town(town_name)
+        code = code.strip().upper()
+        history = [(v, self.dataset(town.name, v.id).by_code().get(code)) for v in town.versions]
+        if not any(item for _, item in history):
+            raise NotFound(f"{town.name}的任何版本中都没有编码为“{code}”的事项")
+        return history
+
+    def history_states(self, town_name: str, code: str) -> list[tuple[VersionInfo, str]]:
+        """Per version: added (first appears), changed, unchanged, or absent."""
+        states, previous = [], None
+        for version, item in self.history(town_name, code):
+            if item is None:
+                state = "absent"
+            elif previous is None:
+                state = "added"
+            else:
+                state = "unchanged" if comparable(previous) == comparable(item) else "changed"
+            states.append((version, state))
+            previous = item
+        return states
+
+    def diff(self, town_name: str, old: str | int, new: str | int) -> Diff:
+        return diff_datasets(self.dataset(town_name, old), self.dataset(town_name, new))
+
+    # -- services built on the current lists -----------------------------------------------------
+
+    def resolver(self, town_name: str) -> Resolver:
+        version = self.version(town_name)
+        return self._cached(("resolver", version.id), lambda: Resolver(self.dataset(town_name)))
+
+    def search_engine(self) -> SearchEngine:
+        self._fresh()
+        return self._cached(("search",), lambda: SearchEngine(self.current_datasets()))
+
+    def departments(self) -> list[DepartmentSummary]:
+        self._fresh()
+        return self._cached(("departments",), self._summarise_departments)
+
+    def _summarise_departments(self) -> list[DepartmentSummary]:
+        cooperative: dict[str, int] = {}
+        reclaimed: dict[str, int] = {}
+        towns: dict[str, set[str]] = {}
+        for dataset in self.current_datasets():
+            for item in dataset.items:
+                names = item.named_departments()
+                target = cooperative if item.list == "cooperative" else reclaimed
+                for name in names:
+                    target[name] = target.get(name, 0) + 1
+                    towns.setdefault(name, set()).add(dataset.town.name)
+        return [DepartmentSummary(name, department(name).full_name, cooperative.get(name, 0), reclaimed.get(name, 0),
+                                  len(towns[name])) for name in towns]
+
+    def department_name(self, query: str) -> str:
+        """The printed name for a name, full name or alias; UnknownDepartment if no list names it."""
+        return find_department(self.current_datasets(), query)
+
+    def department(self, query: str) -> DepartmentView:
+        name = self.department_name(query)
+        return self._cached(("department", name), lambda: department_view(self.current_datasets(), name))

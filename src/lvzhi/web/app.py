@@ -1,0 +1,61 @@
+"""The FastAPI application: pages, the /api/v1 REST API, static files, API docs, error handling, security."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
+
+from ..bundled import ensure_bundled
+from ..catalog import Catalog
+from ..store import Store
+from . import api, errors, pages
+from .render import render
+from .security import SecurityMiddleware
+
+ERROR_HEADINGS = {400: "请求有误", 404: "找不到", 405: "不支持的操作", 413: "内容过大", 414: "网址过长",
+                  422: "输入有误", 500: "出错了"}
+DESCRIPTION = """\
+乡镇履行职责事项清单（基本履职、配合履职、上级部门收回）的查询与“这件事归谁管？”判定接口。
+
+* 错误一律返回 JSON：`{"error": {"code": "...", "message": "中文说明"}}`；未知编码 404，输入有误 422。
+* 请求体最大 2 MB，查询串最大 4 KB。
+* 完整说明见仓库中的 docs/api.md。
+"""
+
+
+def _error_page(request: Request, status: int, message: str):
+    return render(request, "error.html", status_code=status, title=ERROR_HEADINGS.get(status, "出错了"),
+                  heading=ERROR_HEADINGS.get(status, "出错了"), message=message)
+
+
+def create_app(store: Store | None = None, database: str | None = None, warm: bool = True):
+    """The app over an open store (or one opened from `database`); the bundled lists load into an empty one."""
+    store = store or Store(database)
+    ensure_bundled(store)
+    catalog = Catalog(store)
+    app = FastAPIOffline(title="lvzhi 履职清单接口", version="1", description=DESCRIPTION,
+                         static_url="/static/docs", openapi_url="/api/v1/openapi.json")
+    app.state.catalog = catalog
+    app.add_middleware(SecurityMiddleware)
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).with_name("static"))), name="static")
+    errors.install(app, _error_page)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def health() -> dict:
+        return {"status": "ok", "towns": len(catalog.towns())}
+
+    if warm:
+        for town in catalog.towns():
+            catalog.resolver(town.name)
+        catalog.search_engine()
+    return app
+
+
+def app_from_environment():
+    """For `uvicorn --factory` with several workers: the database comes from LVZHI_DATABASE_URL."""
+    return create_app(database=os.environ.get("LVZHI_DATABASE_URL") or None)

@@ -1,0 +1,53 @@
+"""Jinja2 set-up for the pages: the templates folder, filters for highlighting and numbering, the page frame."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+
+from ..model import LIST_PREFIX, LIST_SHORT_NAMES, LIST_TITLES
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+VERDICT_CLASSES = {"basic": "basic", "cooperative": "cooperative", "reclaimed": "reclaimed",
+                   "abolished": "abolished", "unlisted": "unlisted"}
+VERDICT_LABELS = {"basic": "基本履职", "cooperative": "配合履职", "reclaimed": "上级部门收回",
+                  "abolished": "不再开展", "unlisted": "清单外"}
+
+
+def highlight(text: str, words: list[str] | None) -> Markup:
+    """The text, escaped, with every occurrence of the words marked (longest words first)."""
+    words = sorted({w for w in words or [] if w.strip()}, key=len, reverse=True)
+    if not words:
+        return escape(text)
+    pattern = re.compile("|".join(re.escape(w) for w in words))
+    parts, last = [], 0
+    for match in pattern.finditer(text):
+        parts.append(escape(text[last:match.start()]))
+        parts.append(Markup("<mark>") + escape(match.group(0)) + Markup("</mark>"))
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)
+
+
+def query_url(path: str, params: dict, **changes) -> str:
+    """A link to the same page with some parameters changed (None removes one)."""
+    merged = {**params, **changes}
+    clean = {k: v for k, v in merged.items() if v not in (None, "")}
+    return f"{path}?{urlencode(clean)}" if clean else path
+
+
+TEMPLATES.env.filters["highlight"] = highlight
+TEMPLATES.env.globals.update(
+    list_titles=LIST_TITLES, list_names=LIST_SHORT_NAMES, list_prefix=LIST_PREFIX, verdict_classes=VERDICT_CLASSES,
+    verdict_labels=VERDICT_LABELS, query_url=query_url,
+)
+TEMPLATES.env.trim_blocks = True
+TEMPLATES.env.lstrip_blocks = True
+
+
+def render(request: Request, template: str, status_code: int = 200, **context):
+    return TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)

@@ -1,0 +1,37 @@
+"""A web app over a database holding two versions of 珞璜镇's lists and a second town, for API and page tests."""
+from __future__ import annotations
+
+from lvzhi.bundled import BUNDLED_SOURCE, bundled_dataset
+from lvzhi.model import Dataset, Item, Town
+from lvzhi.store import Store
+from lvzhi.store.repository import save_dataset
+
+HOSTILE_TITLE = "<script>alert('x')</script>负责测试镇的安全管理工作"
+
+
+def amended_lists() -> Dataset:
+    """The bundled lists with C39 given one more town duty, C110 removed and B130 added (a 动态调整)."""
+    dataset = bundled_dataset()
+    by_code = dataset.by_code()
+    by_code["C39"].town_duties = [*by_code["C39"].town_duties, "负责组织献血志愿者。"]
+    dataset.items = [i for i in dataset.items if i.code != "C110"]
+    dataset.items.append(Item(code="B130", list="basic", number=130, category="综合政务",
+                              title="负责本镇数据安全管理工作。"))
+    dataset.version = "2026年调整版"
+    return dataset
+
+
+def hostile_town() -> Dataset:
+    return Dataset(Town("测试镇", "测试区", "测试市"), "测试版", [
+        Item(code="B1", list="basic", number=1, category="综合政务", title=HOSTILE_TITLE)])
+
+
+def populated_store(url: str) -> Store:
+    store = Store(url)
+    with store.transaction() as session:
+        save_dataset(session, bundled_dataset(), source_name=BUNDLED_SOURCE)
+    with store.transaction() as session:
+        save_dataset(session, amended_lists(), source_name="amended.json", label="2026年调整版")
+    with store.transaction() as session:
+        save_dataset(session, hostile_town(), source_name="hostile.json")
+    return store
