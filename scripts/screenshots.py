@@ -35,10 +35,10 @@ def main() -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
             for width, suffix in ((1280, "desktop"), (375, "phone")):
-                page = browser.new_page(viewport={"width": width, "height": 900})
+                page = browser.new_page(viewport={"width": width, "height": 1000 if suffix == "desktop" else 800})
                 for name, path in PAGES.items():
                     page.goto(base + path)
-                    page.screenshot(path=str(OUT / f"{name}-{suffix}.png"), full_page=suffix == "desktop")
+                    page.screenshot(path=str(OUT / f"{name}-{suffix}.png"), full_page=False)
                     print(OUT / f"{name}-{suffix}.png")
                 page.close()
             browser.close()

@@ -8,25 +8,18 @@ import pytest
 
 from lvzhi.bundled import bundled_dataset
 from lvzhi.export import write_json
-from lvzhi.model import Item
 from lvzhi.store import Store
 from lvzhi.store.db import PublishedVersionChanged
 from lvzhi.store.schema import ItemRow
 from sqlalchemy import select
 
 from helpers import lvzhi
+from sample_lists import amended_lists
 
 
 def _amended_lists(path):
     """The bundled lists with one duty changed, one item added and one removed: a 动态调整."""
-    dataset = bundled_dataset()
-    by_code = dataset.by_code()
-    by_code["C39"].town_duties = [*by_code["C39"].town_duties, "负责组织献血志愿者。"]
-    dataset.items = [i for i in dataset.items if i.code != "C110"]
-    dataset.items.append(Item(code="B130", list="basic", number=130, category="综合政务",
-                              title="负责本镇数据安全管理工作。"))
-    dataset.version = "2026年调整版"
-    write_json(dataset, path)
+    write_json(amended_lists(), path)
     return path
 
 

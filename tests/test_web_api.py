@@ -15,7 +15,7 @@ from lvzhi.bundled import bundled_dataset
 from lvzhi.web import create_app
 
 from conftest import fresh_database
-from webapp import amended_lists, populated_store
+from sample_lists import amended_lists, populated_store
 
 TOWN = "珞璜镇"
 T = quote(TOWN)

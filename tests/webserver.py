@@ -8,7 +8,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-import httpx
+import urllib.error
+import urllib.request
+
 import uvicorn
 
 from lvzhi.web import create_app
@@ -34,9 +36,10 @@ def running_server(database: Path | str) -> Iterator[str]:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
+            with urllib.request.urlopen(base + "/healthz", timeout=1) as response:
+                if response.status == 200:
+                    break
+        except (urllib.error.URLError, ConnectionError):
             time.sleep(0.05)
     else:
         raise RuntimeError("lvzhi server did not start within 30 s")

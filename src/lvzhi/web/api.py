@@ -9,6 +9,7 @@ from typing import Annotated, Literal, Optional
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -31,7 +32,7 @@ EXPORT_TYPES = {"json": "application/json; charset=utf-8", "csv": "text/csv; cha
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-def catalog(request: Request) -> Catalog:
+async def catalog(request: Request) -> Catalog:
     return request.app.state.catalog
 
 
@@ -57,7 +58,7 @@ def _categories(dataset: Dataset) -> dict[str, list[dict]]:
 # -- towns and versions ----------------------------------------------------------------------------
 
 @router.get("/towns", summary="镇街列表")
-def list_towns(lists: CatalogDep) -> dict:
+async def list_towns(lists: CatalogDep) -> dict:
     """每个镇街的名称、所属区县、现行版本和三张清单的事项数。"""
     return {"towns": [{"name": t.name, "district": t.district, "city": t.city,
                        "current_version": _version_json(t.current), "counts": lists.counts(t.name),
@@ -65,7 +66,7 @@ def list_towns(lists: CatalogDep) -> dict:
 
 
 @router.get("/towns/{town}", summary="一个镇街")
-def get_town(town: TownName, lists: CatalogDep) -> dict:
+async def get_town(town: TownName, lists: CatalogDep) -> dict:
     """镇街信息、全部版本，以及现行版本三张清单的类别和事项数。"""
     info = lists.town(town)
     dataset = lists.dataset(town)
@@ -75,7 +76,7 @@ def get_town(town: TownName, lists: CatalogDep) -> dict:
 
 
 @router.get("/towns/{town}/versions", summary="版本列表")
-def list_versions(town: TownName, lists: CatalogDep) -> dict:
+async def list_versions(town: TownName, lists: CatalogDep) -> dict:
     """全部清单版本，旧的在前；已发布的版本不可修改。"""
     info = lists.town(town)
     return {"town": info.name, "versions": [_version_json(v, len(lists.dataset(town, v.id).items))
@@ -85,7 +86,7 @@ def list_versions(town: TownName, lists: CatalogDep) -> dict:
 # -- items -----------------------------------------------------------------------------------------
 
 @router.get("/towns/{town}/items", summary="事项列表（可筛选、分面、分页）")
-def list_items(
+async def list_items(
     town: TownName, lists: CatalogDep,
     list_kind: Annotated[Optional[ListKind], Query(alias="list", description="basic、cooperative 或 reclaimed")] = None,
     category: Annotated[Optional[str], Query(max_length=64, description="类别，如 民生服务")] = None,
@@ -118,7 +119,7 @@ def _facets(items: list[Item]) -> dict[str, dict[str, int]]:
 
 
 @router.get("/towns/{town}/items/{code}", summary="事项详情")
-def get_item(town: TownName, code: ItemCode, lists: CatalogDep, version: VersionRef = None) -> dict:
+async def get_item(town: TownName, code: ItemCode, lists: CatalogDep, version: VersionRef = None) -> dict:
     """一个事项的全部字段，以及它在各版本中的状态（unchanged 未变、changed 有改动、added 新增、absent 不存在）。"""
     item = lists.item(town, code, version)
     return {"town": town, "version": _version_json(lists.version(town, version)), "item": item_json(town, item),
@@ -130,7 +131,7 @@ def _history_states(lists: Catalog, town: str, code: str) -> list[dict]:
 
 
 @router.get("/towns/{town}/items/{code}/history", summary="事项在各版本中的内容")
-def get_item_history(town: TownName, code: ItemCode, lists: CatalogDep) -> dict:
+async def get_item_history(town: TownName, code: ItemCode, lists: CatalogDep) -> dict:
     """每个版本中该事项的完整内容（该版本没有时为 null）。"""
     return {"town": town, "code": code.upper(),
             "history": [{"version": _version_json(v), "item": item_json(town, i) if i else None}
@@ -138,7 +139,7 @@ def get_item_history(town: TownName, code: ItemCode, lists: CatalogDep) -> dict:
 
 
 @router.get("/towns/{town}/diff", summary="两个版本的差异")
-def diff_versions(
+async def diff_versions(
     town: TownName, lists: CatalogDep,
     old: Annotated[str, Query(alias="from", max_length=128, description="旧版本的编号或名称")],
     new: Annotated[str, Query(alias="to", max_length=128, description="新版本的编号或名称")],
@@ -160,20 +161,20 @@ def export_lists(town: TownName, fmt: Literal["json", "csv", "xlsx"], lists: Cat
 # -- departments and search ------------------------------------------------------------------------
 
 @router.get("/departments", summary="部门列表")
-def list_departments(lists: CatalogDep) -> dict:
+async def list_departments(lists: CatalogDep) -> dict:
     """清单中出现的每个部门：牵头的配合事项数、承接的收回事项数、涉及镇街数。"""
     return {"departments": [{**d.to_dict(), "url": f"/departments/{d.name}"} for d in lists.departments()]}
 
 
 @router.get("/departments/{name}", summary="部门视图")
-def get_department(name: Annotated[str, Path(max_length=128, description="部门名称、全称或别称")],
+async def get_department(name: Annotated[str, Path(max_length=128, description="部门名称、全称或别称")],
                    lists: CatalogDep) -> dict:
     """该部门在各镇街牵头的配合事项（含镇配合职责）和承接的收回事项（含工作方式）。"""
     return lists.department(name).to_dict()
 
 
 @router.get("/search", summary="检索")
-def search(
+async def search(
     lists: CatalogDep,
     q: Annotated[str, Query(min_length=1, max_length=200, description="关键词")],
     list_kind: Annotated[Optional[ListKind], Query(alias="list")] = None,
@@ -226,7 +227,7 @@ class ResolveRequest(BaseModel):
 
 
 @router.post("/resolve", summary="这件事归谁管？")
-def resolve(body: ResolveRequest, lists: CatalogDep) -> dict:
+async def resolve(body: ResolveRequest, lists: CatalogDep) -> dict:
     """判定一条或一批诉求属于哪张清单的哪个事项、谁牵头、镇做什么；清单外的给出通常办理单位。
 
     一批时，无法判断的单条在其 `error` 中说明原因，其余照常判定。
@@ -234,7 +235,8 @@ def resolve(body: ResolveRequest, lists: CatalogDep) -> dict:
     town = body.town or lists.default_town()
     resolver = lists.resolver(town)
     if body.requests is not None:
-        answers = resolver.resolve_many([(r.id, r.text) for r in body.requests], top=body.top)
+        # a batch can take a second: resolve it off the event loop so that other requests keep flowing
+        answers = await run_in_threadpool(resolver.resolve_many, [(r.id, r.text) for r in body.requests], body.top)
         return {"town": town, "version": _version_json(lists.version(town)),
                 "answers": [_answer_json(town, a) for a in answers]}
     answer = resolver.resolve(body.text, body.id, top=body.top)
@@ -250,6 +252,6 @@ def _answer_json(town: str, answer) -> dict:
 
 
 @router.get("/verdicts", summary="判定类别")
-def verdicts() -> dict:
+async def verdicts() -> dict:
     """resolve 返回的 verdict 取值及其中文含义。"""
     return {"verdicts": VERDICT_WORDS}

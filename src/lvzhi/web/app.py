@@ -46,7 +46,7 @@ def create_app(store: Store | None = None, database: str | None = None, warm: bo
     app.include_router(pages.router)
 
     @app.get("/healthz", include_in_schema=False)
-    def health() -> dict:
+    async def health() -> dict:
         return {"status": "ok", "towns": len(catalog.towns())}
 
     if warm:

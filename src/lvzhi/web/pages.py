@@ -26,13 +26,13 @@ def _catalog(request: Request) -> Catalog:
 # -- 这件事归谁管？ ------------------------------------------------------------------------------
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, q: Annotated[str, Query(max_length=MAX_TEXT_CHARS)] = "",
+async def home(request: Request, q: Annotated[str, Query(max_length=MAX_TEXT_CHARS)] = "",
          town: Annotated[Optional[str], Query(max_length=64)] = None):
     return _ask(request, q, town)
 
 
 @router.post("/", response_class=HTMLResponse)
-def ask(request: Request, q: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "",
+async def ask(request: Request, q: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "",
         town: Annotated[Optional[str], Form(max_length=64)] = None):
     return _ask(request, q, town)
 
@@ -50,14 +50,14 @@ def _ask(request: Request, q: str, town: str | None):
 # -- towns, lists and items ------------------------------------------------------------------------
 
 @router.get("/towns", response_class=HTMLResponse)
-def towns(request: Request):
+async def towns(request: Request):
     lists = _catalog(request)
     rows = [(t, lists.counts(t.name)) for t in lists.towns()]
     return render(request, "towns.html", title="镇街", rows=rows)
 
 
 @router.get("/t/{town}", response_class=HTMLResponse)
-def town_page(request: Request, town: TownName):
+async def town_page(request: Request, town: TownName):
     lists = _catalog(request)
     info = lists.town(town)
     dataset = lists.dataset(town)
@@ -66,7 +66,7 @@ def town_page(request: Request, town: TownName):
 
 
 @router.get("/t/{town}/lists/{kind}", response_class=HTMLResponse)
-def list_page(request: Request, town: TownName, kind: str,
+async def list_page(request: Request, town: TownName, kind: str,
               category: Annotated[Optional[str], Query(max_length=64)] = None):
     lists = _catalog(request)
     if kind not in LIST_KINDS:
@@ -81,7 +81,7 @@ def list_page(request: Request, town: TownName, kind: str,
 
 
 @router.get("/t/{town}/versions", response_class=HTMLResponse)
-def versions_page(request: Request, town: TownName):
+async def versions_page(request: Request, town: TownName):
     lists = _catalog(request)
     info = lists.town(town)
     rows = [(v, len(lists.dataset(town, v.id).items)) for v in reversed(info.versions)]
@@ -89,7 +89,7 @@ def versions_page(request: Request, town: TownName):
 
 
 @router.get("/t/{town}/diff", response_class=HTMLResponse)
-def diff_page(request: Request, town: TownName,
+async def diff_page(request: Request, town: TownName,
               old: Annotated[Optional[str], Query(alias="from", max_length=128)] = None,
               new: Annotated[Optional[str], Query(alias="to", max_length=128)] = None):
     lists = _catalog(request)
@@ -103,7 +103,7 @@ def diff_page(request: Request, town: TownName,
 
 
 @router.get("/t/{town}/{code}", response_class=HTMLResponse)
-def item_page(request: Request, town: TownName, code: Annotated[str, Path(max_length=16)],
+async def item_page(request: Request, town: TownName, code: Annotated[str, Path(max_length=16)],
               version: Annotated[Optional[str], Query(max_length=128)] = None):
     lists = _catalog(request)
     shown = lists.version(town, version)
@@ -118,7 +118,7 @@ def item_page(request: Request, town: TownName, code: Annotated[str, Path(max_le
 # -- search and departments ------------------------------------------------------------------------
 
 @router.get("/search", response_class=HTMLResponse)
-def search_page(request: Request, q: Annotated[str, Query(max_length=200)] = "",
+async def search_page(request: Request, q: Annotated[str, Query(max_length=200)] = "",
                 kind: Annotated[Optional[str], Query(alias="list", max_length=16)] = None,
                 category: Annotated[Optional[str], Query(max_length=64)] = None,
                 department: Annotated[Optional[str], Query(max_length=128)] = None,
@@ -135,13 +135,13 @@ def search_page(request: Request, q: Annotated[str, Query(max_length=200)] = "",
 
 
 @router.get("/departments", response_class=HTMLResponse)
-def departments_page(request: Request):
+async def departments_page(request: Request):
     rows = sorted(_catalog(request).departments(), key=lambda d: (-(d.cooperative + d.reclaimed), d.name))
     return render(request, "departments.html", title="部门", rows=rows)
 
 
 @router.get("/departments/{name}", response_class=HTMLResponse)
-def department_page(request: Request, name: Annotated[str, Path(max_length=128)]):
+async def department_page(request: Request, name: Annotated[str, Path(max_length=128)]):
     view = _catalog(request).department(name)
     if view.name != name:
         return RedirectResponse(f"/departments/{view.name}", status_code=301)

@@ -1,4 +1,4 @@
-"""A web app over a database holding two versions of 珞璜镇's lists and a second town, for API and page tests."""
+"""Sample databases for tests: two versions of 珞璜镇's lists and a second town whose item text is hostile HTML."""
 from __future__ import annotations
 
 from lvzhi.bundled import BUNDLED_SOURCE, bundled_dataset

@@ -1,0 +1,188 @@
+"""Requests per second and latency of a running `lvzhi serve`, with several concurrent clients.
+
+    python3 bench/web_bench.py                      # SQLite, and PostgreSQL when LVZHI_TEST_POSTGRES_URL is set
+    python3 bench/web_bench.py --workers 2 --clients 16 --seconds 10
+
+It starts the real server (`lvzhi serve`) as a separate process on a fresh database with the bundled lists,
+warms it up, then drives it from this process with keep-alive HTTP/1.1 connections (asyncio, one request in
+flight per connection) for a fixed time per scenario, and prints throughput and latency percentiles.
+Targets from the portal issue: resolve >= 500 req/s with p99 <= 50 ms on SQLite; item pages >= 1,000 req/s.
+The load generator shares the machine's cores with the server, so the numbers are a lower bound.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+TOWN = quote("珞璜镇")
+QUESTIONS = [
+    "小区楼下那家托育机构消防通道堆满杂物，谁来查？",
+    "请镇里组织一次无偿献血活动",
+    "我想申请低保，需要什么材料",
+    "村里有人在河道里电鱼",
+    "对完成医保码签发任务指标的考核",
+    "园区里珞城实业公司修的路坏了没人管",
+    "KTV 晚上接待未成年人",
+    "楼上装修拆了承重墙",
+]
+ITEM_CODES = ["B1", "B51", "C39", "C74", "C81", "R8", "R18", "R163"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(database: str, workers: int) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "lvzhi", "serve", "--database", database, "--port", str(port),
+                                "--workers", str(workers)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=1):
+                return process, base
+        except OSError:
+            if process.poll() is not None:
+                raise SystemExit(f"server failed: {process.stderr.read().decode(errors='replace')}")
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("server did not start in 120 s")
+
+
+def request_bytes(method: str, path: str, port: int, body: bytes = b"") -> bytes:
+    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: keep-alive\r\n"
+    if body:
+        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    return head.encode() + b"\r\n" + body
+
+
+async def _read_response(reader: asyncio.StreamReader) -> int:
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line[:15].lower() == b"content-length:":
+            length = int(line[15:])
+    if length:
+        await reader.readexactly(length)
+    return status
+
+
+async def _client(port: int, requests: list[bytes], until: float, latencies: list[float], failures: list[int],
+                  offset: int) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    n = offset
+    while time.perf_counter() < until:
+        started = time.perf_counter()
+        writer.write(requests[n % len(requests)])
+        status = await _read_response(reader)
+        latencies.append(time.perf_counter() - started)
+        if status != 200:
+            failures.append(status)
+        n += 1
+    writer.close()
+
+
+async def _drive(port: int, requests: list[bytes], clients: int, seconds: float) -> tuple[list[float], list[int], float]:
+    latencies: list[float] = []
+    failures: list[int] = []
+    started = time.perf_counter()
+    until = started + seconds
+    await asyncio.gather(*(_client(port, requests, until, latencies, failures, i) for i in range(clients)))
+    return latencies, failures, time.perf_counter() - started
+
+
+def run_scenario(name: str, base: str, requests: list[bytes], clients: int, seconds: float) -> dict:
+    port = int(base.rsplit(":", 1)[1])
+    asyncio.run(_drive(port, requests, clients, min(2.0, seconds)))  # warm-up
+    latencies, failures, elapsed = asyncio.run(_drive(port, requests, clients, seconds))
+    latencies.sort()
+    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
+    result = {"scenario": name, "requests": len(latencies), "failed": len(failures),
+              "per_second": round(len(latencies) / elapsed), "p50_ms": round(pick(0.50), 1),
+              "p99_ms": round(pick(0.99), 1), "mean_ms": round(statistics.fmean(latencies) * 1000, 1)}
+    print(f"  {name:<22} {result['per_second']:>6} req/s   p50 {result['p50_ms']:>6.1f} ms   "
+          f"p99 {result['p99_ms']:>6.1f} ms   {result['requests']} requests, {result['failed']} failed", flush=True)
+    return result
+
+
+def scenarios(port: int) -> dict[str, list[bytes]]:
+    resolve = [request_bytes("POST", "/api/v1/resolve", port, json.dumps({"text": q}, ensure_ascii=False).encode())
+               for q in QUESTIONS]
+    return {
+        "POST /api/v1/resolve": resolve,
+        "GET item page": [request_bytes("GET", f"/t/{TOWN}/{code}", port) for code in ITEM_CODES],
+        "GET item JSON": [request_bytes("GET", f"/api/v1/towns/{TOWN}/items/{code}", port) for code in ITEM_CODES],
+        "GET home + answer": [request_bytes("GET", f"/?q={quote(q)}", port) for q in QUESTIONS],
+        "GET search": [request_bytes("GET", f"/api/v1/search?q={quote(w)}", port) for w in ("低保", "消防", "托育", "违建")],
+    }
+
+
+def postgres_database(base_url: str) -> tuple[str, callable]:
+    import psycopg
+
+    name = f"lvzhi_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(base_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(base_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return base_url.rsplit("/", 1)[0] + "/" + name, drop
+
+
+def bench_database(label: str, database: str, args) -> list[dict]:
+    print(f"{label}: {args.workers} worker(s), {args.clients} concurrent clients, {args.seconds:.0f} s per scenario",
+          flush=True)
+    process, base = start_server(database, args.workers)
+    try:
+        port = int(base.rsplit(":", 1)[1])
+        return [{"database": label, **run_scenario(name, base, requests, args.clients, args.seconds)}
+                for name, requests in scenarios(port).items()]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--json", help="also write the results to this file")
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        results += bench_database("SQLite", str(Path(folder) / "bench.db"), args)
+    postgres = os.environ.get("LVZHI_TEST_POSTGRES_URL")
+    if postgres:
+        url, drop = postgres_database(postgres)
+        try:
+            results += bench_database("PostgreSQL", url, args)
+        finally:
+            drop()
+    else:
+        print("PostgreSQL: skipped (set LVZHI_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test)")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
