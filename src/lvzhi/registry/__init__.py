@@ -43,3 +43,12 @@ def registry() -> dict[str, Department]:
 def department(name: str) -> Department:
     """The registry entry for a printed name; a bare entry for names the registry does not know yet."""
     return registry().get(name) or Department(name)
+
+
+def lookup(name: str) -> Department | None:
+    """The registry entry that any of whose names (printed, full, alias) is `name`, or None."""
+    name = name.strip()
+    for entry in registry().values():
+        if name in entry.names():
+            return entry
+    return None

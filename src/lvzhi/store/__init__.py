@@ -1,10 +1,12 @@
 """Storage of towns, list versions and items (SQLAlchemy 2 + Alembic; SQLite or PostgreSQL)."""
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from .db import DatabaseError, make_engine, migrate, session_factory
@@ -12,6 +14,8 @@ from .repository import NotFound
 from .schema import TownRow
 
 __all__ = ["Store", "DatabaseError", "NotFound"]
+
+T = TypeVar("T")
 
 
 class Store:
@@ -28,6 +32,19 @@ class Store:
         with self._sessions() as session:
             with session.begin():
                 yield session
+
+    def run(self, work: Callable[[Session], T], attempts: int = 3) -> T:
+        """work(session) in one transaction, tried again when SQLite reports a write clash between
+        processes ("database is locked"): the retry sees the other writer's result and decides anew."""
+        for attempt in range(attempts):
+            try:
+                with self.transaction() as session:
+                    return work(session)
+            except OperationalError as exc:
+                if "locked" not in str(exc).lower() or attempt == attempts - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     def is_empty(self) -> bool:
         with self._sessions() as session:

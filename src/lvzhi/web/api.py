@@ -29,7 +29,8 @@ VersionRef = Annotated[Optional[str], Query(max_length=128, description="版本�
 ListKind = Literal["basic", "cooperative", "reclaimed"]
 MAX_BATCH = 1000
 EXPORT_TYPES = {"json": "application/json; charset=utf-8", "csv": "text/csv; charset=utf-8",
-                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
 async def catalog(request: Request) -> Catalog:

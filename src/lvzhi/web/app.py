@@ -11,11 +11,11 @@ from fastapi_offline import FastAPIOffline
 from ..bundled import ensure_bundled
 from ..catalog import Catalog
 from ..store import Store
-from . import api, errors, pages
+from . import api, api_reviews, errors, pages, pages_reviews
 from .render import render
 from .security import SecurityMiddleware
 
-ERROR_HEADINGS = {400: "请求有误", 404: "找不到", 405: "不支持的操作", 413: "内容过大", 414: "网址过长",
+ERROR_HEADINGS = {400: "请求有误", 401: "请先登录", 403: "无权操作", 404: "找不到", 409: "已被他人处理", 429: "稍后再试", 405: "不支持的操作", 413: "内容过大", 414: "网址过长",
                   422: "输入有误", 500: "出错了"}
 DESCRIPTION = """\
 乡镇履行职责事项清单（基本履职、配合履职、上级部门收回）的查询与“这件事归谁管？”判定接口。
@@ -43,7 +43,9 @@ def create_app(store: Store | None = None, database: str | None = None, warm: bo
     app.mount("/static", StaticFiles(directory=str(Path(__file__).with_name("static"))), name="static")
     errors.install(app, _error_page)
     app.include_router(api.router)
+    app.include_router(api_reviews.router)
     app.include_router(pages.router)
+    app.include_router(pages_reviews.router)
 
     @app.get("/healthz", include_in_schema=False)
     async def health() -> dict:

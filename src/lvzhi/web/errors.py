@@ -3,21 +3,29 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..accounts import AccountError, LoginThrottled
+from ..review.service import Forbidden, ReviewConflict, ReviewError, ReviewNotFound
 from ..store import NotFound
 from ..views import UnknownDepartment
 
 log = logging.getLogger("lvzhi.web")
 
 PLACES = {"body": "请求体", "query": "查询参数", "path": "网址中的", "header": "请求头"}
-STATUS_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "body_too_large",
+STATUS_CODES = {400: "bad_request", 401: "login_required", 403: "forbidden", 404: "not_found", 409: "conflict",
+                429: "too_many_attempts", 405: "method_not_allowed", 413: "body_too_large",
                 414: "query_too_long", 415: "unsupported_media_type", 422: "invalid_input", 500: "server_error"}
 STATUS_MESSAGES = {400: "请求体无法解析：请发送 UTF-8 编码的有效 JSON", 404: "没有这个页面或资源", 405: "不支持这种请求方法", 500: "服务器内部错误，已记录，请稍后再试"}
+
+
+class LoginRequired(Exception):
+    """No (valid) login: JSON 401 for the API, a redirect to the login page for pages."""
 
 
 class ApiError(Exception):
@@ -97,6 +105,36 @@ def install(app, render_page) -> None:
     @app.exception_handler(UnknownDepartment)
     async def unknown_department(request: Request, exc: UnknownDepartment):
         return respond(request, 404, "unknown_department", str(exc))
+
+    @app.exception_handler(ReviewNotFound)
+    async def review_not_found(request: Request, exc: ReviewNotFound):
+        return respond(request, 404, "not_found", str(exc))
+
+    @app.exception_handler(ReviewError)
+    async def review_error(request: Request, exc: ReviewError):
+        return respond(request, 422, "invalid_input", str(exc))
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden):
+        return respond(request, 403, "forbidden", str(exc))
+
+    @app.exception_handler(ReviewConflict)
+    async def conflict(request: Request, exc: ReviewConflict):
+        return respond(request, 409, "conflict", str(exc))
+
+    @app.exception_handler(AccountError)
+    async def account_error(request: Request, exc: AccountError):
+        return respond(request, 422, "invalid_input", str(exc))
+
+    @app.exception_handler(LoginThrottled)
+    async def throttled(request: Request, exc: LoginThrottled):
+        return respond(request, 429, "too_many_attempts", str(exc))
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired):
+        if is_api(request):
+            return JSONResponse(error_body("login_required", "请先登录，或在请求头中提供 API 令牌"), status_code=401)
+        return RedirectResponse("/login?next=" + quote(request.url.path), status_code=303)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):

@@ -1,0 +1,257 @@
+"""Accounts and roles: argon2 passwords, throttled logins, browser sessions with CSRF tokens, API tokens.
+
+Every change to an account is written to the audit log in the same transaction.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..audit import Actor, now, record
+from ..registry import department as registry_entry, lookup
+from ..store.schema import ApiTokenRow, DepartmentRow, LoginAttemptRow, TownRow, UserRow, WebSessionRow
+
+ROLES = {"admin": "管理员", "town": "镇街工作人员", "department": "部门工作人员", "dispatcher": "派单员"}
+MIN_PASSWORD_CHARS = 8
+MAX_FAILED_LOGINS = 5
+THROTTLE_WINDOW = timedelta(minutes=15)
+SESSION_LIFETIME = timedelta(hours=12)
+_hasher = PasswordHasher()
+# Verifying against this keeps a login for an unknown name as slow as one for a known name.
+_DUMMY_HASH = _hasher.hash("lvzhi-no-such-user")
+
+
+class AccountError(ValueError):
+    """A refused account operation; the message is Chinese."""
+
+
+class LoginThrottled(AccountError):
+    pass
+
+
+LOGIN_FAILED = "用户名或密码不对，或账号已停用"
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    display_name: str
+    role: str
+    town: str | None
+    department: str | None
+    active: bool
+
+    @property
+    def role_name(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.username, self.role)
+
+    @property
+    def label(self) -> str:
+        where = self.town or self.department
+        return f"{self.display_name or self.username}（{self.role_name}{'·' + where if where else ''}）"
+
+    def to_dict(self) -> dict:
+        return {"username": self.username, "display_name": self.display_name, "role": self.role,
+                "role_name": self.role_name, "town": self.town, "department": self.department, "active": self.active}
+
+
+def _user(row: UserRow) -> User:
+    return User(row.id, row.username, row.display_name, row.role, row.town, row.department, row.active)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+# -- managing accounts -------------------------------------------------------------------------------
+
+def _row(session: Session, username: str) -> UserRow:
+    row = session.scalar(select(UserRow).where(UserRow.username == username))
+    if row is None:
+        raise AccountError(f"没有用户名为“{username}”的账号")
+    return row
+
+
+def _binding(session: Session, role: str, town: str | None, department: str | None) -> tuple[str | None, str | None]:
+    """The town or department a role is bound to, checked against the database; canonical department names."""
+    if role not in ROLES:
+        raise AccountError(f"不认识的角色“{role}”，可选：{'、'.join(f'{k}（{v}）' for k, v in ROLES.items())}")
+    if role == "town":
+        if not town:
+            raise AccountError("镇街工作人员必须绑定一个镇街（--town）")
+        if session.scalar(select(TownRow.id).where(TownRow.name == town)) is None:
+            raise AccountError(f"没有名为“{town}”的镇街")
+        return town, None
+    if role == "department":
+        if not department:
+            raise AccountError("部门工作人员必须绑定一个部门（--department）")
+        return None, canonical_department(session, department)
+    return None, None
+
+
+def canonical_department(session: Session, name: str) -> str:
+    """The department as the lists print it (or as the registry names it), from any of its names."""
+    name = name.strip()
+    known = session.scalars(select(DepartmentRow.name)).all()
+    if name in known:
+        return name
+    for candidate in known:
+        if name in registry_entry(candidate).names():
+            return candidate
+    entry = lookup(name)
+    if entry is not None:
+        return entry.name
+    raise AccountError(f"清单和部门登记中都没有名为“{name}”的部门")
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise AccountError(f"密码至少 {MIN_PASSWORD_CHARS} 个字符")
+    if len(password) > 256:
+        raise AccountError("密码过长（最多 256 个字符）")
+
+
+def add_user(session: Session, actor: Actor, username: str, password: str, role: str, town: str | None = None,
+             department: str | None = None, display_name: str = "") -> User:
+    username = username.strip()
+    if not username or len(username) > 64 or any(c.isspace() for c in username):
+        raise AccountError("用户名不能为空、不能含空白，最多 64 个字符")
+    if session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
+        raise AccountError(f"用户名“{username}”已存在")
+    _check_password(password)
+    town, department = _binding(session, role, town, department)
+    row = UserRow(username=username, display_name=display_name.strip()[:64], password_hash=_hasher.hash(password),
+                  role=role, town=town, department=department, active=True, created_at=now())
+    session.add(row)
+    session.flush()
+    user = _user(row)
+    record(session, actor, "user.add", "user", username, after=user.to_dict())
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return [_user(r) for r in session.scalars(select(UserRow).order_by(UserRow.id))]
+
+
+def find_user(session: Session, username: str) -> User:
+    return _user(_row(session, username))
+
+
+def set_active(session: Session, actor: Actor, username: str, active: bool) -> User:
+    row = _row(session, username)
+    before = _user(row).to_dict()
+    row.active = active
+    if not active:
+        session.query(WebSessionRow).filter(WebSessionRow.user_id == row.id).delete()
+    record(session, actor, "user.enable" if active else "user.disable", "user", username, before, _user(row).to_dict())
+    return _user(row)
+
+
+def set_role(session: Session, actor: Actor, username: str, role: str, town: str | None = None,
+             department: str | None = None) -> User:
+    row = _row(session, username)
+    before = _user(row).to_dict()
+    row.town, row.department = _binding(session, role, town, department)
+    row.role = role
+    session.query(WebSessionRow).filter(WebSessionRow.user_id == row.id).delete()  # log in again under the new role
+    record(session, actor, "user.role", "user", username, before, _user(row).to_dict())
+    return _user(row)
+
+
+def set_password(session: Session, actor: Actor, username: str, password: str) -> None:
+    _check_password(password)
+    row = _row(session, username)
+    row.password_hash = _hasher.hash(password)
+    session.query(WebSessionRow).filter(WebSessionRow.user_id == row.id).delete()
+    record(session, actor, "user.password", "user", username)
+
+
+# -- logging in --------------------------------------------------------------------------------------
+
+def authenticate(session: Session, username: str, password: str, remote: str = "") -> User | None:
+    """The user for a correct name and password, else None; the attempt is recorded either way, so the
+    caller must commit before reporting a failure. Too many recent failures lock the name for a while."""
+    username = (username or "").strip()[:64]
+    since = now() - THROTTLE_WINDOW
+    failures = session.scalar(select(func.count()).select_from(LoginAttemptRow).where(
+        LoginAttemptRow.username == username, LoginAttemptRow.at >= since, LoginAttemptRow.succeeded.is_(False)))
+    if failures >= MAX_FAILED_LOGINS:
+        raise LoginThrottled(f"登录失败次数过多，请 {int(THROTTLE_WINDOW.total_seconds() // 60)} 分钟后再试")
+    row = session.scalar(select(UserRow).where(UserRow.username == username))
+    try:
+        _hasher.verify(row.password_hash if row else _DUMMY_HASH, password or "")
+        ok = row is not None and row.active
+    except (VerificationError, InvalidHashError):
+        ok = False
+    session.add(LoginAttemptRow(username=username, remote=remote[:64], at=now(), succeeded=ok))
+    if not ok:
+        return None
+    if _hasher.check_needs_rehash(row.password_hash):
+        row.password_hash = _hasher.hash(password)
+    return _user(row)
+
+
+def start_session(session: Session, user: User) -> tuple[str, str]:
+    """A new browser session: (the cookie's token, the CSRF token)."""
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    session.add(WebSessionRow(token_hash=_digest(token), user_id=user.id, csrf_token=csrf, created_at=now(),
+                              expires_at=now() + SESSION_LIFETIME))
+    return token, csrf
+
+
+def session_user(session: Session, token: str) -> tuple[User, str] | None:
+    """The active user and CSRF token of an unexpired session, or None."""
+    if not token or len(token) > 128:
+        return None
+    row = session.scalar(select(WebSessionRow).where(WebSessionRow.token_hash == _digest(token)))
+    if row is None or row.expires_at < now():
+        return None
+    user = session.get(UserRow, row.user_id)
+    return (_user(user), row.csrf_token) if user and user.active else None
+
+
+def end_session(session: Session, token: str) -> None:
+    session.query(WebSessionRow).filter(WebSessionRow.token_hash == _digest(token or "")).delete()
+
+
+# -- API tokens --------------------------------------------------------------------------------------
+
+def issue_token(session: Session, actor: Actor, username: str, name: str) -> str:
+    """A new token for the user, shown once: only its hash is kept."""
+    row = _row(session, username)
+    token = "lvz_" + secrets.token_urlsafe(32)
+    session.add(ApiTokenRow(user_id=row.id, name=name.strip()[:64] or "api", token_hash=_digest(token),
+                            created_at=now(), revoked=False))
+    record(session, actor, "token.add", "user", username, after={"token_name": name})
+    return token
+
+
+def revoke_tokens(session: Session, actor: Actor, username: str) -> int:
+    row = _row(session, username)
+    tokens = session.scalars(select(ApiTokenRow).where(ApiTokenRow.user_id == row.id,
+                                                       ApiTokenRow.revoked.is_(False))).all()
+    for token in tokens:
+        token.revoked = True
+    record(session, actor, "token.revoke", "user", username, after={"revoked": len(tokens)})
+    return len(tokens)
+
+
+def token_user(session: Session, token: str) -> User | None:
+    if not token or len(token) > 128:
+        return None
+    row = session.scalar(select(ApiTokenRow).where(ApiTokenRow.token_hash == _digest(token),
+                                                   ApiTokenRow.revoked.is_(False)))
+    user = session.get(UserRow, row.user_id) if row else None
+    return _user(user) if user and user.active else None

@@ -1,0 +1,66 @@
+"""The audit log: who did what, when, before and after, under which list version. Append-only."""
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .store.schema import AuditRow
+
+ACTIONS = {
+    "review.submit": "提交准入审查", "review.decide": "作出审查决定", "review.approve": "审批清单外事项",
+    "user.add": "新增账号", "user.disable": "停用账号", "user.enable": "启用账号", "user.role": "修改角色",
+    "user.password": "修改密码", "token.add": "发放 API 令牌", "token.revoke": "吊销 API 令牌",
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a logged-in user, or the command line run by an operating-system user."""
+
+    name: str
+    role: str
+
+    @classmethod
+    def command_line(cls) -> "Actor":
+        try:
+            who = getpass.getuser()
+        except Exception:  # no login name in some containers
+            who = "unknown"
+        return cls(f"命令行:{who}", "system")
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def record(session: Session, actor: Actor, action: str, object_type: str, object_id: object,
+           before: dict | None = None, after: dict | None = None, list_version: str | None = None) -> AuditRow:
+    """Adds one entry in the caller's transaction, so it is written if and only if the change is."""
+    row = AuditRow(at=now(), actor=actor.name, actor_role=actor.role, action=action, object_type=object_type,
+                   object_id=str(object_id), before=before, after=after, list_version=list_version)
+    session.add(row)
+    return row
+
+
+def entries(session: Session, limit: int = 100, offset: int = 0, action: str | None = None,
+            object_type: str | None = None, object_id: str | None = None) -> tuple[int, list[AuditRow]]:
+    query = select(AuditRow)
+    if action:
+        query = query.where(AuditRow.action == action)
+    if object_type:
+        query = query.where(AuditRow.object_type == object_type)
+    if object_id:
+        query = query.where(AuditRow.object_id == object_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.scalars(query.order_by(AuditRow.id.desc()).limit(limit).offset(offset)).all()
+    return total or 0, list(rows)
+
+
+def entry_dict(row: AuditRow) -> dict:
+    return {"id": row.id, "at": row.at.isoformat(), "actor": row.actor, "actor_role": row.actor_role,
+            "action": row.action, "action_name": ACTIONS.get(row.action, row.action), "object_type": row.object_type,
+            "object_id": row.object_id, "before": row.before, "after": row.after, "list_version": row.list_version}

@@ -1,0 +1,73 @@
+"""The 审查意见: the decision on a pushed task written out with its citations, as text blocks and as .docx."""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from docx import Document
+from docx.shared import Pt
+
+from .kinds import APPROVALS, DECISION_MEANINGS, DECISIONS, STATES
+
+
+@dataclass
+class Section:
+    heading: str
+    lines: list[str]
+
+
+def opinion_sections(review: dict) -> tuple[str, list[Section]]:
+    """(title, sections) of the opinion for a review as `review_dict` gives it."""
+    detail = review["proposal_detail"]
+    answer = detail.get("answer", {})
+    item = answer.get("item")
+    decision = review["decision"]
+    basis = [f"{c['code']}「{c['title']}」" for c in review["cited_items"]] or ["（三张清单均未列入）"]
+    sections = [
+        Section("一、基本情况", [f"交办部门：{review['issuing_department']}", f"承接镇街：{review['town']}",
+                             f"任务：{review['title']}", f"提交时间：{review['submitted_at'][:16].replace('T', ' ')}",
+                             *([f"办理期限：{review['deadline']}"] if review["deadline"] else []),
+                             f"审查依据：{review['town']}履行职责事项清单（{review['list_version']}）"]),
+        Section("二、任务内容", [review["text"]]),
+        Section("三、清单依据", basis + ([answer.get("explanation", "")] if answer.get("explanation") else [])),
+    ]
+    if item and item.get("list") == "cooperative":
+        sections.append(Section("四、镇配合职责（镇只承担以下职责）",
+                                [f"{n}. {d}" for n, d in enumerate(item.get("town_duties", []), 1)]))
+    if item and item.get("list") == "reclaimed" and answer.get("handler_methods"):
+        sections.append(Section(f"四、承接部门（{answer.get('lead', '')}）的工作方式",
+                                [f"{n}. {d}" for n, d in enumerate(answer["handler_methods"], 1)]))
+    if detail.get("notes"):
+        sections.append(Section("提示", list(detail["notes"])))
+    if decision:
+        conclusion = [f"审查决定：{DECISIONS[decision]}——{DECISION_MEANINGS[decision]}。"]
+        if review["overridden"]:
+            conclusion.append(f"系统建议为“{DECISIONS[review['proposal']]}”，审查人改为“{DECISIONS[decision]}”，"
+                              f"理由：{review['reason']}")
+        elif review["reason"]:
+            conclusion.append(f"说明：{review['reason']}")
+        conclusion.append(f"审查人：{review['decided_by']}，{(review['decided_at'] or '')[:16].replace('T', ' ')}")
+        if review["approval"]:
+            conclusion.append(f"管理员审批：{APPROVALS[review['approval']]}，理由：{review['approval_reason']}"
+                              f"（{review['approved_by']}，{(review['approved_at'] or '')[:16].replace('T', ' ')}）")
+    else:
+        conclusion = [f"系统建议：{DECISIONS[review['proposal']]}——{DECISION_MEANINGS[review['proposal']]}。",
+                      f"状态：{STATES[review['state']]}（尚未作出决定）"]
+    sections.append(Section("审查结论", conclusion))
+    return f"关于“{review['title']}”的职责准入审查意见", sections
+
+
+def opinion_docx(review: dict) -> bytes:
+    title, sections = opinion_sections(review)
+    document = Document()
+    style = document.styles["Normal"]
+    style.font.size = Pt(12)
+    document.add_heading(title, level=1)
+    document.add_paragraph(f"审查编号：{review['id']}")
+    for section in sections:
+        document.add_heading(section.heading, level=2)
+        for line in section.lines:
+            document.add_paragraph(line)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,269 @@
+"""Task reviews as a record: submit (with lvzhi's proposal), decide, approve unlisted work; who may see what.
+
+Each operation is one transaction with its audit entry. A decision is taken only from the state it expects
+(a conditional UPDATE), so of two reviewers deciding at once one wins and the other is told.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..accounts import AccountError, User, canonical_department
+from ..audit import now, record
+from ..store.schema import ReviewRow, UserRow
+from .kinds import (APPROVALS, DECISIONS, MAX_ATTACHMENT_CHARS, MAX_REASON_CHARS, MAX_TEXT_CHARS, STATES)
+from .proposal import Proposal
+
+TITLE_CHARS = 200
+
+
+class ReviewError(ValueError):
+    """The request cannot be carried out as asked; the message is Chinese."""
+
+
+class Forbidden(ReviewError):
+    pass
+
+
+class ReviewNotFound(LookupError):
+    pass
+
+
+class ReviewConflict(ReviewError):
+    """Someone else decided first, or the review is not in the state the action needs."""
+
+
+@dataclass
+class Submission:
+    town: str
+    issuing_department: str
+    text: str
+    title: str = ""
+    attachment_text: str = ""
+    deadline: date | None = None
+
+
+# -- who may do what ---------------------------------------------------------------------------------
+
+def can_view(user: User, review: ReviewRow) -> bool:
+    return (user.role == "admin" or (user.role == "town" and review.town == user.town)
+            or (user.role == "department" and review.issuing_department == user.department))
+
+
+def can_decide(user: User, review: ReviewRow) -> bool:
+    return user.role == "admin" or (user.role == "town" and review.town == user.town)
+
+
+def _require_role(user: User, roles: tuple[str, ...], doing: str) -> None:
+    if user.role not in roles:
+        raise Forbidden(f"{user.role_name}无权{doing}")
+
+
+# -- submitting --------------------------------------------------------------------------------------
+
+def _clean(submission: Submission, session: Session, user: User) -> Submission:
+    text = (submission.text or "").strip()
+    if not text:
+        raise ReviewError("任务内容（text）不能为空")
+    if len(text) > MAX_TEXT_CHARS:
+        raise ReviewError(f"任务内容过长（{len(text)} 字），最多 {MAX_TEXT_CHARS} 字；较长的文件请放入附件文字")
+    attachment = (submission.attachment_text or "").strip()
+    if len(attachment) > MAX_ATTACHMENT_CHARS:
+        raise ReviewError(f"附件文字过长（{len(attachment)} 字），最多 {MAX_ATTACHMENT_CHARS} 字")
+    title = (submission.title or "").strip() or text.splitlines()[0][:40]
+    if len(title) > TITLE_CHARS:
+        raise ReviewError(f"标题过长，最多 {TITLE_CHARS} 字")
+    department = submission.issuing_department
+    if user.role == "department":
+        department = user.department  # a department submits only in its own name
+    if not (department or "").strip():
+        raise ReviewError("请填写交办部门（issuing_department）")
+    try:
+        department = canonical_department(session, department)
+    except AccountError as exc:
+        raise ReviewError(str(exc)) from None
+    town = user.town if user.role == "town" else submission.town
+    return Submission(town, department, text, title, attachment, submission.deadline)
+
+
+def prepare(session: Session, user: User, submission: Submission) -> Submission:
+    """The submission as it will be recorded, or ReviewError/Forbidden naming what is wrong."""
+    _require_role(user, ("admin", "town", "department"), "提交准入审查")
+    if user.role == "town" and submission.town and submission.town != user.town:
+        raise Forbidden(f"您只能为{user.town}登记准入审查")
+    return _clean(submission, session, user)
+
+
+def submit(session: Session, user: User, submission: Submission, proposal: Proposal, version_id: int,
+           version_label: str) -> ReviewRow:
+    """Records a prepared submission with lvzhi's proposal for it, against the list version that made it."""
+    row = ReviewRow(town=submission.town, issuing_department=submission.issuing_department, title=submission.title,
+                    text=submission.text, attachment_text=submission.attachment_text, deadline=submission.deadline,
+                    submitted_by=user.id, submitted_at=now(), list_version_id=version_id, proposal=proposal.kind,
+                    proposal_detail={**proposal.to_dict(), "list_version": version_label}, state="pending",
+                    cited_items=proposal.cited())
+    session.add(row)
+    session.flush()
+    record(session, user.actor, "review.submit", "review", row.id,
+           after={"town": row.town, "issuing_department": row.issuing_department, "title": row.title,
+                  "proposal": row.proposal, "cited_items": row.cited_items}, list_version=version_label)
+    return row
+
+
+# -- reading -----------------------------------------------------------------------------------------
+
+def get(session: Session, user: User, review_id: int) -> ReviewRow:
+    row = session.get(ReviewRow, review_id)
+    if row is None or not can_view(user, row):
+        # the same answer whether it does not exist or is not the user's to see
+        raise ReviewNotFound(f"没有编号为 {review_id} 的准入审查，或您无权查看")
+    return row
+
+
+def visible(session: Session, user: User, state: str | None = None, limit: int = 50,
+            offset: int = 0) -> tuple[int, list[ReviewRow]]:
+    _require_role(user, ("admin", "town", "department"), "查看准入审查")
+    query = select(ReviewRow)
+    if user.role == "town":
+        query = query.where(ReviewRow.town == user.town)
+    elif user.role == "department":
+        query = query.where(ReviewRow.issuing_department == user.department)
+    if state:
+        if state not in STATES:
+            raise ReviewError(f"不认识的状态“{state}”，可选：{'、'.join(STATES)}")
+        query = query.where(ReviewRow.state == state)
+    rows = session.scalars(query.order_by(ReviewRow.id.desc())).all()
+    return len(rows), list(rows[offset:offset + limit])
+
+
+def names_of(session: Session, ids: set[int | None]) -> dict[int, str]:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return {u.id: u.display_name or u.username for u in session.scalars(select(UserRow).where(UserRow.id.in_(ids)))}
+
+
+def review_dict(row: ReviewRow, people: dict[int, str] | None = None) -> dict:
+    people = people or {}
+    return {
+        "id": row.id, "town": row.town, "issuing_department": row.issuing_department, "title": row.title,
+        "text": row.text, "attachment_text": row.attachment_text,
+        "deadline": row.deadline.isoformat() if row.deadline else None,
+        "submitted_by": people.get(row.submitted_by), "submitted_at": row.submitted_at.isoformat(),
+        "list_version": row.proposal_detail.get("list_version"), "list_version_id": row.list_version_id,
+        "proposal": row.proposal, "proposal_name": DECISIONS[row.proposal], "proposal_detail": row.proposal_detail,
+        "state": row.state, "state_name": STATES[row.state],
+        "decision": row.decision, "decision_name": DECISIONS.get(row.decision or ""),
+        "overridden": bool(row.decision and row.decision != row.proposal), "cited_items": row.cited_items,
+        "decided_by": people.get(row.decided_by), "decided_at": row.decided_at.isoformat() if row.decided_at else None,
+        "reason": row.reason, "approval": row.approval, "approval_name": APPROVALS.get(row.approval or ""),
+        "approved_by": people.get(row.approved_by),
+        "approved_at": row.approved_at.isoformat() if row.approved_at else None, "approval_reason": row.approval_reason,
+        "url": f"/reviews/{row.id}",
+    }
+
+
+# -- deciding ----------------------------------------------------------------------------------------
+
+def _reason(reason: str | None, required: bool, why: str) -> str | None:
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise ReviewError(why)
+    if len(reason) > MAX_REASON_CHARS:
+        raise ReviewError(f"理由过长，最多 {MAX_REASON_CHARS} 字")
+    return reason or None
+
+
+def decide(session: Session, user: User, review_id: int, decision: str, reason: str | None,
+           cited_items: list[dict] | None = None) -> ReviewRow:
+    """The reviewer confirms lvzhi's proposal or overrides it (with a reason). 清单外 then waits for the admin."""
+    row = get(session, user, review_id)
+    if not can_decide(user, row):
+        raise Forbidden(f"{user.role_name}无权对准入审查作出决定")
+    if decision not in DECISIONS:
+        raise ReviewError(f"不认识的决定“{decision}”，可选：{'、'.join(f'{k}（{v}）' for k, v in DECISIONS.items())}")
+    overridden = decision != row.proposal
+    reason = _reason(reason, overridden, f"决定（{DECISIONS[decision]}）与系统建议（{DECISIONS[row.proposal]}）不同，"
+                                         "请写明理由")
+    cited = row.cited_items if cited_items is None else cited_items
+    state = "awaiting_approval" if decision == "unlisted" else "decided"
+    before = {"state": row.state, "proposal": row.proposal}
+    decided_at = now()
+    changed = session.execute(update(ReviewRow).where(ReviewRow.id == row.id, ReviewRow.state == "pending").values(
+        state=state, decision=decision, reason=reason, cited_items=cited, decided_by=user.id, decided_at=decided_at)
+        .execution_options(synchronize_session=False)).rowcount
+    if changed != 1:
+        session.refresh(row)
+        by = names_of(session, {row.decided_by}).get(row.decided_by, "他人")
+        raise ReviewConflict(f"准入审查 {row.id} 已由{by}于 {row.decided_at:%Y-%m-%d %H:%M} 作出决定"
+                             f"（{DECISIONS.get(row.decision or '', row.decision)}），未再更改")
+    session.refresh(row)
+    record(session, user.actor, "review.decide", "review", row.id, before,
+           {"state": state, "decision": decision, "overridden": overridden, "reason": reason, "cited_items": cited},
+           list_version=row.proposal_detail.get("list_version"))
+    return row
+
+
+def approve(session: Session, user: User, review_id: int, approved: bool, reason: str | None) -> ReviewRow:
+    """The admin's written approval (or refusal) before a town takes on work that is on no list."""
+    _require_role(user, ("admin",), "审批清单外事项")
+    row = get(session, user, review_id)
+    reason = _reason(reason, True, "审批清单外事项须写明理由")
+    outcome = "approved" if approved else "refused"
+    changed = session.execute(update(ReviewRow).where(ReviewRow.id == row.id,
+                                                      ReviewRow.state == "awaiting_approval").values(
+        state="decided", approval=outcome, approved_by=user.id, approved_at=now(), approval_reason=reason)
+        .execution_options(synchronize_session=False)).rowcount
+    if changed != 1:
+        session.refresh(row)
+        raise ReviewConflict(f"准入审查 {row.id} 当前为“{STATES[row.state]}”，不是待审批状态")
+    session.refresh(row)
+    record(session, user.actor, "review.approve", "review", row.id, {"state": "awaiting_approval"},
+           {"state": "decided", "approval": outcome, "reason": reason},
+           list_version=row.proposal_detail.get("list_version"))
+    return row
+
+
+# -- monitor -----------------------------------------------------------------------------------------
+
+MONITOR_COLUMNS = {"submitted": "提交", "accepted": "准入", "limited": "配合准入（限定）", "returned": "退回",
+                   "abolished": "不再开展", "unlisted": "清单外", "approved": "其中经审批承接", "pending": "未决"}
+
+
+def _outcome(row: ReviewRow) -> str:
+    if row.state == "pending":
+        return "pending"
+    return {"admit": "accepted", "cooperate": "limited", "return": "returned", "abolished": "abolished",
+            "unlisted": "unlisted"}[row.decision]
+
+
+def monitor(session: Session, user: User, month: str | None = None) -> dict:
+    """Per issuing department and month: submitted, accepted, limited, returned, abolished, unlisted, pending;
+    and every returned task, with the departments that pushed the same reclaimed item more than once."""
+    _require_role(user, ("admin", "town", "department"), "查看监测统计")
+    _, rows = visible(session, user, limit=10**9)
+    if month:
+        rows = [r for r in rows if r.submitted_at.strftime("%Y-%m") == month]
+    table: dict[tuple[str, str], Counter] = {}
+    for row in rows:
+        counts = table.setdefault((row.issuing_department, row.submitted_at.strftime("%Y-%m")), Counter())
+        counts["submitted"] += 1
+        counts[_outcome(row)] += 1
+        if row.approval == "approved":
+            counts["approved"] += 1
+    returned = [r for r in rows if r.decision == "return"]
+    pushes = Counter((r.issuing_department, c["code"]) for r in returned for c in r.cited_items)
+    return {
+        "columns": MONITOR_COLUMNS,
+        "rows": [{"department": d, "month": m, **{k: counts[k] for k in MONITOR_COLUMNS}}
+                 for (d, m), counts in sorted(table.items(), key=lambda kv: (kv[0][1], kv[0][0]), reverse=True)],
+        "returned": [{"id": r.id, "department": r.issuing_department, "town": r.town, "title": r.title,
+                      "submitted_at": r.submitted_at.isoformat(), "items": r.cited_items,
+                      "repeated": any(pushes[(r.issuing_department, c["code"])] > 1 for c in r.cited_items)}
+                     for r in returned],
+        "repeat_pushes": [{"department": d, "code": code, "times": n} for (d, code), n in pushes.items() if n > 1],
+    }

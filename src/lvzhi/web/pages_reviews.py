@@ -1,0 +1,247 @@
+"""Pages for signing in, 事项准入 (submit, review, decide, approve, opinion), the monitor, the audit log, accounts."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Optional
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from .. import accounts
+from ..audit import ACTIONS, entries, entry_dict
+from ..review import service as reviews
+from ..review.kinds import (APPROVALS, DECISION_MEANINGS, DECISIONS, MAX_ATTACHMENT_CHARS, MAX_REASON_CHARS,
+                            MAX_TEXT_CHARS, STATES)
+from ..review.opinion import opinion_sections
+from .api_reviews import _one, _submit
+from .auth import SESSION_COOKIE, SignedIn, check_csrf, identify
+from .errors import ApiError
+from .render import render
+
+router = APIRouter(include_in_schema=False)
+ReviewId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Csrf = Annotated[str, Form(max_length=128)]
+
+
+def _catalog(request: Request):
+    return request.app.state.catalog
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never an absolute or scheme-relative URL (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/reviews"
+
+
+# -- signing in and out ------------------------------------------------------------------------------
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_page(request: Request, next: Annotated[Optional[str], Query(max_length=512)] = None):
+    return render(request, "login.html", title="登录", next=_safe_next(next), error=None)
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request, username: Annotated[str, Form(max_length=64)] = "",
+                password: Annotated[str, Form(max_length=256)] = "",
+                next: Annotated[Optional[str], Form(max_length=512)] = None):
+    store = _catalog(request).store
+    remote = request.client.host if request.client else ""
+    try:
+        with store.transaction() as session:
+            user = accounts.authenticate(session, username, password, remote)
+            started = accounts.start_session(session, user) if user else None
+    except accounts.LoginThrottled as exc:
+        return render(request, "login.html", status_code=429, title="登录", next=_safe_next(next), error=str(exc))
+    if started is None:
+        return render(request, "login.html", status_code=401, title="登录", next=_safe_next(next),
+                      error=accounts.LOGIN_FAILED)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(SESSION_COOKIE, started[0], max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
+                        httponly=True, samesite="lax", secure=request.url.scheme == "https", path="/")
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, csrf_token: Csrf = ""):
+    if identify(request) is not None:
+        check_csrf(request, csrf_token)
+        with _catalog(request).store.transaction() as session:
+            accounts.end_session(session, request.cookies.get(SESSION_COOKIE, ""))
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+# -- reviews -----------------------------------------------------------------------------------------
+
+@router.get("/reviews", response_class=HTMLResponse)
+async def reviews_page(request: Request, user: SignedIn,
+                       state: Annotated[Optional[str], Query(max_length=20)] = None,
+                       page: Annotated[int, Query(ge=1, le=100_000)] = 1):
+    state = state if state in STATES else None
+    with _catalog(request).store.transaction() as session:
+        total, rows = reviews.visible(session, user, state, 50, (page - 1) * 50)
+        people = reviews.names_of(session, {r.submitted_by for r in rows} | {r.decided_by for r in rows})
+        items = [reviews.review_dict(r, people) for r in rows]
+    return render(request, "reviews.html", title="准入审查", reviews=items, total=total, state=state, states=STATES,
+                  page=page)
+
+
+@router.get("/reviews/new", response_class=HTMLResponse)
+async def new_review_page(request: Request, user: SignedIn):
+    if user.role not in ("admin", "town", "department"):
+        raise reviews.Forbidden(f"{user.role_name}无权提交准入审查")
+    return render(request, "review_new.html", title="提交准入审查", towns=_catalog(request).towns(), form={},
+                  error=None, max_text=MAX_TEXT_CHARS, max_attachment=MAX_ATTACHMENT_CHARS)
+
+
+@router.post("/reviews", response_class=HTMLResponse)
+async def submit_review(request: Request, user: SignedIn, csrf_token: Csrf = "",
+                        text: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "",
+                        title: Annotated[str, Form(max_length=200)] = "",
+                        issuing_department: Annotated[str, Form(max_length=128)] = "",
+                        town: Annotated[str, Form(max_length=64)] = "",
+                        deadline: Annotated[str, Form(max_length=10)] = "",
+                        attachment_text: Annotated[str, Form(max_length=MAX_ATTACHMENT_CHARS)] = ""):
+    check_csrf(request, csrf_token)
+    form = {"text": text, "title": title, "issuing_department": issuing_department, "town": town,
+            "deadline": deadline, "attachment_text": attachment_text}
+    try:
+        due = date.fromisoformat(deadline) if deadline.strip() else None
+        created = _submit(_catalog(request), user, reviews.Submission(town, issuing_department, text, title,
+                                                                      attachment_text, due))
+    except (ValueError, reviews.ReviewError) as exc:
+        if isinstance(exc, reviews.Forbidden):
+            raise
+        message = str(exc) if isinstance(exc, reviews.ReviewError) else "办理期限应为日期，如 2026-12-31"
+        return render(request, "review_new.html", status_code=422, title="提交准入审查", towns=_catalog(request).towns(),
+                      form=form, error=message, max_text=MAX_TEXT_CHARS, max_attachment=MAX_ATTACHMENT_CHARS)
+    return RedirectResponse(f"/reviews/{created['id']}", status_code=303)
+
+
+def _review_context(request: Request, user, review_id: int) -> dict:
+    review = _one(_catalog(request), user, review_id)
+    with _catalog(request).store.transaction() as session:
+        row = reviews.get(session, user, review_id)
+        may_decide = reviews.can_decide(user, row) and row.state == "pending"
+    return {"title": f"准入审查 {review_id}", "review": review, "decisions": DECISIONS, "meanings": DECISION_MEANINGS,
+            "approvals": APPROVALS, "may_decide": may_decide,
+            "may_approve": user.role == "admin" and review["state"] == "awaiting_approval",
+            "max_reason": MAX_REASON_CHARS, "error": None}
+
+
+@router.get("/reviews/{review_id}", response_class=HTMLResponse)
+async def review_page(request: Request, review_id: ReviewId, user: SignedIn):
+    return render(request, "review.html", **_review_context(request, user, review_id))
+
+
+@router.post("/reviews/{review_id}/decision", response_class=HTMLResponse)
+async def decide(request: Request, review_id: ReviewId, user: SignedIn, csrf_token: Csrf = "",
+                 decision: Annotated[str, Form(max_length=16)] = "",
+                 reason: Annotated[str, Form(max_length=MAX_REASON_CHARS)] = ""):
+    check_csrf(request, csrf_token)
+    store = _catalog(request).store
+    try:
+        store.run(lambda session: reviews.decide(session, user, review_id, decision, reason))
+    except (reviews.ReviewConflict, reviews.Forbidden):
+        raise
+    except reviews.ReviewError as exc:
+        return await _review_with_error(request, user, review_id, str(exc))
+    return RedirectResponse(f"/reviews/{review_id}", status_code=303)
+
+
+@router.post("/reviews/{review_id}/approval", response_class=HTMLResponse)
+async def approve(request: Request, review_id: ReviewId, user: SignedIn, csrf_token: Csrf = "",
+                  approved: Annotated[str, Form(max_length=8)] = "",
+                  reason: Annotated[str, Form(max_length=MAX_REASON_CHARS)] = ""):
+    check_csrf(request, csrf_token)
+    if approved not in ("yes", "no"):
+        raise ApiError(422, "invalid_input", "请选择批准或不予承接")
+    try:
+        _catalog(request).store.run(lambda session: reviews.approve(session, user, review_id, approved == "yes", reason))
+    except (reviews.ReviewConflict, reviews.Forbidden):
+        raise
+    except reviews.ReviewError as exc:
+        return await _review_with_error(request, user, review_id, str(exc))
+    return RedirectResponse(f"/reviews/{review_id}", status_code=303)
+
+
+async def _review_with_error(request: Request, user, review_id: int, message: str):
+    """The review page again, with the reason the decision was refused beside the form."""
+    return render(request, "review.html", status_code=422, **{**_review_context(request, user, review_id),
+                                                              "error": message})
+
+
+@router.get("/reviews/{review_id}/opinion", response_class=HTMLResponse)
+async def opinion_page(request: Request, review_id: ReviewId, user: SignedIn):
+    review = _one(_catalog(request), user, review_id)
+    heading, sections = opinion_sections(review)
+    return render(request, "opinion.html", title=heading, heading=heading, sections=sections, review=review)
+
+
+# -- monitor, audit, accounts ------------------------------------------------------------------------
+
+@router.get("/monitor", response_class=HTMLResponse)
+async def monitor_page(request: Request, user: SignedIn,
+                       month: Annotated[Optional[str], Query(pattern=r"^(\d{4}-\d{2})?$")] = None):
+    with _catalog(request).store.transaction() as session:
+        data = reviews.monitor(session, user, month or None)
+    return render(request, "monitor.html", title="准入监测", data=data, month=month or "")
+
+
+@router.get("/audit", response_class=HTMLResponse)
+async def audit_page(request: Request, user: SignedIn, page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+                     action: Annotated[Optional[str], Query(max_length=32)] = None):
+    if user.role != "admin":
+        raise reviews.Forbidden(f"{user.role_name}无权查看审计日志")
+    action = action if action in ACTIONS else None
+    with _catalog(request).store.transaction() as session:
+        total, rows = entries(session, 100, (page - 1) * 100, action)
+        items = [entry_dict(r) for r in rows]
+    return render(request, "audit.html", title="审计日志", entries=items, total=total, page=page, actions=ACTIONS,
+                  action=action)
+
+
+@router.get("/admin/users", response_class=HTMLResponse)
+async def users_page(request: Request, user: SignedIn):
+    if user.role != "admin":
+        raise reviews.Forbidden(f"{user.role_name}无权管理账号")
+    with _catalog(request).store.transaction() as session:
+        people = accounts.list_users(session)
+    return render(request, "users.html", title="账号", people=people, roles=accounts.ROLES,
+                  towns=_catalog(request).towns(), error=None)
+
+
+@router.post("/admin/users", response_class=HTMLResponse)
+async def add_user(request: Request, user: SignedIn, csrf_token: Csrf = "",
+                   username: Annotated[str, Form(max_length=64)] = "",
+                   password: Annotated[str, Form(max_length=256)] = "",
+                   role: Annotated[str, Form(max_length=16)] = "",
+                   town: Annotated[str, Form(max_length=64)] = "",
+                   department: Annotated[str, Form(max_length=128)] = "",
+                   display_name: Annotated[str, Form(max_length=64)] = ""):
+    if user.role != "admin":
+        raise reviews.Forbidden(f"{user.role_name}无权管理账号")
+    check_csrf(request, csrf_token)
+    try:
+        _catalog(request).store.run(lambda session: accounts.add_user(
+            session, user.actor, username, password, role, town or None, department or None, display_name))
+    except accounts.AccountError as exc:
+        with _catalog(request).store.transaction() as session:
+            people = accounts.list_users(session)
+        return render(request, "users.html", status_code=422, title="账号", people=people, roles=accounts.ROLES,
+                      towns=_catalog(request).towns(), error=str(exc))
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{username}/active")
+async def toggle_user(request: Request, username: Annotated[str, Path(max_length=64)], user: SignedIn,
+                      csrf_token: Csrf = "", active: Annotated[str, Form(max_length=8)] = ""):
+    if user.role != "admin":
+        raise reviews.Forbidden(f"{user.role_name}无权管理账号")
+    check_csrf(request, csrf_token)
+    if username == user.username:
+        raise ApiError(422, "invalid_input", "不能停用自己的账号")
+    _catalog(request).store.run(lambda session: accounts.set_active(session, user.actor, username, active == "yes"))
+    return RedirectResponse("/admin/users", status_code=303)
