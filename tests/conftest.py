@@ -57,3 +57,16 @@ def database_url(request, tmp_path):
     """A fresh, empty database of each kind."""
     with fresh_database(request.param, tmp_path) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, headless, driven by Playwright (shared by every browser test)."""
+    from playwright.sync_api import sync_playwright
+
+    from webserver import CHROMIUM
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+        yield chromium
+        chromium.close()

@@ -147,6 +147,14 @@ def test_oversized_bodies_and_query_strings_are_refused(client):
     assert "过长" in _text(_page(client, "/search?q=" + quote("低" * 300), 422))
 
 
+def test_nul_characters_are_refused_at_the_door(client):
+    for response in (client.get("/search?q=%00"), client.get("/t/%00"),
+                     client.post("/api/v1/resolve", json={"text": "低保\x00"}),
+                     client.post("/", data={"q": "低保\x00"})):
+        assert response.status_code == 400 and response.json()["error"]["code"] == "nul_character"
+        assert "空字符" in response.json()["error"]["message"]
+
+
 NASTY = ["\x00", "%00", "'; DROP TABLE items; --", "../../etc/passwd", "<script>", "😀" * 50, "　", "%", "B" * 16,
          "\u202e", "C74\n", "null", "-1", "9" * 30]
 

@@ -181,6 +181,7 @@ def _reason(reason: str | None, required: bool, why: str) -> str | None:
 def decide(session: Session, user: User, review_id: int, decision: str, reason: str | None,
            cited_items: list[dict] | None = None) -> ReviewRow:
     """The reviewer confirms lvzhi's proposal or overrides it (with a reason). 清单外 then waits for the admin."""
+    _require_role(user, ("admin", "town"), "对准入审查作出决定")
     row = get(session, user, review_id)
     if not can_decide(user, row):
         raise Forbidden(f"{user.role_name}无权对准入审查作出决定")

@@ -23,8 +23,15 @@ COMMON_HEADERS = [
 ]
 
 
-class TooLarge(Exception):
-    pass
+# NUL has no place in any text lvzhi takes, and PostgreSQL refuses it in strings: stop it at the door,
+# whether raw, percent-encoded (forms, query strings) or JSON-escaped.
+NUL_FORMS = (b"\x00", b"%00", b"\\u0000")
+NUL_MESSAGE = (400, "nul_character", "请求中含有不允许的空字符（NUL，\\u0000），请删去后重试")
+
+
+def _has_nul(data: bytes) -> bool:
+    lowered = data.lower()
+    return any(form in lowered for form in NUL_FORMS)
 
 
 class SecurityMiddleware:
@@ -49,29 +56,45 @@ class SecurityMiddleware:
                                       (b"content-security-policy", policy)]
             await send(message)
 
-        received = 0
-        started = False
+        if scope["method"] in ("POST", "PUT", "PATCH"):
+            body, refusal = await _read_body(receive)
+            if refusal:
+                await _send_error(send, *refusal)
+                return
+            receive = _replay(body, receive)
+        await self.app(scope, receive, send_with_headers)
 
-        async def limited_receive():
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > MAX_BODY_BYTES:
-                    raise TooLarge()
-            return message
 
-        async def tracking_send(message):
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send_with_headers(message)
+async def _read_body(receive) -> tuple[bytes, tuple[int, str, str] | None]:
+    """The whole request body (at most MAX_BODY_BYTES), checked before the app parses any of it."""
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return b"", _body_too_large()
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    return body, (NUL_MESSAGE if _has_nul(body) else None)
 
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except TooLarge:
-            if not started:
-                await _send_error(send, *_body_too_large())
+
+def _replay(body: bytes, original):
+    """Gives the app the body already read; after that, the real channel (for disconnects)."""
+    sent = False
+
+    async def receive():
+        nonlocal sent
+        if sent:
+            return await original()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
 
 
 def _body_too_large() -> tuple[int, str, str]:
@@ -81,8 +104,11 @@ def _body_too_large() -> tuple[int, str, str]:
 def _refusal(scope) -> tuple[int, str, str] | None:
     if len(scope.get("query_string", b"")) > MAX_QUERY_BYTES:
         return 414, "query_too_long", f"查询参数过长：最多 {MAX_QUERY_BYTES} 字节，请缩短检索词或改用 POST"
-    if len(scope.get("raw_path") or scope["path"].encode()) > MAX_PATH_BYTES:
+    raw_path = scope.get("raw_path") or scope["path"].encode()
+    if len(raw_path) > MAX_PATH_BYTES:
         return 414, "path_too_long", f"网址过长：最多 {MAX_PATH_BYTES} 字节"
+    if _has_nul(raw_path) or _has_nul(scope.get("query_string", b"")):
+        return NUL_MESSAGE
     for name, value in scope.get("headers", []):
         if name == b"content-length":
             try:
