@@ -7,7 +7,7 @@ import typer
 
 from ..ingest import IngestError
 from ..store import DatabaseError, NotFound
-from . import accounts, lists, resolving, searching, serving, versions  # noqa: F401  (each module registers its commands on `app`)
+from . import accounts, dispatching, lists, resolving, searching, serving, versions  # noqa: F401  (each module registers its commands on `app`)
 from .app import Failure, app, errors
 
 __all__ = ["app", "main"]

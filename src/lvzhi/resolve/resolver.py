@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 from typing import Iterable
 
 import numpy as np
@@ -101,8 +102,8 @@ class Resolver:
         scores = self._scores(clean, query)
         tokens = query.all()
         ranked = np.argsort(-scores, kind="stable")
-        candidates = [Candidate(self._documents[n].item, float(scores[n])) for n in ranked
-                      if self._documents[n].item is not None][:max(top, 1)]
+        candidates = list(islice((Candidate(self._documents[n].item, float(scores[n])) for n in ranked
+                                  if self._documents[n].item is not None), max(top, 1)))
         best = int(ranked[0])
         answer = self._decide(clean, tokens, scores, best, candidates)
         answer.id = request_id

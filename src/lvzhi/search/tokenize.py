@@ -71,6 +71,7 @@ class Tokenizer:
                 if len(word) >= 2 and word not in self._added:
                     self._jieba.add_word(word, freq=20000)
                     self._added.add(word)
+                    self._cut_cached.cache_clear()  # remembered cuts may split the new word
 
     def expansions(self, text: str) -> list[str]:
         """The list's terms for every everyday word the text contains (synonyms.yaml)."""
@@ -79,13 +80,35 @@ class Tokenizer:
 
     def tokens(self, text: str, simplified: bool = False) -> list[str]:
         """Search-mode tokens: whole words and the shorter words inside them."""
-        text = normalize(text, simplified).lower()
-        return [t for t in self._jieba.cut_for_search(text, HMM=False) if self._keeps(t)]
+        return [t for t in self._search_mode(self._cut(normalize(text, simplified).lower())) if self._keeps(t)]
 
     def words(self, text: str) -> list[str]:
         """Whole words only (jieba's precise mode), without the shorter words inside long ones."""
-        text = normalize(text).lower()
-        return [t for t in self._jieba.cut(text, HMM=False) if self._keeps(t)]
+        return [t for t in self._cut(normalize(text).lower()) if self._keeps(t)]
+
+    def _cut(self, text: str) -> tuple[str, ...]:
+        """jieba's precise segmentation, remembered for recent short texts: a query is cut for its words
+        and again for its search-mode tokens, and the second cut is the same as the first."""
+        if len(text) > 512:
+            return tuple(self._jieba.cut(text, HMM=False))
+        return self._cut_cached(text)
+
+    @lru_cache(maxsize=8192)  # noqa: B019 - one Tokenizer per process, kept for its lifetime
+    def _cut_cached(self, text: str) -> tuple[str, ...]:
+        return tuple(self._jieba.cut(text, HMM=False))
+
+    def _search_mode(self, words: tuple[str, ...]) -> list[str]:
+        """What jieba's cut_for_search yields, built from the precise cut: each long word's dictionary
+        bigrams and trigrams, then the word itself."""
+        frequencies = self._jieba.FREQ
+        tokens: list[str] = []
+        for word in words:
+            if len(word) > 2:
+                tokens.extend(word[i:i + 2] for i in range(len(word) - 1) if frequencies.get(word[i:i + 2]))
+            if len(word) > 3:
+                tokens.extend(word[i:i + 3] for i in range(len(word) - 2) if frequencies.get(word[i:i + 3]))
+            tokens.append(word)
+        return tokens
 
     def query_tokens(self, text: str) -> QueryTokens:
         """A query's whole words, the shorter words inside them, and the words its everyday words stand for."""

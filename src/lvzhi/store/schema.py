@@ -172,3 +172,55 @@ class AuditRow(Base):
     before: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     after: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     list_version: Mapped[str | None] = mapped_column(String(160), nullable=True)
+
+
+# -- hotline requests (诉求派单) -----------------------------------------------------------------------
+
+class TicketRow(Base):
+    """A hotline request (诉求工单): lvzhi's routing suggestion, where it was sent and its state.
+
+    States: pending 待分派 → assigned 已分派 → in_progress 办理中 → resolved 已办结 / closed 已关闭;
+    disputed 退单申请 (the assignee disputes) → assigned again (改派 or 驳回). Every change is audited."""
+
+    __tablename__ = "tickets"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    received_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    town: Mapped[str] = mapped_column(String(64), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    location: Mapped[str] = mapped_column(String(255), default="")
+    contact_name: Mapped[str] = mapped_column(String(64), default="")
+    contact_phone: Mapped[str] = mapped_column(String(32), default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    list_version_id: Mapped[int] = mapped_column(ForeignKey("list_versions.id"))
+    suggestion: Mapped[dict] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    assignee: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
+    assignee_kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    item_code: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    dispatched_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    dispatch_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class DisputeRow(Base):
+    """An assignee's 退单申请, lvzhi's pre-assessment of it against the lists, and the dispatcher's decision."""
+
+    __tablename__ = "ticket_disputes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    raised_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    raised_at: Mapped[datetime] = mapped_column(DateTime)
+    assignee: Mapped[str] = mapped_column(String(128))
+    reason: Mapped[str] = mapped_column(Text)
+    cited_item: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    proposed_assignee: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    assessment: Mapped[dict] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    decision_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    new_assignee: Mapped[str | None] = mapped_column(String(128), nullable=True)

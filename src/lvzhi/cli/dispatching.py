@@ -1,0 +1,73 @@
+"""`lvzhi dispatch`: route a file of hotline tickets by the lists."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from ..dispatch.batch import route_texts
+from ..dispatch.tickets_file import TicketFileError, read_tickets, write_table
+from ..ingest import DEFAULT_TOWN
+from ..resolve import Resolver
+from ..store.repository import load_dataset
+from .app import Failure, app, console, errors, open_store
+
+VERDICT_LABELS = {"basic": "基本履职", "cooperative": "配合履职", "reclaimed": "上级部门收回", "abolished": "不再开展",
+                  "unlisted": "清单外"}
+ADDED_COLUMNS = ["assignee", "verdict", "item", "confidence", "lead", "note", "error"]
+
+
+@app.command("dispatch")
+def dispatch_command(
+    ctx: typer.Context,
+    input_file: Path = typer.Option(..., "--input", help="工单文件：.csv（UTF-8 或 GBK）或 .xlsx，至少有 id 和 text 两列"),
+    output_file: Path = typer.Option(..., "--output", help="结果文件：.csv 或 .xlsx"),
+    town: str = typer.Option(DEFAULT_TOWN.name, "--town", help="工单文件没有镇街列时使用的镇街"),
+) -> None:
+    """批量派单建议：逐条判定工单归谁办（镇街、承接部门，清单外留空由派单员决定），写入结果文件。"""
+    try:
+        tickets = read_tickets(input_file)
+    except TicketFileError as exc:
+        raise Failure(str(exc)) from None
+    store = open_store(ctx)
+    usable = [row for row in tickets.rows if row.problem is None]
+    towns = sorted({row.fields.get("town") or town for row in usable})
+    resolvers = {}
+    with store.transaction() as session:
+        for name in towns:
+            resolvers[name] = Resolver(load_dataset(session, name))
+    suggestions = {}
+    with Progress(TextColumn("派单建议"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=errors, transient=True) as progress:
+        task = progress.add_task("route", total=len(usable))
+        for name, resolver in resolvers.items():
+            rows = [row for row in usable if (row.fields.get("town") or town) == name]
+            routed = route_texts(resolver, [row.fields["text"] for row in rows],
+                                 progress=lambda n: progress.advance(task, n))
+            suggestions.update((row.line, s) for row, s in zip(rows, routed))
+    headers = [h for h in tickets.headers if h] + [c for c in ADDED_COLUMNS if c not in tickets.headers]
+    out_rows = []
+    for row in tickets.rows:
+        kept = [row.values.get(h, "") for h in tickets.headers if h]
+        s = suggestions.get(row.line)
+        if s is None:
+            out_rows.append(kept + ["", "", "", "", "", "", row.problem])
+        else:
+            out_rows.append(kept + [s.assignee, VERDICT_LABELS[s.verdict], s.item, s.confidence, s.lead,
+                                    s.explanation, s.error or ""])
+    try:
+        write_table(output_file, headers, out_rows)
+    except TicketFileError as exc:
+        raise Failure(str(exc)) from None
+    problems = [row.problem for row in tickets.rows if row.problem]
+    counts = {label: sum(1 for s in suggestions.values() if VERDICT_LABELS[s.verdict] == label)
+              for label in VERDICT_LABELS.values()}
+    console.print(f"已处理 {len(suggestions)} 条工单，写入 {output_file}："
+                  + "，".join(f"{k} {v}" for k, v in counts.items() if v), highlight=False)
+    if tickets.skipped_empty:
+        console.print(f"跳过空行 {tickets.skipped_empty} 行", highlight=False)
+    for problem in problems[:20]:
+        errors.print(f"[yellow]未处理：[/yellow]{problem}", highlight=False)
+    if len(problems) > 20:
+        errors.print(f"……另有 {len(problems) - 20} 行未处理，原因见结果文件的 error 列", highlight=False)

@@ -1,0 +1,163 @@
+"""Ticket files as hotline platforms export them: CSV (UTF-8 or GBK) or xlsx, columns mapped by columns.yaml.
+
+Reading never stops at a bad row: each row comes back with its fields or with the reason it cannot be used.
+Writing goes to a temporary file that replaces the target only when complete, so nothing is half-written.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+MAX_CELL_CHARS = 10_000
+REQUIRED = ("id", "text")
+# csv's default field limit (128 KiB) would stop the whole file at one huge cell; rows are checked one by one.
+csv.field_size_limit(64 * 1024 * 1024)
+
+
+class TicketFileError(ValueError):
+    """The file as a whole cannot be read; the message is Chinese and names the file."""
+
+
+@dataclass
+class TicketRow:
+    line: int
+    values: dict[str, str]          # every column of the row, under the file's own headers
+    fields: dict[str, str] = field(default_factory=dict)  # lvzhi's fields (id, text, …) mapped from them
+    problem: str | None = None
+
+
+@dataclass
+class TicketFile:
+    headers: list[str]
+    mapping: dict[str, str]          # lvzhi field → the file's header
+    rows: list[TicketRow]
+    skipped_empty: int = 0
+
+
+@lru_cache(maxsize=1)
+def column_names() -> dict[str, tuple[str, ...]]:
+    text = (resources.files("lvzhi") / "dispatch" / "columns.yaml").read_text(encoding="utf-8")
+    return {key: tuple(names) for key, names in (yaml.safe_load(text) or {}).items()}
+
+
+def _key(header: str) -> str:
+    return "".join(str(header).split()).lower()
+
+
+def map_columns(headers: list[str]) -> dict[str, str]:
+    by_key = {_key(h): h for h in headers if h}
+    mapping = {}
+    for name, aliases in column_names().items():
+        for alias in aliases:
+            if _key(alias) in by_key:
+                mapping[name] = by_key[_key(alias)]
+                break
+    return mapping
+
+
+def _decode(data: bytes, source: str) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise TicketFileError(f"{source}：无法识别文件编码（应为 UTF-8 或 GBK/GB18030）")
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    text = _decode(path.read_bytes(), path.name)
+    try:
+        return [row for row in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as exc:
+        raise TicketFileError(f"{path.name}：不是有效的 CSV 文件（{exc}）") from None
+
+
+def _xlsx_rows(path: Path) -> list[list[str]]:
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise TicketFileError(f"{path.name}：不是有效的 xlsx 文件（{exc.__class__.__name__}）") from None
+    sheet = book.worksheets[0]
+    rows = [["" if cell is None else str(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+    book.close()
+    return rows
+
+
+def read_tickets(path: Path) -> TicketFile:
+    if not path.exists():
+        raise TicketFileError(f"找不到文件 {path}")
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise TicketFileError(f"{path.name}：只支持 .csv 和 .xlsx 文件")
+    table = _csv_rows(path) if suffix == ".csv" else _xlsx_rows(path)
+    start = next((n for n, row in enumerate(table) if any(str(c).strip() for c in row)), None)
+    if start is None:
+        raise TicketFileError(f"{path.name}：文件是空的")
+    headers = [str(h).strip() for h in table[start]]
+    mapping = map_columns(headers)
+    missing = [name for name in REQUIRED if name not in mapping]
+    if missing:
+        accepted = "；".join(f"{m}：{'、'.join(column_names()[m])}" for m in missing)
+        raise TicketFileError(f"{path.name}：缺少必需的列 {'、'.join(missing)}（可用的列名——{accepted}）；"
+                              f"文件中的列：{'、'.join(h for h in headers if h) or '（无）'}")
+    result = TicketFile(headers, mapping, [])
+    position = {h: n for n, h in enumerate(headers)}
+    for number, raw in enumerate(table[start + 1:], start=start + 2):
+        if not any(str(c).strip() for c in raw):
+            result.skipped_empty += 1
+            continue
+        values = {h: (raw[n] if n < len(raw) else "") for h, n in position.items() if h}
+        row = TicketRow(number, values, {name: str(values.get(header, "")).strip() for name, header in mapping.items()})
+        row.problem = _row_problem(row)
+        result.rows.append(row)
+    return result
+
+
+def _row_problem(row: TicketRow) -> str | None:
+    text = row.fields.get("text", "")
+    if not row.fields.get("id"):
+        return f"第 {row.line} 行：id 为空"
+    if not text:
+        return f"第 {row.line} 行：诉求内容为空"
+    if len(text) > MAX_CELL_CHARS:
+        return f"第 {row.line} 行：诉求内容过长（{len(text)} 字），最多 {MAX_CELL_CHARS} 字"
+    return None
+
+
+def write_table(path: Path, headers: list[str], rows: list[list[object]]) -> None:
+    """CSV (UTF-8 with BOM, for Excel) or xlsx by the file's suffix, replacing the target only when complete."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise TicketFileError(f"{path.name}：输出只支持 .csv 和 .xlsx 文件")
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise TicketFileError(f"输出目录不存在：{folder}")
+    handle, temporary = tempfile.mkstemp(dir=folder, suffix=suffix, prefix=".lvzhi-")
+    os.close(handle)
+    try:
+        if suffix == ".csv":
+            with open(temporary, "w", encoding="utf-8-sig", newline="") as out:
+                writer = csv.writer(out)
+                writer.writerow(headers)
+                writer.writerows(rows)
+        else:
+            book = Workbook(write_only=True)
+            sheet = book.create_sheet("派单结果")
+            sheet.append(headers)
+            for row in rows:
+                sheet.append(row)
+            book.save(temporary)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
