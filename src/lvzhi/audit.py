@@ -14,6 +14,9 @@ ACTIONS = {
     "review.submit": "提交准入审查", "review.decide": "作出审查决定", "review.approve": "审批清单外事项",
     "user.add": "新增账号", "user.disable": "停用账号", "user.enable": "启用账号", "user.role": "修改角色",
     "user.password": "修改密码", "token.add": "发放 API 令牌", "token.revoke": "吊销 API 令牌",
+    "ticket.create": "登记工单", "ticket.dispatch": "派单", "ticket.accept": "签收工单", "ticket.resolve": "办结工单",
+    "ticket.close": "关闭工单", "ticket.dispute": "申请退单", "ticket.reassign": "同意退单并改派",
+    "ticket.dispute_rejected": "驳回退单申请",
 }
 
 

@@ -255,3 +255,11 @@ def token_user(session: Session, token: str) -> User | None:
                                                    ApiTokenRow.revoked.is_(False)))
     user = session.get(UserRow, row.user_id) if row else None
     return _user(user) if user and user.active else None
+
+
+def display_names(session: Session, ids: set[int | None]) -> dict[int, str]:
+    """Names to show for user ids (display name, else user name)."""
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return {u.id: u.display_name or u.username for u in session.scalars(select(UserRow).where(UserRow.id.in_(ids)))}

@@ -13,8 +13,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..accounts import AccountError, User, canonical_department
+from ..accounts import display_names as names_of
 from ..audit import now, record
-from ..store.schema import ReviewRow, UserRow
+from ..store.schema import ReviewRow
 from .kinds import (APPROVALS, DECISIONS, MAX_ATTACHMENT_CHARS, MAX_REASON_CHARS, MAX_TEXT_CHARS, STATES)
 from .proposal import Proposal
 
@@ -138,13 +139,6 @@ def visible(session: Session, user: User, state: str | None = None, limit: int =
         query = query.where(ReviewRow.state == state)
     rows = session.scalars(query.order_by(ReviewRow.id.desc())).all()
     return len(rows), list(rows[offset:offset + limit])
-
-
-def names_of(session: Session, ids: set[int | None]) -> dict[int, str]:
-    ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    return {u.id: u.display_name or u.username for u in session.scalars(select(UserRow).where(UserRow.id.in_(ids)))}
 
 
 def review_dict(row: ReviewRow, people: dict[int, str] | None = None) -> dict:

@@ -134,7 +134,7 @@ def _submit(lists, user, submission: reviews.Submission) -> dict:
 
     def work(session):
         row = reviews.submit(session, user, prepared, proposal, version.id, version.label)
-        return reviews.review_dict(row, reviews.names_of(session, {row.submitted_by}))
+        return reviews.review_dict(row, accounts.display_names(session, {row.submitted_by}))
 
     return lists.store.run(work)
 
@@ -147,7 +147,7 @@ async def list_reviews(user: SignedIn, lists: CatalogDep,
     """本人可见的审查：管理员看全部，镇街看本镇，部门看本部门提交的；新的在前。"""
     with lists.store.transaction() as session:
         total, rows = reviews.visible(session, user, state, per_page, (page - 1) * per_page)
-        people = reviews.names_of(session, {i for r in rows for i in (r.submitted_by, r.decided_by, r.approved_by)})
+        people = accounts.display_names(session, {i for r in rows for i in (r.submitted_by, r.decided_by, r.approved_by)})
         return {"total": total, "page": page, "per_page": per_page,
                 "reviews": [reviews.review_dict(r, people) for r in rows]}
 
@@ -155,7 +155,7 @@ async def list_reviews(user: SignedIn, lists: CatalogDep,
 def _one(lists, user, review_id: int) -> dict:
     with lists.store.transaction() as session:
         row = reviews.get(session, user, review_id)
-        return reviews.review_dict(row, reviews.names_of(session, {row.submitted_by, row.decided_by, row.approved_by}))
+        return reviews.review_dict(row, accounts.display_names(session, {row.submitted_by, row.decided_by, row.approved_by}))
 
 
 @router.get("/reviews/{review_id}", summary="一条准入审查")

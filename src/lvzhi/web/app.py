@@ -11,7 +11,7 @@ from fastapi_offline import FastAPIOffline
 from ..bundled import ensure_bundled
 from ..catalog import Catalog
 from ..store import Store
-from . import api, api_reviews, errors, pages, pages_reviews
+from . import api, api_reviews, api_tickets, errors, pages, pages_reviews, pages_tickets
 from .render import render
 from .security import SecurityMiddleware
 
@@ -44,8 +44,11 @@ def create_app(store: Store | None = None, database: str | None = None, warm: bo
     errors.install(app, _error_page)
     app.include_router(api.router)
     app.include_router(api_reviews.router)
+    app.include_router(api_tickets.router)
+    app.include_router(api_tickets.open311)
     app.include_router(pages.router)
     app.include_router(pages_reviews.router)
+    app.include_router(pages_tickets.router)
 
     @app.get("/healthz", include_in_schema=False)
     async def health() -> dict:

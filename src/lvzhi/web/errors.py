@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..accounts import AccountError, LoginThrottled
+from ..dispatch.service import TicketConflict, TicketError, TicketForbidden, TicketNotFound
 from ..review.service import Forbidden, ReviewConflict, ReviewError, ReviewNotFound
 from ..store import NotFound
 from ..views import UnknownDepartment
@@ -83,7 +84,18 @@ def error_body(code: str, message: str, details: list | None = None) -> dict:
 
 
 def is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    return request.url.path.startswith(("/api/", "/open311/"))
+
+
+# Errors the domain raises, and how a client sees them. Subclasses come with their own entry (Starlette
+# picks the most specific handler).
+KNOWN_ERRORS = [
+    (NotFound, 404, "not_found"), (UnknownDepartment, 404, "unknown_department"),
+    (ReviewNotFound, 404, "not_found"), (ReviewError, 422, "invalid_input"), (Forbidden, 403, "forbidden"),
+    (ReviewConflict, 409, "conflict"), (TicketNotFound, 404, "not_found"), (TicketError, 422, "invalid_input"),
+    (TicketForbidden, 403, "forbidden"), (TicketConflict, 409, "conflict"), (AccountError, 422, "invalid_input"),
+    (LoginThrottled, 429, "too_many_attempts"),
+]
 
 
 def install(app, render_page) -> None:
@@ -98,37 +110,13 @@ def install(app, render_page) -> None:
     async def api_error(request: Request, exc: ApiError):
         return respond(request, exc.status, exc.code, exc.message)
 
-    @app.exception_handler(NotFound)
-    async def not_found(request: Request, exc: NotFound):
-        return respond(request, 404, "not_found", str(exc))
+    def handler(status: int, code: str):
+        async def handle(request: Request, exc: Exception):
+            return respond(request, status, code, str(exc))
+        return handle
 
-    @app.exception_handler(UnknownDepartment)
-    async def unknown_department(request: Request, exc: UnknownDepartment):
-        return respond(request, 404, "unknown_department", str(exc))
-
-    @app.exception_handler(ReviewNotFound)
-    async def review_not_found(request: Request, exc: ReviewNotFound):
-        return respond(request, 404, "not_found", str(exc))
-
-    @app.exception_handler(ReviewError)
-    async def review_error(request: Request, exc: ReviewError):
-        return respond(request, 422, "invalid_input", str(exc))
-
-    @app.exception_handler(Forbidden)
-    async def forbidden(request: Request, exc: Forbidden):
-        return respond(request, 403, "forbidden", str(exc))
-
-    @app.exception_handler(ReviewConflict)
-    async def conflict(request: Request, exc: ReviewConflict):
-        return respond(request, 409, "conflict", str(exc))
-
-    @app.exception_handler(AccountError)
-    async def account_error(request: Request, exc: AccountError):
-        return respond(request, 422, "invalid_input", str(exc))
-
-    @app.exception_handler(LoginThrottled)
-    async def throttled(request: Request, exc: LoginThrottled):
-        return respond(request, 429, "too_many_attempts", str(exc))
+    for exception, status, code in KNOWN_ERRORS:
+        app.add_exception_handler(exception, handler(status, code))
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired):

@@ -82,7 +82,7 @@ async def reviews_page(request: Request, user: SignedIn,
     state = state if state in STATES else None
     with _catalog(request).store.transaction() as session:
         total, rows = reviews.visible(session, user, state, 50, (page - 1) * 50)
-        people = reviews.names_of(session, {r.submitted_by for r in rows} | {r.decided_by for r in rows})
+        people = accounts.display_names(session, {r.submitted_by for r in rows} | {r.decided_by for r in rows})
         items = [reviews.review_dict(r, people) for r in rows]
     return render(request, "reviews.html", title="准入审查", reviews=items, total=total, state=state, states=STATES,
                   page=page)

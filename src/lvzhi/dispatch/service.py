@@ -1,0 +1,308 @@
+"""Hotline requests as records: create (with the lists' suggestion), dispatch, work, dispute, re-dispatch.
+
+States are few and explicit (after Open311 and FixMyStreet): 待分派 → 已分派 → 办理中 → 已办结 / 已关闭, and
+退单申请 from 已分派 or 办理中, decided by a dispatcher as 改派 (to another assignee) or 驳回 (back to the same).
+Every transition is one conditional UPDATE plus its audit entry, in one transaction.
+"""
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..accounts import AccountError, User, canonical_department, display_names
+from ..audit import now, record
+from ..store.schema import DisputeRow, TicketRow, TownRow
+from .route import CHANNELS, Suggestion
+
+STATES = {"pending": "待分派", "assigned": "已分派", "in_progress": "办理中", "disputed": "退单申请中",
+          "resolved": "已办结", "closed": "已关闭"}
+OPEN_STATES = ("pending", "assigned", "in_progress", "disputed")
+MAX_TEXT_CHARS = 10_000
+MAX_NOTE_CHARS = 2_000
+DISPATCHERS = ("admin", "dispatcher")
+
+
+class TicketError(ValueError):
+    """The request cannot be carried out as asked; the message is Chinese."""
+
+
+class TicketForbidden(TicketError):
+    pass
+
+
+class TicketNotFound(LookupError):
+    pass
+
+
+class TicketConflict(TicketError):
+    pass
+
+
+@dataclass
+class NewTicket:
+    text: str
+    town: str
+    channel: str = "12345"
+    received_at: datetime | None = None
+    external_id: str | None = None
+    location: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+
+
+# -- who may do what ---------------------------------------------------------------------------------
+
+def is_assignee(user: User, ticket: TicketRow) -> bool:
+    return bool(ticket.assignee) and ((user.role == "town" and ticket.assignee == user.town)
+                                      or (user.role == "department" and ticket.assignee == user.department))
+
+
+def can_view(user: User, ticket: TicketRow) -> bool:
+    return user.role in DISPATCHERS or is_assignee(user, ticket)
+
+
+def can_see_contact(user: User | None, ticket: TicketRow) -> bool:
+    """Personal data only for those who route the request or must call the resident back."""
+    return user is not None and can_view(user, ticket)
+
+
+def _require(user: User, roles: tuple[str, ...], doing: str) -> None:
+    if user.role not in roles:
+        raise TicketForbidden(f"{user.role_name}无权{doing}")
+
+
+def _text(value: str | None, what: str, limit: int, required: bool = False) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise TicketError(f"{what}不能为空")
+    if len(value) > limit:
+        raise TicketError(f"{what}过长（{len(value)} 字），最多 {limit} 字")
+    return value
+
+
+# -- creating and reading ----------------------------------------------------------------------------
+
+def clean(new: NewTicket) -> NewTicket:
+    if new.channel not in CHANNELS:
+        raise TicketError(f"不认识的渠道“{new.channel}”，可选：{'、'.join(CHANNELS)}")
+    return NewTicket(_text(new.text, "诉求内容", MAX_TEXT_CHARS, True), new.town, new.channel,
+                     new.received_at, _text(new.external_id, "外部编号", 64) or None, _text(new.location, "地点", 255),
+                     _text(new.contact_name, "联系人", 64), _text(new.contact_phone, "联系电话", 32))
+
+
+def create(session: Session, user: User, new: NewTicket, suggestion: Suggestion, version_id: int,
+           version_label: str) -> TicketRow:
+    _require(user, DISPATCHERS, "登记诉求工单")
+    new = clean(new)
+    at = now()
+    row = TicketRow(external_id=new.external_id, channel=new.channel, received_at=new.received_at or at, town=new.town,
+                    text=new.text, location=new.location, contact_name=new.contact_name,
+                    contact_phone=new.contact_phone, created_by=user.id, created_at=at, list_version_id=version_id,
+                    suggestion={**suggestion.to_dict(), "list_version": version_label}, state="pending")
+    session.add(row)
+    session.flush()
+    record(session, user.actor, "ticket.create", "ticket", row.id,
+           after={"state": "pending", "suggestion": suggestion.to_dict()}, list_version=version_label)
+    return row
+
+
+def get(session: Session, user: User, ticket_id: int) -> TicketRow:
+    row = session.get(TicketRow, ticket_id)
+    if row is None or not can_view(user, row):
+        raise TicketNotFound(f"没有编号为 {ticket_id} 的工单，或您无权查看")
+    return row
+
+
+def visible(session: Session, user: User, state: str | None = None, limit: int = 50,
+            offset: int = 0) -> tuple[int, list[TicketRow]]:
+    _require(user, ("admin", "dispatcher", "town", "department"), "查看工单")
+    query = select(TicketRow)
+    if user.role == "town":
+        query = query.where(TicketRow.assignee == user.town)
+    elif user.role == "department":
+        query = query.where(TicketRow.assignee == user.department)
+    if state:
+        if state not in STATES:
+            raise TicketError(f"不认识的状态“{state}”，可选：{'、'.join(STATES)}")
+        query = query.where(TicketRow.state == state)
+    rows = session.scalars(query.order_by(TicketRow.id.desc())).all()
+    return len(rows), list(rows[offset:offset + limit])
+
+
+def disputes_of(session: Session, ticket_id: int) -> list[DisputeRow]:
+    return list(session.scalars(select(DisputeRow).where(DisputeRow.ticket_id == ticket_id).order_by(DisputeRow.id)))
+
+
+def ticket_dict(session: Session, row: TicketRow, user: User | None) -> dict:
+    disputes = disputes_of(session, row.id)
+    people = display_names(session, {row.dispatched_by, *(d.raised_by for d in disputes), *(d.decided_by for d in disputes)})
+    data = {
+        "id": row.id, "external_id": row.external_id, "channel": row.channel, "town": row.town, "text": row.text,
+        "location": row.location, "received_at": row.received_at.isoformat(), "created_at": row.created_at.isoformat(),
+        "suggestion": row.suggestion, "state": row.state, "state_name": STATES[row.state], "assignee": row.assignee,
+        "assignee_kind": row.assignee_kind, "item": row.item_code, "dispatched_by": people.get(row.dispatched_by),
+        "dispatched_at": row.dispatched_at.isoformat() if row.dispatched_at else None, "dispatch_note": row.dispatch_note,
+        "followed_suggestion": row.assignee is not None and row.assignee == row.suggestion.get("assignee"),
+        "finished_at": row.finished_at.isoformat() if row.finished_at else None, "url": f"/tickets/{row.id}",
+        "disputes": [{"id": d.id, "raised_by": people.get(d.raised_by), "raised_at": d.raised_at.isoformat(),
+                      "assignee": d.assignee, "reason": d.reason, "cited_item": d.cited_item,
+                      "proposed_assignee": d.proposed_assignee, "assessment": d.assessment, "state": d.state,
+                      "decided_by": people.get(d.decided_by),
+                      "decided_at": d.decided_at.isoformat() if d.decided_at else None,
+                      "decision_reason": d.decision_reason, "new_assignee": d.new_assignee}
+                     for d in disputes],
+    }
+    if can_see_contact(user, row):
+        data["contact_name"], data["contact_phone"] = row.contact_name, row.contact_phone
+    return data
+
+
+# -- transitions -------------------------------------------------------------------------------------
+
+def _assignee(session: Session, name: str) -> tuple[str, str]:
+    """(printed name, kind) of a town or a department; TicketError when neither."""
+    name = (name or "").strip()
+    if session.scalar(select(TownRow.id).where(TownRow.name == name)) is not None:
+        return name, "town"
+    try:
+        return canonical_department(session, name), "department"
+    except AccountError:
+        raise TicketError(f"承办单位“{name}”既不是已收录的镇街，也不是清单中的部门") from None
+
+
+def _move(session: Session, row: TicketRow, expected: tuple[str, ...], **values) -> None:
+    """The transition, only from an expected state: a concurrent change makes it a conflict, not a double."""
+    changed = session.execute(update(TicketRow).where(TicketRow.id == row.id, TicketRow.state.in_(expected))
+                              .values(**values).execution_options(synchronize_session=False)).rowcount
+    if changed != 1:
+        session.refresh(row)
+        raise TicketConflict(f"工单 {row.id} 当前为“{STATES[row.state]}”，不能执行此操作（可能已被他人处理）")
+    session.refresh(row)
+
+
+def dispatch(session: Session, user: User, ticket_id: int, assignee: str | None, note: str | None) -> TicketRow:
+    """Sends a pending ticket to its assignee: the suggestion by default; another choice needs a reason."""
+    _require(user, DISPATCHERS, "派单")
+    row = get(session, user, ticket_id)
+    suggested = row.suggestion.get("assignee") or ""
+    target = (assignee or "").strip() or suggested
+    if not target:
+        raise TicketError("清单外工单没有建议的承办单位，请指定承办单位并写明理由")
+    name, kind = _assignee(session, target)
+    note = _text(note, "派单说明", MAX_NOTE_CHARS, required=name != suggested)
+    before = {"state": row.state, "assignee": row.assignee}
+    _move(session, row, ("pending",), state="assigned", assignee=name, assignee_kind=kind,
+          item_code=row.suggestion.get("item") or None, dispatched_by=user.id, dispatched_at=now(),
+          dispatch_note=note or None)
+    record(session, user.actor, "ticket.dispatch", "ticket", row.id, before,
+           {"state": "assigned", "assignee": name, "suggested": suggested, "note": note or None},
+           list_version=row.suggestion.get("list_version"))
+    return row
+
+
+def accept(session: Session, user: User, ticket_id: int) -> TicketRow:
+    row = get(session, user, ticket_id)
+    if not is_assignee(user, row):
+        raise TicketForbidden("只有承办单位可以签收工单")
+    _move(session, row, ("assigned",), state="in_progress")
+    record(session, user.actor, "ticket.accept", "ticket", row.id, {"state": "assigned"}, {"state": "in_progress"})
+    return row
+
+
+def finish(session: Session, user: User, ticket_id: int, note: str | None) -> TicketRow:
+    row = get(session, user, ticket_id)
+    if not is_assignee(user, row):
+        raise TicketForbidden("只有承办单位可以办结工单")
+    note = _text(note, "办结说明", MAX_NOTE_CHARS, required=True)
+    before = row.state
+    _move(session, row, ("assigned", "in_progress"), state="resolved", finished_at=now())
+    record(session, user.actor, "ticket.resolve", "ticket", row.id, {"state": before}, {"state": "resolved", "note": note})
+    return row
+
+
+def close(session: Session, user: User, ticket_id: int, reason: str | None) -> TicketRow:
+    _require(user, DISPATCHERS, "关闭工单")
+    row = get(session, user, ticket_id)
+    reason = _text(reason, "关闭理由", MAX_NOTE_CHARS, required=True)
+    before = row.state
+    _move(session, row, OPEN_STATES, state="closed", finished_at=now())
+    record(session, user.actor, "ticket.close", "ticket", row.id, {"state": before}, {"state": "closed", "reason": reason})
+    return row
+
+
+def raise_dispute(session: Session, user: User, ticket_id: int, reason: str | None, cited: str | None,
+                  proposed: str | None, assessment: dict) -> DisputeRow:
+    """The assignee's 退单申请, citing an item; lvzhi's pre-assessment is stored beside it."""
+    row = get(session, user, ticket_id)
+    if not is_assignee(user, row):
+        raise TicketForbidden("只有承办单位可以申请退单")
+    reason = _text(reason, "退单理由", MAX_NOTE_CHARS, required=True)
+    before = row.state
+    _move(session, row, ("assigned", "in_progress"), state="disputed")
+    dispute = DisputeRow(ticket_id=row.id, raised_by=user.id, raised_at=now(), assignee=row.assignee, reason=reason,
+                         cited_item=(cited or "").strip().upper()[:8] or None,
+                         proposed_assignee=(proposed or "").strip()[:128] or None, assessment=assessment, state="open")
+    session.add(dispute)
+    session.flush()
+    record(session, user.actor, "ticket.dispute", "ticket", row.id, {"state": before},
+           {"state": "disputed", "reason": reason, "cited_item": dispute.cited_item,
+            "proposed_assignee": dispute.proposed_assignee, "assessment": assessment})
+    return dispute
+
+
+def decide_dispute(session: Session, user: User, ticket_id: int, accepted: bool, reason: str | None,
+                   new_assignee: str | None = None) -> TicketRow:
+    """改派 (accepted: to the new assignee) or 驳回 (back to the same assignee), with the dispatcher's reason."""
+    _require(user, DISPATCHERS, "处理退单申请")
+    row = get(session, user, ticket_id)
+    reason = _text(reason, "处理理由", MAX_NOTE_CHARS, required=True)
+    dispute = session.scalar(select(DisputeRow).where(DisputeRow.ticket_id == row.id, DisputeRow.state == "open"))
+    if dispute is None or row.state != "disputed":
+        raise TicketConflict(f"工单 {row.id} 没有待处理的退单申请")
+    before = {"state": row.state, "assignee": row.assignee}
+    if accepted:
+        target = (new_assignee or "").strip() or dispute.proposed_assignee or dispute.assessment.get("suggested_assignee")
+        if not target:
+            raise TicketError("改派时请指定新的承办单位")
+        name, kind = _assignee(session, target)
+        if name == row.assignee:
+            raise TicketError("改派的承办单位与原承办单位相同；不同意退单请选择驳回")
+        _move(session, row, ("disputed",), state="assigned", assignee=name, assignee_kind=kind, dispatched_by=user.id,
+              dispatched_at=now())
+    else:
+        name = row.assignee
+        _move(session, row, ("disputed",), state="assigned")
+    dispute.state, dispute.decided_by, dispute.decided_at = ("accepted" if accepted else "rejected"), user.id, now()
+    dispute.decision_reason, dispute.new_assignee = reason, (name if accepted else None)
+    record(session, user.actor, "ticket.reassign" if accepted else "ticket.dispute_rejected", "ticket", row.id, before,
+           {"state": "assigned", "assignee": name, "reason": reason})
+    return row
+
+
+# -- statistics --------------------------------------------------------------------------------------
+
+def stats(session: Session, user: User) -> dict:
+    """By assignee, by suggested verdict, dispute outcomes, and how long dispatching took."""
+    _, rows = visible(session, user, limit=10**9)
+    ids = [r.id for r in rows]
+    disputes = [d for d in session.scalars(select(DisputeRow)) if d.ticket_id in set(ids)]
+    waits = [(r.dispatched_at - r.received_at).total_seconds() / 60 for r in rows if r.dispatched_at]
+    dispatched = [r for r in rows if r.assignee]
+    return {
+        "total": len(rows),
+        "by_state": {STATES[k]: v for k, v in Counter(r.state for r in rows).most_common()},
+        "by_assignee": dict(Counter(r.assignee for r in dispatched).most_common()),
+        "by_verdict": dict(Counter(r.suggestion.get("verdict", "") for r in rows).most_common()),
+        "disputes": {"open": sum(d.state == "open" for d in disputes), "accepted": sum(d.state == "accepted" for d in disputes),
+                     "rejected": sum(d.state == "rejected" for d in disputes),
+                     "supported_by_lists": sum(bool(d.assessment.get("supports")) for d in disputes)},
+        "minutes_to_dispatch": {"median": round(statistics.median(waits), 1) if waits else None,
+                                "mean": round(statistics.fmean(waits), 1) if waits else None},
+        "followed_suggestion": round(sum(r.assignee == r.suggestion.get("assignee") for r in dispatched)
+                                     / len(dispatched), 3) if dispatched else None,
+    }

@@ -1,0 +1,288 @@
+"""The REST API for 诉求派单: tickets, suggestions, dispatch, work, disputes and statistics (/api/v1),
+plus an Open311 GeoReport v2–style API (/open311/v2) for hotline platforms."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal, Optional
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..catalog import Catalog
+from ..dispatch import service as tickets
+from ..dispatch.assess import assess_dispute
+from ..dispatch.batch import route_texts
+from ..dispatch.route import suggest
+from ..model import LIST_TITLES
+from .api import CatalogDep
+from .auth import SignedIn, check_csrf
+
+router = APIRouter(prefix="/api/v1", tags=["诉求派单"])
+open311 = APIRouter(prefix="/open311/v2", tags=["Open311"])
+TicketId = Annotated[int, Path(ge=1, le=2**31 - 1, description="工单编号")]
+Channel = Literal["12345", "民呼我为", "窗口", "其他"]
+MAX_SUGGEST = 5_000
+
+
+class NewTicketBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(..., min_length=1, max_length=tickets.MAX_TEXT_CHARS, description="诉求内容")
+    town: Optional[str] = Field(None, max_length=64, description="镇街；缺省为默认镇街")
+    channel: Channel = "12345"
+    received_at: Optional[datetime] = Field(None, description="受理时间，如 2026-11-29T09:30:00")
+    external_id: Optional[str] = Field(None, max_length=64, description="热线平台的工单编号")
+    location: str = Field("", max_length=255)
+    contact_name: str = Field("", max_length=64)
+    contact_phone: str = Field("", max_length=32)
+
+
+class SuggestBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    texts: list[str] = Field(..., min_length=1, max_length=MAX_SUGGEST, description=f"诉求内容（最多 {MAX_SUGGEST} 条）")
+    town: Optional[str] = Field(None, max_length=64)
+
+
+class DispatchBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    assignee: Optional[str] = Field(None, max_length=128, description="承办单位；缺省为系统建议")
+    note: str = Field("", max_length=tickets.MAX_NOTE_CHARS, description="与建议不同时必填")
+    csrf_token: Optional[str] = Field(None, max_length=128)
+
+
+class NoteBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field("", max_length=tickets.MAX_NOTE_CHARS)
+    csrf_token: Optional[str] = Field(None, max_length=128)
+
+
+class DisputeBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(..., min_length=1, max_length=tickets.MAX_NOTE_CHARS)
+    cited_item: Optional[str] = Field(None, max_length=8, description="引用的事项编码，如 R163")
+    proposed_assignee: Optional[str] = Field(None, max_length=128)
+    csrf_token: Optional[str] = Field(None, max_length=128)
+
+
+class DisputeDecisionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    accepted: bool = Field(..., description="true 同意并改派，false 驳回")
+    reason: str = Field(..., min_length=1, max_length=tickets.MAX_NOTE_CHARS)
+    new_assignee: Optional[str] = Field(None, max_length=128)
+    csrf_token: Optional[str] = Field(None, max_length=128)
+
+
+# -- shared by the API and the pages -----------------------------------------------------------------
+
+def create_ticket(lists: Catalog, user, new: tickets.NewTicket) -> dict:
+    new.town = new.town or lists.default_town()
+    version = lists.version(new.town)
+    cleaned = tickets.clean(new)
+    suggestion = suggest(lists.resolver(new.town), cleaned.text)
+
+    def work(session):
+        row = tickets.create(session, user, cleaned, suggestion, version.id, version.label)
+        return tickets.ticket_dict(session, row, user)
+
+    return lists.store.run(work)
+
+
+def one_ticket(lists: Catalog, user, ticket_id: int) -> dict:
+    with lists.store.transaction() as session:
+        return tickets.ticket_dict(session, tickets.get(session, user, ticket_id), user)
+
+
+def transition(lists: Catalog, user, ticket_id: int, change) -> dict:
+    lists.store.run(lambda session: change(session))
+    return one_ticket(lists, user, ticket_id)
+
+
+def dispute_ticket(lists: Catalog, user, ticket_id: int, reason: str, cited: str | None, proposed: str | None) -> dict:
+    current = one_ticket(lists, user, ticket_id)
+    assessment = assess_dispute(lists.resolver(current["town"]), lists.dataset(current["town"]), current["text"],
+                                current["assignee"] or "", cited, proposed).to_dict()
+    return transition(lists, user, ticket_id, lambda session: tickets.raise_dispute(
+        session, user, ticket_id, reason, cited, proposed, assessment))
+
+
+# -- /api/v1 -----------------------------------------------------------------------------------------
+
+@router.post("/dispatch/suggest", summary="派单建议（不登记）")
+async def suggest_many(body: SuggestBody, lists: CatalogDep) -> dict:
+    """按清单给出每条诉求的承办单位建议：基本、配合事项给镇街（配合事项注明牵头部门），收回事项给承接部门，清单外留空。无需登录。"""
+    town = body.town or lists.default_town()
+    routed = await run_in_threadpool(route_texts, lists.resolver(town), body.texts, None, 1)
+    return {"town": town, "list_version": lists.version(town).label, "suggestions": [s.to_dict() for s in routed]}
+
+
+@router.post("/tickets", summary="登记诉求工单", status_code=201)
+async def add_ticket(body: NewTicketBody, user: SignedIn, lists: CatalogDep, request: Request) -> dict:
+    """派单员或管理员（或热线平台的令牌）登记一条工单；系统按清单给出派单建议，工单进入待分派。"""
+    check_csrf(request, request.headers.get("x-csrf-token"))
+    return create_ticket(lists, user, tickets.NewTicket(body.text, body.town or "", body.channel, body.received_at,
+                                                        body.external_id, body.location, body.contact_name,
+                                                        body.contact_phone))
+
+
+@router.get("/tickets", summary="工单列表")
+async def list_tickets(user: SignedIn, lists: CatalogDep,
+                       state: Annotated[Optional[Literal["pending", "assigned", "in_progress", "disputed", "resolved",
+                                                         "closed"]], Query()] = None,
+                       page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+                       per_page: Annotated[int, Query(ge=1, le=200)] = 50) -> dict:
+    """派单员和管理员看全部，镇街和部门只看派给自己的；新的在前。联系人信息只给需要的角色。"""
+    with lists.store.transaction() as session:
+        total, rows = tickets.visible(session, user, state, per_page, (page - 1) * per_page)
+        return {"total": total, "page": page, "per_page": per_page,
+                "tickets": [tickets.ticket_dict(session, r, user) for r in rows]}
+
+
+@router.get("/tickets/{ticket_id}", summary="一条工单")
+async def get_ticket(ticket_id: TicketId, user: SignedIn, lists: CatalogDep) -> dict:
+    """工单、派单建议、承办单位、状态、退单申请及其预审和处理。"""
+    return one_ticket(lists, user, ticket_id)
+
+
+@router.post("/tickets/{ticket_id}/dispatch", summary="派单")
+async def dispatch_ticket(ticket_id: TicketId, body: DispatchBody, user: SignedIn, lists: CatalogDep,
+                          request: Request) -> dict:
+    """把待分派工单派给承办单位（缺省为系统建议）；与建议不同时须写明理由。"""
+    check_csrf(request, body.csrf_token)
+    return transition(lists, user, ticket_id,
+                      lambda session: tickets.dispatch(session, user, ticket_id, body.assignee, body.note))
+
+
+@router.post("/tickets/{ticket_id}/accept", summary="签收")
+async def accept_ticket(ticket_id: TicketId, body: NoteBody, user: SignedIn, lists: CatalogDep,
+                        request: Request) -> dict:
+    """承办单位签收，工单进入办理中。"""
+    check_csrf(request, body.csrf_token)
+    return transition(lists, user, ticket_id, lambda session: tickets.accept(session, user, ticket_id))
+
+
+@router.post("/tickets/{ticket_id}/resolve", summary="办结")
+async def resolve_ticket(ticket_id: TicketId, body: NoteBody, user: SignedIn, lists: CatalogDep,
+                         request: Request) -> dict:
+    """承办单位办结，须写办结说明。"""
+    check_csrf(request, body.csrf_token)
+    return transition(lists, user, ticket_id, lambda session: tickets.finish(session, user, ticket_id, body.note))
+
+
+@router.post("/tickets/{ticket_id}/close", summary="关闭")
+async def close_ticket(ticket_id: TicketId, body: NoteBody, user: SignedIn, lists: CatalogDep,
+                       request: Request) -> dict:
+    """派单员关闭工单（如重复、无效），须写理由。"""
+    check_csrf(request, body.csrf_token)
+    return transition(lists, user, ticket_id, lambda session: tickets.close(session, user, ticket_id, body.note))
+
+
+@router.post("/tickets/{ticket_id}/disputes", summary="申请退单")
+async def dispute(ticket_id: TicketId, body: DisputeBody, user: SignedIn, lists: CatalogDep, request: Request) -> dict:
+    """承办单位申请退单，引用清单事项；系统预审引用的事项是否确实把诉求归给别的单位。"""
+    check_csrf(request, body.csrf_token)
+    return dispute_ticket(lists, user, ticket_id, body.reason, body.cited_item, body.proposed_assignee)
+
+
+@router.post("/tickets/{ticket_id}/disputes/decision", summary="处理退单申请")
+async def decide(ticket_id: TicketId, body: DisputeDecisionBody, user: SignedIn, lists: CatalogDep,
+                 request: Request) -> dict:
+    """派单员同意（改派给新的承办单位，缺省为申请或预审建议的单位）或驳回（退回原承办单位），须写理由。"""
+    check_csrf(request, body.csrf_token)
+    return transition(lists, user, ticket_id, lambda session: tickets.decide_dispute(
+        session, user, ticket_id, body.accepted, body.reason, body.new_assignee))
+
+
+@router.get("/dispatch/stats", summary="派单统计")
+async def dispatch_stats(user: SignedIn, lists: CatalogDep) -> dict:
+    """按承办单位、建议判定、状态的工单数；退单申请的结果；派单用时（分钟）；按建议派单的比例。"""
+    with lists.store.transaction() as session:
+        return tickets.stats(session, user)
+
+
+# -- Open311 GeoReport v2 ----------------------------------------------------------------------------
+
+def _service(item, town: str) -> dict:
+    return {"service_code": item.code, "service_name": item.title, "description": f"{LIST_TITLES[item.list]} · "
+            f"{item.category}", "metadata": False, "type": "realtime", "keywords": item.category,
+            "group": LIST_TITLES[item.list], "jurisdiction_id": town}
+
+
+@open311.get("/services.json", summary="Open311：服务（清单事项）列表")
+async def services(lists: CatalogDep,
+                   jurisdiction_id: Annotated[Optional[str], Query(max_length=64, description="镇街")] = None) -> list:
+    """GeoReport v2 的 services：一个镇街现行清单的每个事项是一项服务，service_code 为事项编码。"""
+    town = jurisdiction_id or lists.default_town()
+    return [_service(item, town) for item in lists.dataset(town).items]
+
+
+@open311.get("/services/{service_code}.json", summary="Open311：服务定义")
+async def service_definition(service_code: Annotated[str, Path(max_length=16)], lists: CatalogDep,
+                             jurisdiction_id: Annotated[Optional[str], Query(max_length=64)] = None) -> dict:
+    """服务定义（无附加属性）。"""
+    town = jurisdiction_id or lists.default_town()
+    item = lists.item(town, service_code)
+    return {"service_code": item.code, "attributes": []}
+
+
+def _open311_request(ticket: dict) -> dict:
+    suggestion = ticket["suggestion"]
+    return {"service_request_id": str(ticket["id"]), "status": "closed" if ticket["state"] in ("resolved", "closed")
+            else "open", "status_notes": ticket["state_name"], "service_code": ticket["item"] or suggestion.get("item"),
+            "service_name": None, "description": ticket["text"], "agency_responsible": ticket["assignee"],
+            "service_notice": _notice(suggestion), "requested_datetime": ticket["received_at"],
+            "updated_datetime": ticket["dispatched_at"] or ticket["created_at"], "address": ticket["location"],
+            "jurisdiction_id": ticket["town"]}
+
+
+def _notice(suggestion: dict) -> str:
+    if suggestion.get("assignee"):
+        return f"建议派给{suggestion['assignee']}（{suggestion.get('item')}）"
+    return "清单外事项，由派单员确定承办单位"
+
+
+@open311.post("/requests.json", summary="Open311：提交诉求", status_code=201)
+async def post_request(user: SignedIn, lists: CatalogDep, request: Request,
+                       description: Annotated[str, Form(min_length=1, max_length=tickets.MAX_TEXT_CHARS)],
+                       jurisdiction_id: Annotated[Optional[str], Form(max_length=64)] = None,
+                       service_code: Annotated[Optional[str], Form(max_length=16)] = None,
+                       address_string: Annotated[str, Form(max_length=255)] = "",
+                       first_name: Annotated[str, Form(max_length=32)] = "",
+                       last_name: Annotated[str, Form(max_length=32)] = "",
+                       phone: Annotated[str, Form(max_length=32)] = "",
+                       channel: Annotated[Channel, Form()] = "12345",
+                       external_id: Annotated[Optional[str], Form(max_length=64)] = None) -> list:
+    """GeoReport v2 的 POST requests（表单编码；身份用 Authorization: Bearer 令牌）。service_code 可不填：lvzhi 按清单建议。"""
+    check_csrf(request, None)
+    ticket = create_ticket(lists, user, tickets.NewTicket(description, jurisdiction_id or "", channel, None,
+                                                          external_id, address_string,
+                                                          f"{last_name}{first_name}".strip(), phone))
+    return [{"service_request_id": str(ticket["id"]), "service_notice": _notice(ticket["suggestion"]),
+             "account_id": None}]
+
+
+@open311.get("/requests.json", summary="Open311：诉求列表")
+async def get_requests(user: SignedIn, lists: CatalogDep,
+                       service_request_id: Annotated[Optional[str], Query(max_length=1000)] = None,
+                       status: Annotated[Optional[Literal["open", "closed"]], Query()] = None) -> list:
+    """GeoReport v2 的 GET requests：本人可见的工单（不含联系人）；service_request_id 可为逗号分隔的多个编号。"""
+    with lists.store.transaction() as session:
+        _, rows = tickets.visible(session, user, limit=10**9)
+        wanted = {s.strip() for s in (service_request_id or "").split(",") if s.strip()}
+        found = [_open311_request(tickets.ticket_dict(session, r, None)) for r in rows
+                 if not wanted or str(r.id) in wanted]
+    return [r for r in found if not status or r["status"] == status][:1000]
+
+
+@open311.get("/requests/{request_id}.json", summary="Open311：一条诉求")
+async def get_request(request_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: SignedIn, lists: CatalogDep) -> list:
+    """GeoReport v2 的 GET request：状态、承办单位（agency_responsible）、说明。"""
+    with lists.store.transaction() as session:
+        return [_open311_request(tickets.ticket_dict(session, tickets.get(session, user, request_id), None))]
+
+
+@open311.get("/discovery.json", summary="Open311：发现")
+async def discovery() -> dict:
+    """GeoReport v2 的 discovery：本接口的地址与格式。"""
+    return {"changeset": "2026-11-29", "contact": "lvzhi", "endpoints": [
+        {"specification": "http://wiki.open311.org/GeoReport_v2", "url": "/open311/v2", "changeset": "2026-11-29",
+         "type": "production", "formats": ["application/json"]}]}
