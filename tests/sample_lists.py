@@ -35,3 +35,16 @@ def populated_store(url: str) -> Store:
     with store.transaction() as session:
         save_dataset(session, hostile_town(), source_name="hostile.json")
     return store
+
+
+def add_people(store: Store, people: dict[str, tuple[str, str | None, str | None]], password: str) -> dict[str, str]:
+    """Accounts named by the keys, (role, town, department) each, with the same password; their API tokens."""
+    from lvzhi import accounts
+    from lvzhi.audit import Actor
+
+    tokens = {}
+    with store.transaction() as session:
+        for name, (role, town, department) in people.items():
+            accounts.add_user(session, Actor.command_line(), name, password, role, town, department, name)
+            tokens[name] = accounts.issue_token(session, Actor.command_line(), name, "tests")
+    return tokens

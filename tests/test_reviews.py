@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 from sqlalchemy import text
 
 from lvzhi import accounts
-from lvzhi.audit import Actor
 from lvzhi.bundled import BUNDLED_SOURCE, bundled_dataset
 from lvzhi.review import service as reviews
 from lvzhi.store import Store
@@ -20,7 +19,7 @@ from lvzhi.store.repository import save_dataset
 from lvzhi.web import create_app
 
 from conftest import fresh_database
-from sample_lists import hostile_town
+from sample_lists import add_people, hostile_town
 
 PASSWORD = "lvzhi-test-pw"
 PEOPLE = {
@@ -46,11 +45,7 @@ def env(request, tmp_path_factory):
             save_dataset(session, bundled_dataset(), source_name=BUNDLED_SOURCE)
         with store.transaction() as session:
             save_dataset(session, hostile_town(), source_name="hostile.json")
-        tokens = {}
-        with store.transaction() as session:
-            for name, (role, town, department) in PEOPLE.items():
-                accounts.add_user(session, Actor.command_line(), name, PASSWORD, role, town, department, name)
-                tokens[name] = accounts.issue_token(session, Actor.command_line(), name, "tests")
+        tokens = add_people(store, PEOPLE, PASSWORD)
         with TestClient(create_app(store), raise_server_exceptions=False) as client:
             yield client, tokens, store
         store.close()

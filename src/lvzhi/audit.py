@@ -5,9 +5,10 @@ import getpass
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .store.paging import page
 from .store.schema import AuditRow
 
 ACTIONS = {
@@ -58,9 +59,7 @@ def entries(session: Session, limit: int = 100, offset: int = 0, action: str | N
         query = query.where(AuditRow.object_type == object_type)
     if object_id:
         query = query.where(AuditRow.object_id == object_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(query.order_by(AuditRow.id.desc()).limit(limit).offset(offset)).all()
-    return total or 0, list(rows)
+    return page(session, query, AuditRow.id.desc(), limit, offset)
 
 
 def entry_dict(row: AuditRow) -> dict:

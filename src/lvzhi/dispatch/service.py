@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts import AccountError, User, canonical_department, display_names
 from ..audit import now, record
+from ..store.paging import page
 from ..store.schema import DisputeRow, TicketRow, TownRow
 from .route import CHANNELS, Suggestion
 
@@ -130,8 +131,7 @@ def visible(session: Session, user: User, state: str | None = None, limit: int =
         if state not in STATES:
             raise TicketError(f"不认识的状态“{state}”，可选：{'、'.join(STATES)}")
         query = query.where(TicketRow.state == state)
-    rows = session.scalars(query.order_by(TicketRow.id.desc())).all()
-    return len(rows), list(rows[offset:offset + limit])
+    return page(session, query, TicketRow.id.desc(), limit, offset)
 
 
 def disputes_of(session: Session, ticket_id: int) -> list[DisputeRow]:

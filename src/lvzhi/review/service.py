@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ..accounts import AccountError, User, canonical_department
 from ..accounts import display_names as names_of
 from ..audit import now, record
+from ..store.paging import page
 from ..store.schema import ReviewRow
 from .kinds import (APPROVALS, DECISIONS, MAX_ATTACHMENT_CHARS, MAX_REASON_CHARS, MAX_TEXT_CHARS, STATES)
 from .proposal import Proposal
@@ -137,8 +138,7 @@ def visible(session: Session, user: User, state: str | None = None, limit: int =
         if state not in STATES:
             raise ReviewError(f"不认识的状态“{state}”，可选：{'、'.join(STATES)}")
         query = query.where(ReviewRow.state == state)
-    rows = session.scalars(query.order_by(ReviewRow.id.desc())).all()
-    return len(rows), list(rows[offset:offset + limit])
+    return page(session, query, ReviewRow.id.desc(), limit, offset)
 
 
 def review_dict(row: ReviewRow, people: dict[int, str] | None = None) -> dict:

@@ -1,0 +1,99 @@
+"""诉求派单 in a real browser: the dispatcher routes from the queue, a town disputes with a citation,
+the dispatcher decides it."""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from lvzhi import accounts
+from lvzhi.audit import Actor
+from lvzhi.bundled import ensure_bundled
+from lvzhi.store import Store
+
+from webserver import CHROMIUM, running_server
+
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                                reason=f"未安装 chromium（{CHROMIUM}）：浏览器测试已跳过；.ci/run 会安装它")
+PASSWORD = "browser-dispatch-pw"
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory):
+    database = tmp_path_factory.mktemp("browser-dispatch") / "lvzhi.db"
+    store = Store(str(database))
+    ensure_bundled(store)
+    with store.transaction() as session:
+        for name, role, town, department in (("pd", "dispatcher", None, None), ("lhz", "town", "珞璜镇", None),
+                                             ("lc", "department", None, "珞城实业公司")):
+            accounts.add_user(session, Actor.command_line(), name, PASSWORD, role, town, department, name)
+    store.close()
+    with running_server(database) as url:
+        yield url
+
+
+def sign_in(browser, base_url, username, start):
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(start)
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(re.escape(start) + "$"))
+    return context, page
+
+
+def register(page, text):
+    page.goto("/tickets/new")
+    page.get_by_label("诉求内容").fill(text)
+    page.get_by_role("button", name="登记").click()
+    page.wait_for_url(re.compile(r"/tickets/\d+$"))
+    return page.url
+
+
+def test_route_from_the_queue_dispute_and_decide(browser, base_url):
+    context, page = sign_in(browser, base_url, "pd", "/dispatch")
+    road = register(page, "园区里珞城实业公司修的路坑坑洼洼，一直没人管")
+    assert "派给 珞城实业公司（原珞璜建司）" in page.locator("#suggestion").inner_text()
+    register(page, "我家生活困难，想申请低保，去哪里办")
+    page.goto("/dispatch")
+    low = page.locator("li.ticket", has_text="想申请低保")
+    low.get_by_role("button", name="按建议派给珞璜镇").click()
+    page.wait_for_url(re.compile(r"/dispatch$"))
+    assert page.locator("li.ticket", has_text="想申请低保").count() == 0, "dispatched tickets leave the pending queue"
+    page.goto(road)
+    page.get_by_label("承办单位（与建议不同时须写理由）").fill("珞璜镇")
+    page.get_by_role("button", name="派单").click()
+    assert "派单说明不能为空" in page.locator("p.error").inner_text()
+    page.get_by_label("承办单位（与建议不同时须写理由）").fill("珞璜镇")
+    page.get_by_label("派单说明").fill("先由属地核实")
+    page.get_by_role("button", name="派单").click()
+    page.wait_for_url(road)
+    assert "承办单位：珞璜镇" in page.inner_text("main")
+    context.close()
+
+    context, page = sign_in(browser, base_url, "lhz", "/inbox")
+    page.locator("li.ticket", has_text="珞城实业公司修的路").get_by_role("link", name=re.compile("工单")).click()
+    page.get_by_label("退单理由").fill("园区道路由珞城实业公司管护")
+    page.get_by_label("引用的清单事项编码（如 R163）").fill("R163")
+    page.get_by_role("button", name="申请退单").click()
+    assert "支持改派给珞城实业公司（原珞璜建司）" in page.locator("section.dispute").inner_text()
+    context.close()
+
+    context, page = sign_in(browser, base_url, "pd", "/dispatch")
+    page.goto("/dispatch?state=disputed")
+    page.get_by_role("link", name="处理退单申请…").click()
+    assert page.locator("input[name=accepted][value=yes]").is_checked(), "the lists support the dispute"
+    assert page.get_by_label("改派给").input_value() == "珞城实业公司（原珞璜建司）"
+    page.get_by_label("理由（必填）").fill("按 R163 改派")
+    page.get_by_role("button", name="提交处理结果").click()
+    assert "承办单位：珞城实业公司（原珞璜建司）" in page.inner_text("main")
+    assert "已同意改派" in page.inner_text("main")
+    page.goto("/dispatch/stats")
+    assert page.locator("figure.chart svg").count() == 4
+    context.close()
+
+    context, page = sign_in(browser, base_url, "lc", "/inbox")
+    assert page.locator("li.ticket", has_text="珞城实业公司修的路").count() == 1
+    context.close()
