@@ -52,6 +52,18 @@ def register(page, text):
     return page.url
 
 
+def test_import_a_days_file_into_the_queue(browser, base_url, tmp_path):
+    day = tmp_path / "今日工单.csv"
+    day.write_text("工单编号,诉求内容\nW1,我们小区附近的KTV晚上接待未成年人进去唱歌\nW2,\n", encoding="gbk")
+    context, page = sign_in(browser, base_url, "pd", "/dispatch")
+    page.get_by_label("导入热线平台导出的工单（.csv 或 .xlsx）").set_input_files(str(day))
+    page.get_by_role("button", name="导入", exact=True).click()
+    report = page.get_by_role("status", name="导入结果").inner_text()
+    assert "已导入 1 条工单" in report and "第 3 行：诉求内容为空" in report
+    assert page.locator("li.ticket", has_text="KTV").get_by_role("button", name="按建议派给区文化旅游委").count() == 1
+    context.close()
+
+
 def test_route_from_the_queue_dispute_and_decide(browser, base_url):
     context, page = sign_in(browser, base_url, "pd", "/dispatch")
     road = register(page, "园区里珞城实业公司修的路坑坑洼洼，一直没人管")

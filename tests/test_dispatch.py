@@ -215,3 +215,41 @@ def test_no_input_to_the_dispatch_api_makes_a_server_error(env, value):
             assert call(env, who, "POST", url, json=body).status_code < 500, (who, url)
         assert call(env, who, "POST", "/open311/v2/requests.json",
                     data={"description": value, "jurisdiction_id": value}).status_code < 500
+
+
+def test_importing_a_days_export_into_the_queue(env):
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["工单编号", "受理时间", "诉求内容", "渠道", "联系电话"])
+    sheet.append(["D-001", "2026-11-29 08:01", ROAD, "12345", "13800000001"])
+    sheet.append(["D-002", "2026/11/29 08:05", SUBSISTENCE, "民呼我为", None])
+    sheet.append(["D-003", "昨天", KTV, "12345", None])
+    sheet.append(["D-004", "2026-11-29 08:09", KTV, "微博", None])
+    sheet.append([None, None, None, None, None])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload = {"file": ("今日工单.xlsx", buffer.getvalue(),
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
+    assert call(env, "town", "POST", "/api/v1/tickets/import", files=upload).status_code == 403
+    report = ok(call(env, "dispatcher", "POST", "/api/v1/tickets/import", files=upload), 201)
+    assert len(report["created"]) == 2 and report["skipped_empty"] == 1
+    assert [p.split("：")[0] for p in report["problems"]] == ["第 4 行", "第 5 行"]
+    assert "受理时间“昨天”" in report["problems"][0] and "渠道“微博”" in report["problems"][1]
+    first = ok(call(env, "dispatcher", "GET", f"/api/v1/tickets/{report['created'][0]}"))
+    assert (first["external_id"], first["suggestion"]["item"], first["received_at"]) == ("D-001", "R163",
+                                                                                         "2026-11-29T08:01:00")
+    again = ok(call(env, "dispatcher", "POST", "/api/v1/tickets/import", files=upload), 201)
+    assert again["created"] == [] and again["already_imported"] == ["D-001", "D-002"]
+    bad = call(env, "dispatcher", "POST", "/api/v1/tickets/import",
+               files={"file": ("tickets.csv", "编号,备注\n1,x\n".encode("gbk"), "text/csv")})
+    assert bad.status_code == 422 and "缺少必需的列 text" in bad.json()["error"]["message"]
+    assert "tickets.csv" in bad.json()["error"]["message"]
+    wrong_type = call(env, "dispatcher", "POST", "/api/v1/tickets/import", files={"file": ("a.pdf", b"%PDF", "x")})
+    assert wrong_type.status_code == 422 and ".csv 和 .xlsx" in wrong_type.json()["error"]["message"]
+    with_nul = call(env, "dispatcher", "POST", "/api/v1/tickets/import",
+                    files={"file": ("nul.csv", "id,text\nN1,低保\x00\nN2,我想申请低保\n".encode(), "text/csv")})
+    assert ok(with_nul, 201)["problems"] == ["第 2 行：含有空字符（NUL），请删去后重试"]

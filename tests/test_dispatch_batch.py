@@ -95,3 +95,19 @@ def test_files_that_cannot_be_used_leave_no_output(tmp_path):
     assert "输出目录不存在" in lvzhi(database, "dispatch", "--input", str(good),
                                     "--output", str(tmp_path / "no" / "out.csv")).stderr
     assert not out.exists() and not list(tmp_path.glob(".lvzhi-*"))
+
+
+def test_tickets_import_puts_good_rows_in_the_queue_once(tmp_path):
+    database = str(tmp_path / "lvzhi.db")
+    source = _write_csv(tmp_path / "day.csv", [["工单编号", "受理时间", "诉求内容"],
+                                               ["A1", "2026-11-29 08:01", CASES[0][0]],
+                                               ["A2", "2026-11-29 08:02", ""],
+                                               ["A3", "2026-11-29 08:03", CASES[1][0]]], encoding="gbk")
+    first = lvzhi(database, "tickets", "import", str(source))
+    assert first.returncode == 0 and "已导入 2 条工单" in first.stdout and "第 3 行：诉求内容为空" in first.stderr
+    second = lvzhi(database, "tickets", "import", str(source))
+    assert "已导入 0 条工单到派单队列，2 条此前已导入、跳过" in second.stdout
+    audit = json.loads(lvzhi(database, "audit", "--format", "json").stdout)
+    created = [e for e in audit if e["action"] == "ticket.create"]
+    assert len(created) == 2 and {e["actor_role"] for e in created} == {"system"}
+    assert {e["after"]["suggestion"]["item"] for e in created} == {"R163", "R140"}

@@ -55,7 +55,7 @@ class User:
 
     @property
     def actor(self) -> Actor:
-        return Actor(self.username, self.role)
+        return Actor(self.username, "system" if self.id == 0 else self.role)
 
     @property
     def label(self) -> str:
@@ -65,6 +65,12 @@ class User:
     def to_dict(self) -> dict:
         return {"username": self.username, "display_name": self.display_name, "role": self.role,
                 "role_name": self.role_name, "town": self.town, "department": self.department, "active": self.active}
+
+
+def command_line_user() -> User:
+    """Whoever runs lvzhi on the server itself: acts with an administrator's rights, audited as the command line."""
+    actor = Actor.command_line()
+    return User(0, actor.name, "命令行", "admin", None, None, True)
 
 
 def _user(row: UserRow) -> User:

@@ -6,11 +6,14 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from ..accounts import command_line_user
 from ..dispatch.batch import route_texts
+from ..dispatch.importing import import_tickets
 from ..dispatch.tickets_file import TicketFileError, read_tickets, write_table
 from ..ingest import DEFAULT_TOWN
 from ..resolve import Resolver
-from ..store.repository import load_dataset
+from ..store.repository import current_version, get_town, load_dataset
+from ..store.versions import dataset_of
 from .app import Failure, app, console, errors, open_store
 
 VERDICT_LABELS = {"basic": "基本履职", "cooperative": "配合履职", "reclaimed": "上级部门收回", "abolished": "不再开展",
@@ -71,3 +74,45 @@ def dispatch_command(
         errors.print(f"[yellow]未处理：[/yellow]{problem}", highlight=False)
     if len(problems) > 20:
         errors.print(f"……另有 {len(problems) - 20} 行未处理，原因见结果文件的 error 列", highlight=False)
+
+
+tickets_app = typer.Typer(help="诉求工单：从热线平台导出的文件导入派单队列。", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(tickets_app, name="tickets")
+
+
+@tickets_app.command("import")
+def tickets_import(
+    ctx: typer.Context,
+    input_file: Path = typer.Argument(..., help="工单文件：.csv（UTF-8 或 GBK）或 .xlsx，至少有 id 和 text 两列"),
+    town: str = typer.Option(DEFAULT_TOWN.name, "--town", help="文件没有镇街列时使用的镇街"),
+    channel: str = typer.Option("12345", "--channel", help="文件没有渠道列时使用的渠道：12345、民呼我为、窗口、其他"),
+) -> None:
+    """把工单导入派单队列（待分派，附派单建议）。好的行一次写入，坏的行逐行说明；已导入过的编号跳过。"""
+    try:
+        tickets = read_tickets(input_file)
+    except TicketFileError as exc:
+        raise Failure(str(exc)) from None
+    store = open_store(ctx)
+    lists = town_lists(store)
+    report = import_tickets(store, command_line_user(), tickets, town, lists, channel)
+    console.print(f"已导入 {len(report.created)} 条工单到派单队列"
+                  + (f"，{len(report.already)} 条此前已导入、跳过" if report.already else "")
+                  + (f"，跳过空行 {report.skipped_empty} 行" if report.skipped_empty else ""), highlight=False)
+    for problem in report.problems[:20]:
+        errors.print(f"[yellow]未导入：[/yellow]{problem}", highlight=False)
+    if len(report.problems) > 20:
+        errors.print(f"……另有 {len(report.problems) - 20} 行未导入", highlight=False)
+
+
+def town_lists(store):
+    """town → (resolver, version id, version label), each town's lists loaded once."""
+    cache: dict[str, tuple] = {}
+
+    def lists(name: str):
+        if name not in cache:
+            with store.transaction() as session:
+                version = current_version(session, get_town(session, name))
+                cache[name] = (Resolver(dataset_of(session, version)), version.id, version.label)
+        return cache[name]
+
+    return lists

@@ -103,7 +103,7 @@ def create(session: Session, user: User, new: NewTicket, suggestion: Suggestion,
     at = now()
     row = TicketRow(external_id=new.external_id, channel=new.channel, received_at=new.received_at or at, town=new.town,
                     text=new.text, location=new.location, contact_name=new.contact_name,
-                    contact_phone=new.contact_phone, created_by=user.id, created_at=at, list_version_id=version_id,
+                    contact_phone=new.contact_phone, created_by=user.id or None, created_at=at, list_version_id=version_id,
                     suggestion={**suggestion.to_dict(), "list_version": version_label}, state="pending")
     session.add(row)
     session.flush()

@@ -125,6 +125,8 @@ def read_tickets(path: Path) -> TicketFile:
 
 def _row_problem(row: TicketRow) -> str | None:
     text = row.fields.get("text", "")
+    if any("\x00" in value for value in row.fields.values()):
+        return f"第 {row.line} 行：含有空字符（NUL），请删去后重试"
     if not row.fields.get("id"):
         return f"第 {row.line} 行：id 为空"
     if not text:

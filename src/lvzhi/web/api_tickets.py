@@ -5,7 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal, Optional
 
-from fastapi import APIRouter, Form, Path, Query, Request
+import tempfile
+from pathlib import Path, PurePath
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,6 +17,8 @@ from ..catalog import Catalog
 from ..dispatch import service as tickets
 from ..dispatch.assess import assess_dispute
 from ..dispatch.batch import route_texts
+from ..dispatch.importing import import_tickets
+from ..dispatch.tickets_file import TicketFileError, read_tickets
 from ..dispatch.route import suggest
 from ..model import LIST_TITLES
 from .api import CatalogDep
@@ -20,7 +26,7 @@ from .auth import SignedIn, check_csrf
 
 router = APIRouter(prefix="/api/v1", tags=["诉求派单"])
 open311 = APIRouter(prefix="/open311/v2", tags=["Open311"])
-TicketId = Annotated[int, Path(ge=1, le=2**31 - 1, description="工单编号")]
+TicketId = Annotated[int, PathParam(ge=1, le=2**31 - 1, description="工单编号")]
 Channel = Literal["12345", "民呼我为", "窗口", "其他"]
 MAX_SUGGEST = 5_000
 
@@ -105,6 +111,30 @@ def dispute_ticket(lists: Catalog, user, ticket_id: int, reason: str, cited: str
         session, user, ticket_id, reason, cited, proposed, assessment))
 
 
+def import_upload(lists: Catalog, user, upload: UploadFile, channel: str = "12345") -> dict:
+    """A hotline export uploaded through the web: read like `lvzhi tickets import`, the same report."""
+    if user.role not in tickets.DISPATCHERS:
+        raise tickets.TicketForbidden(f"{user.role_name}无权导入工单")
+    suffix = PurePath(upload.filename or "").suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise tickets.TicketError(f"文件“{upload.filename}”：只支持 .csv 和 .xlsx 文件")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(upload.file.read())
+        try:
+            ticket_file = read_tickets(path)
+        except TicketFileError as exc:
+            raise tickets.TicketError(str(exc).replace(path.name, upload.filename or path.name)) from None
+
+    def town_lists(name: str):
+        version = lists.version(name)
+        return lists.resolver(name), version.id, version.label
+
+    report = import_tickets(lists.store, user, ticket_file, lists.default_town(), town_lists, channel)
+    return {"created": report.created, "already_imported": report.already, "problems": report.problems,
+            "skipped_empty": report.skipped_empty}
+
+
 # -- /api/v1 -----------------------------------------------------------------------------------------
 
 @router.post("/dispatch/suggest", summary="派单建议（不登记）")
@@ -122,6 +152,15 @@ async def add_ticket(body: NewTicketBody, user: SignedIn, lists: CatalogDep, req
     return create_ticket(lists, user, tickets.NewTicket(body.text, body.town or "", body.channel, body.received_at,
                                                         body.external_id, body.location, body.contact_name,
                                                         body.contact_phone))
+
+
+@router.post("/tickets/import", summary="导入工单文件", status_code=201)
+async def import_file(user: SignedIn, lists: CatalogDep, request: Request,
+                      file: Annotated[UploadFile, File(description="热线平台导出的 .csv 或 .xlsx（列名对照见 columns.yaml）")],
+                      channel: Annotated[Channel, Form()] = "12345") -> dict:
+    """派单员上传一天的工单：好的行一次写入待分派队列（附建议），坏的行逐行说明，已导入过的编号跳过。上传最大 20 MB。"""
+    check_csrf(request, request.headers.get("x-csrf-token"))
+    return await run_in_threadpool(import_upload, lists, user, file, channel)
 
 
 @router.get("/tickets", summary="工单列表")
@@ -216,7 +255,7 @@ async def services(lists: CatalogDep,
 
 
 @open311.get("/services/{service_code}.json", summary="Open311：服务定义")
-async def service_definition(service_code: Annotated[str, Path(max_length=16)], lists: CatalogDep,
+async def service_definition(service_code: Annotated[str, PathParam(max_length=16)], lists: CatalogDep,
                              jurisdiction_id: Annotated[Optional[str], Query(max_length=64)] = None) -> dict:
     """服务定义（无附加属性）。"""
     town = jurisdiction_id or lists.default_town()
@@ -274,7 +313,7 @@ async def get_requests(user: SignedIn, lists: CatalogDep,
 
 
 @open311.get("/requests/{request_id}.json", summary="Open311：一条诉求")
-async def get_request(request_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: SignedIn, lists: CatalogDep) -> list:
+async def get_request(request_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)], user: SignedIn, lists: CatalogDep) -> list:
     """GeoReport v2 的 GET request：状态、承办单位（agency_responsible）、说明。"""
     with lists.store.transaction() as session:
         return [_open311_request(tickets.ticket_dict(session, tickets.get(session, user, request_id), None))]

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from typing import Annotated, Optional
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..dispatch import service as tickets
 from ..dispatch.route import CHANNELS
-from .api_tickets import create_ticket, dispute_ticket, one_ticket, transition
+from .api_tickets import create_ticket, dispute_ticket, import_upload, one_ticket, transition
 from .auth import SignedIn, check_csrf
 from .render import render
 
@@ -24,13 +25,17 @@ def _catalog(request: Request):
     return request.app.state.catalog
 
 
-def _list(request: Request, user, state: str | None, title: str, template_flags: dict):
+def _list_context(request: Request, user, state: str | None, title: str, template_flags: dict) -> dict:
     state = state if state in tickets.STATES else None
     with _catalog(request).store.transaction() as session:
         total, rows = tickets.visible(session, user, state, 100)
         items = [tickets.ticket_dict(session, r, user) for r in rows]
-    return render(request, "tickets.html", title=title, tickets=items, total=total, state=state,
-                  states=tickets.STATES, verdicts=VERDICTS, **template_flags)
+    return {"title": title, "tickets": items, "total": total, "state": state, "states": tickets.STATES,
+            "verdicts": VERDICTS, "report": None, **template_flags}
+
+
+def _list(request: Request, user, state: str | None, title: str, template_flags: dict):
+    return render(request, "tickets.html", **_list_context(request, user, state, title, template_flags))
 
 
 @router.get("/dispatch", response_class=HTMLResponse)
@@ -38,6 +43,17 @@ async def queue(request: Request, user: SignedIn, state: Annotated[Optional[str]
     if user.role not in tickets.DISPATCHERS:
         raise tickets.TicketForbidden(f"{user.role_name}无权使用派单队列")
     return _list(request, user, state, "派单队列", {"queue": True, "base_path": "/dispatch"})
+
+
+@router.post("/tickets/import", response_class=HTMLResponse)
+async def import_form(request: Request, user: SignedIn, csrf_token: Csrf = "",
+                      file: Annotated[Optional[UploadFile], File()] = None):
+    check_csrf(request, csrf_token)
+    if file is None or not file.filename:
+        raise tickets.TicketError("请选择要导入的 .csv 或 .xlsx 文件")
+    report = await run_in_threadpool(import_upload, _catalog(request), user, file)
+    context = _list_context(request, user, "pending", "派单队列", {"queue": True, "base_path": "/dispatch"})
+    return render(request, "tickets.html", **{**context, "report": report})
 
 
 @router.get("/inbox", response_class=HTMLResponse)

@@ -4,6 +4,9 @@ from __future__ import annotations
 import json
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
+# A day's tickets exported from a hotline platform is a larger file than any form or JSON body.
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+UPLOAD_PATHS = ("/api/v1/tickets/import", "/tickets/import")
 MAX_QUERY_BYTES = 4 * 1024
 MAX_PATH_BYTES = 1024
 
@@ -57,7 +60,10 @@ class SecurityMiddleware:
             await send(message)
 
         if scope["method"] in ("POST", "PUT", "PATCH"):
-            body, refusal = await _read_body(receive)
+            limit = MAX_UPLOAD_BYTES if scope["path"] in UPLOAD_PATHS else MAX_BODY_BYTES
+            multipart = any(name == b"content-type" and value.lower().startswith(b"multipart/")
+                            for name, value in scope.get("headers", []))
+            body, refusal = await _read_body(receive, limit, check_nul=not multipart)
             if refusal:
                 await _send_error(send, *refusal)
                 return
@@ -65,8 +71,9 @@ class SecurityMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-async def _read_body(receive) -> tuple[bytes, tuple[int, str, str] | None]:
-    """The whole request body (at most MAX_BODY_BYTES), checked before the app parses any of it."""
+async def _read_body(receive, limit: int, check_nul: bool) -> tuple[bytes, tuple[int, str, str] | None]:
+    """The whole request body (at most `limit` bytes), checked before the app parses any of it.
+    Uploaded files (multipart) may be binary; their rows are checked when they are read."""
     chunks, size = [], 0
     while True:
         message = await receive()
@@ -74,13 +81,13 @@ async def _read_body(receive) -> tuple[bytes, tuple[int, str, str] | None]:
             break
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            return b"", _body_too_large()
+        if size > limit:
+            return b"", _body_too_large(limit)
         chunks.append(chunk)
         if not message.get("more_body", False):
             break
     body = b"".join(chunks)
-    return body, (NUL_MESSAGE if _has_nul(body) else None)
+    return body, (NUL_MESSAGE if check_nul and _has_nul(body) else None)
 
 
 def _replay(body: bytes, original):
@@ -97,8 +104,8 @@ def _replay(body: bytes, original):
     return receive
 
 
-def _body_too_large() -> tuple[int, str, str]:
-    return 413, "body_too_large", f"请求体过大：最多 {MAX_BODY_BYTES // 1024 // 1024} MB"
+def _body_too_large(limit: int = MAX_BODY_BYTES) -> tuple[int, str, str]:
+    return 413, "body_too_large", f"请求体过大：最多 {limit // 1024 // 1024} MB"
 
 
 def _refusal(scope) -> tuple[int, str, str] | None:
@@ -115,8 +122,9 @@ def _refusal(scope) -> tuple[int, str, str] | None:
                 length = int(value)
             except ValueError:
                 return 400, "bad_content_length", "请求头 Content-Length 不是数字"
-            if length > MAX_BODY_BYTES:
-                return _body_too_large()
+            limit = MAX_UPLOAD_BYTES if scope["path"] in UPLOAD_PATHS else MAX_BODY_BYTES
+            if length > limit:
+                return _body_too_large(limit)
     return None
 
 
