@@ -12,7 +12,7 @@ from ..dispatch.importing import import_tickets
 from ..dispatch.tickets_file import TicketFileError, read_tickets, write_table
 from ..ingest import DEFAULT_TOWN
 from ..resolve import Resolver
-from ..store.repository import current_version, get_town, load_dataset
+from ..store.repository import current_version, get_town
 from ..store.versions import dataset_of
 from .app import Failure, app, console, errors, open_store
 
@@ -29,17 +29,10 @@ def dispatch_command(
     town: str = typer.Option(DEFAULT_TOWN.name, "--town", help="工单文件没有镇街列时使用的镇街"),
 ) -> None:
     """批量派单建议：逐条判定工单归谁办（镇街、承接部门，清单外留空由派单员决定），写入结果文件。"""
-    try:
-        tickets = read_tickets(input_file)
-    except TicketFileError as exc:
-        raise Failure(str(exc)) from None
-    store = open_store(ctx)
+    tickets = _read(input_file)
+    lists = town_lists(open_store(ctx))
     usable = [row for row in tickets.rows if row.problem is None]
-    towns = sorted({row.fields.get("town") or town for row in usable})
-    resolvers = {}
-    with store.transaction() as session:
-        for name in towns:
-            resolvers[name] = Resolver(load_dataset(session, name))
+    resolvers = {name: lists(name)[0] for name in sorted({row.fields.get("town") or town for row in usable})}
     suggestions = {}
     with Progress(TextColumn("派单建议"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=errors, transient=True) as progress:
@@ -88,10 +81,7 @@ def tickets_import(
     channel: str = typer.Option("12345", "--channel", help="文件没有渠道列时使用的渠道：12345、民呼我为、窗口、其他"),
 ) -> None:
     """把工单导入派单队列（待分派，附派单建议）。好的行一次写入，坏的行逐行说明；已导入过的编号跳过。"""
-    try:
-        tickets = read_tickets(input_file)
-    except TicketFileError as exc:
-        raise Failure(str(exc)) from None
+    tickets = _read(input_file)
     store = open_store(ctx)
     lists = town_lists(store)
     report = import_tickets(store, command_line_user(), tickets, town, lists, channel)
@@ -102,6 +92,13 @@ def tickets_import(
         errors.print(f"[yellow]未导入：[/yellow]{problem}", highlight=False)
     if len(report.problems) > 20:
         errors.print(f"……另有 {len(report.problems) - 20} 行未导入", highlight=False)
+
+
+def _read(path: Path):
+    try:
+        return read_tickets(path)
+    except TicketFileError as exc:
+        raise Failure(str(exc)) from None
 
 
 def town_lists(store):
