@@ -80,6 +80,7 @@ class Catalog:
         self._state: tuple[int, int] | None = None
         self._towns: dict[str, TownInfo] = {}
         self._datasets: dict[int, Dataset] = {}
+        self._items: dict[tuple, Item] = {}  # one Item object per distinct content, shared by towns and versions
         self._derived: dict[tuple, object] = {}
 
     # -- freshness -------------------------------------------------------------------------------
@@ -146,7 +147,8 @@ class Catalog:
         dataset = self._datasets.get(version.id)
         if dataset is None:
             with self._lock, self.store.transaction() as session:
-                dataset = self._datasets.setdefault(version.id, dataset_of(session, session.get(VersionRow, version.id)))
+                dataset = self._datasets.setdefault(version.id, dataset_of(
+                    session, session.get(VersionRow, version.id), self._items))
         return dataset
 
     def current_datasets(self) -> list[Dataset]:

@@ -60,7 +60,14 @@ class DepartmentView:
 
 
 def _names_in(datasets: Sequence[Dataset]) -> list[str]:
-    return list(dict.fromkeys(n for d in datasets for n in d.departments()))
+    names: dict[str, None] = {}
+    seen: set[int] = set()
+    for dataset in datasets:
+        for item in dataset.items:
+            if id(item) not in seen:  # items shared by many towns name the same departments
+                seen.add(id(item))
+                names.update(dict.fromkeys(item.named_departments()))
+    return list(names)
 
 
 def find_department(datasets: Sequence[Dataset], query: str) -> str:
@@ -77,18 +84,35 @@ def find_department(datasets: Sequence[Dataset], query: str) -> str:
     raise UnknownDepartment(f"清单中没有名为“{query}”的部门{hint}")
 
 
+def _part_of(item: Item, name: str) -> tuple[str, list[str]] | None:
+    """("cooperative", the department's duties) or ("reclaimed", its methods) when the item concerns it."""
+    if item.list == "cooperative":
+        groups = [g for g in item.department_duties if name in g.departments]
+        if groups or name in item.departments:
+            return "cooperative", [d for g in groups for d in g.duties]
+    elif item.list == "reclaimed":
+        methods = [m for h in item.handlers if name in h.departments for m in h.methods]
+        if methods:
+            return "reclaimed", methods
+    return None
+
+
 def department_view(datasets: Sequence[Dataset], query: str) -> DepartmentView:
     name = find_department(datasets, query)
     view = DepartmentView(name, department(name).full_name)
+    parts: dict[int, tuple[str, list[str]] | None] = {}  # items shared by many towns are read once
     for dataset in datasets:
         for item in dataset.items:
-            if item.list == "cooperative":
-                groups = [g for g in item.department_duties if name in g.departments]
-                if groups or name in item.departments:
-                    view.cooperative.append(CooperativeEntry(dataset.town.name, item,
-                                                             [d for g in groups for d in g.duties]))
-            elif item.list == "reclaimed":
-                methods = [m for h in item.handlers if name in h.departments for m in h.methods]
-                if methods:
-                    view.reclaimed.append(ReclaimedEntry(dataset.town.name, item, methods))
+            if item.list == "basic":
+                continue
+            key = id(item)
+            if key not in parts:
+                parts[key] = _part_of(item, name)
+            part = parts[key]
+            if part is None:
+                continue
+            if part[0] == "cooperative":
+                view.cooperative.append(CooperativeEntry(dataset.town.name, item, part[1]))
+            else:
+                view.reclaimed.append(ReclaimedEntry(dataset.town.name, item, part[1]))
     return view

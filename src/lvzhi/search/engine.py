@@ -52,56 +52,130 @@ class SearchResult:
 
 
 class SearchEngine:
-    """Built once over the current lists of every town; answers many searches."""
+    """Built once over the current lists of every town; answers many searches.
+
+    Towns' lists come from district templates, so most items recur word for word across towns. The index holds
+    each distinct item once (a document) and remembers which towns' entries share it: ranking costs the same for
+    one town or a thousand, and only the hits on the page asked for become objects.
+    """
 
     def __init__(self, datasets: Sequence[Dataset], words: Tokenizer | None = None):
         self.tokenizer = words or tokenizer()
-        self._entries = [(d.town.name, item) for d in datasets for item in d.items]
-        self._texts = [" ".join([item.title, item_text(item), *item.named_departments()])
-                       for _, item in self._entries]
+        self._towns = [d.town.name for d in datasets]
+        self._docs: list[Item] = []
+        entry_doc, entry_town, self._entry_items = [], [], []
+        by_identity: dict[int, int] = {}
+        by_content: dict[tuple, int] = {}
+        for town_index, dataset in enumerate(datasets):
+            for item in dataset.items:
+                doc = by_identity.get(id(item))
+                if doc is None:
+                    key = (item.list, item.category, item.title, item_text(item), tuple(item.named_departments()))
+                    doc = by_content.setdefault(key, len(self._docs))
+                    if doc == len(self._docs):
+                        self._docs.append(item)
+                    by_identity[id(item)] = doc
+                entry_doc.append(doc)
+                entry_town.append(town_index)
+                self._entry_items.append(item)
+        self._entry_doc = np.array(entry_doc, dtype=np.int64)
+        self._entry_town = np.array(entry_town, dtype=np.int64)
+        self._by_doc = np.argsort(self._entry_doc, kind="stable")  # entries grouped by document, in entry order
+        self._doc_start = np.searchsorted(self._entry_doc[self._by_doc], np.arange(len(self._docs) + 1))
+        self._doc_sizes = np.diff(self._doc_start)
+        self._texts = [" ".join([item.title, item_text(item), *item.named_departments()]) for item in self._docs]
         tokens = lambda text: self.tokenizer.tokens(text, simplified=True)  # noqa: E731
         fields = {
-            "title": [tokens(item.title) for _, item in self._entries],
-            "body": [tokens(item_text(item)) for _, item in self._entries],
-            "departments": [tokens(" ".join(item.named_departments())) for _, item in self._entries],
+            "title": [tokens(item.title) for item in self._docs],
+            "body": [tokens(item_text(item)) for item in self._docs],
+            "departments": [tokens(" ".join(item.named_departments())) for item in self._docs],
         }
-        self.index = FieldedIndex(fields, FIELD_WEIGHTS) if self._entries else None
+        self.index = FieldedIndex(fields, FIELD_WEIGHTS) if self._docs else None
+
+    @property
+    def size(self) -> int:
+        """How many entries (a town's item) the engine searches."""
+        return len(self._entry_items)
 
     def search(self, query: str, kind: str | None = None, category: str | None = None,
                department: str | None = None, town: str | None = None, limit: int = 20,
                offset: int = 0) -> SearchResult:
         text = normalize(query or "")
+        filters = {"list": kind, "category": category, "department": department, "town": town}
         if not text or self.index is None:
-            return SearchResult(query, 0, [], self._facets([], np.zeros(0), {}))
+            return SearchResult(query, 0, [], self._facets([], filters))
         tokens = self.tokenizer.query_tokens(text)
         scores = query_scores(self.index, tokens)
         scores += VERBATIM_BONUS * np.array([text in t for t in self._texts], dtype=np.float32)
-        scores += TITLE_VERBATIM_BONUS * np.array([text in item.title for _, item in self._entries], dtype=np.float32)
+        scores += TITLE_VERBATIM_BONUS * np.array([text in item.title for item in self._docs], dtype=np.float32)
         floor = max(float(scores.max()) * RELATIVE_CUTOFF, 1e-9)
-        found = [n for n in np.argsort(-scores, kind="stable") if scores[n] >= floor]
-        filters = {"list": kind, "category": category, "department": department, "town": town}
-        hits = [self._hit(n, scores) for n in found if self._passes(n, filters)]
-        return SearchResult(query, len(hits), hits[offset:offset + limit], self._facets(found, scores, filters),
-                            [w for w in tokens.words + tokens.parts if w in text])
+        found = [int(d) for d in np.argsort(-scores, kind="stable") if scores[d] >= floor]
+        matching = [d for d in found if self._doc_passes(d, filters)]
+        counts = self._entry_counts(filters.get("town"))
+        total = int(sum(counts[d] for d in matching))
+        return SearchResult(query, total, self._page(matching, scores, filters.get("town"), limit, offset),
+                            self._facets(found, filters), [w for w in tokens.words + tokens.parts if w in text])
 
-    def _hit(self, n: int, scores: np.ndarray) -> Hit:
-        return Hit(self._entries[n][0], self._entries[n][1], float(scores[n]))
-
-    def _passes(self, n: int, filters: dict[str, str | None], ignore: str | None = None) -> bool:
-        town_name, item = self._entries[n]
+    def _doc_passes(self, doc: int, filters: dict[str, str | None], ignore: str | None = None) -> bool:
+        item = self._docs[doc]
         checks = {"list": lambda v: item.list == v, "category": lambda v: item.category == v,
-                  "town": lambda v: town_name == v, "department": lambda v: v in item.named_departments()}
+                  "department": lambda v: v in item.named_departments()}
         return all(check(filters[key]) for key, check in checks.items() if filters.get(key) and key != ignore)
 
-    def _facets(self, found: list[int], scores: np.ndarray, filters: dict[str, str | None]) -> dict[str, dict[str, int]]:
-        """Counts per value of each facet, under every filter but that facet's own (so other values stay visible)."""
-        def among(ignore: str) -> list[Hit]:
-            return [self._hit(n, scores) for n in found if self._passes(n, filters, ignore)]
+    def _entry_counts(self, town: str | None) -> np.ndarray:
+        """Per document, how many entries it has (in the one town, when filtered by town)."""
+        if not town:
+            return self._doc_sizes
+        if town not in self._towns:
+            return np.zeros(len(self._docs), dtype=np.int64)
+        mask = self._entry_town == self._towns.index(town)
+        return np.bincount(self._entry_doc[mask], minlength=len(self._docs))
 
-        lists = Counter(h.item.list for h in among("list"))
+    def _entries_of(self, doc: int, town: str | None) -> np.ndarray:
+        entries = self._by_doc[self._doc_start[doc]:self._doc_start[doc + 1]]
+        if town:
+            entries = entries[self._entry_town[entries] == (self._towns.index(town) if town in self._towns else -1)]
+        return entries
+
+    def _page(self, matching: list[int], scores: np.ndarray, town: str | None, limit: int, offset: int) -> list[Hit]:
+        hits: list[Hit] = []
+        skip = offset
+        for doc in matching:
+            if len(hits) >= limit:
+                break
+            entries = self._entries_of(doc, town)
+            if skip >= len(entries):
+                skip -= len(entries)
+                continue
+            for entry in entries[skip:skip + limit - len(hits)]:
+                hits.append(Hit(self._towns[self._entry_town[entry]], self._entry_items[entry], float(scores[doc])))
+            skip = 0
+        return hits
+
+    def _facets(self, found: list[int], filters: dict[str, str | None]) -> dict[str, dict[str, int]]:
+        """Counts per value of each facet, under every filter but that facet's own (so other values stay visible)."""
+        town = filters.get("town")
+        counts = self._entry_counts(town)
+
+        def tally(ignore: str, values) -> Counter:
+            tallied: Counter = Counter()
+            for doc in found:
+                if counts[doc] and self._doc_passes(doc, filters, ignore):
+                    for value in values(self._docs[doc]):
+                        tallied[value] += int(counts[doc])
+            return tallied
+
+        lists = tally("list", lambda item: [item.list])
+        towns = Counter()
+        selected = [d for d in found if self._doc_passes(d, filters)]
+        if selected:
+            mask = np.isin(self._entry_doc, selected)
+            for index, n in enumerate(np.bincount(self._entry_town[mask], minlength=len(self._towns))):
+                if n:
+                    towns[self._towns[index]] += int(n)
         return {
-            "list": {kind: lists[kind] for kind in LIST_KINDS if lists[kind]},
-            "category": dict(Counter(h.item.category for h in among("category")).most_common()),
-            "department": dict(Counter(d for h in among("department") for d in h.item.named_departments()).most_common()),
-            "town": dict(Counter(h.town for h in among("town")).most_common()),
+            "list": {k: lists[k] for k in LIST_KINDS if lists[k]},
+            "category": dict(tally("category", lambda item: [item.category]).most_common()),
+            "department": dict(tally("department", lambda item: item.named_departments()).most_common()),
+            "town": dict(towns.most_common()),
         }

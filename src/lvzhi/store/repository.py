@@ -102,14 +102,19 @@ def _item_row(item: Item, version_id: int) -> ItemRow:
 
 
 def item_from_row(row: ItemRow) -> Item:
-    detail = row.detail or {}
+    return item_from_values(row.code, row.kind, row.number, row.category, row.title, row.abolished, row.note,
+                            row.detail or {})
+
+
+def item_from_values(code: str, kind: str, number: int, category: str, title: str, abolished: bool,
+                     note: str | None, detail: dict) -> Item:
     return Item(
-        code=row.code, list=row.kind, number=row.number, category=row.category, title=row.title,  # type: ignore[arg-type]
+        code=code, list=kind, number=number, category=category, title=title,  # type: ignore[arg-type]
         departments=list(detail.get("departments", [])),
         department_duties=[DutyGroup(list(g["departments"]), list(g["duties"])) for g in detail.get("department_duties", [])],
         town_duties=list(detail.get("town_duties", [])),
         handlers=[Handler(list(h["departments"]), list(h["methods"])) for h in detail.get("handlers", [])],
-        abolished=row.abolished, note=row.note,
+        abolished=bool(abolished), note=note,
     )
 
 

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+import json
+
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from ..model import Dataset, Item, Town
-from .repository import NotFound, current_version, get_town, item_from_row
+from .repository import NotFound, current_version, get_town, item_from_row, item_from_values
 from .schema import ItemRow, TownRow, VersionRow
 
 
@@ -38,10 +40,26 @@ def version_in_force(session: Session, town_name: str, on: date) -> VersionRow:
     return max(candidates, key=lambda v: (in_force_from(v), v.id))
 
 
-def dataset_of(session: Session, version: VersionRow) -> Dataset:
+# Item columns read for a dataset; `detail` as its stored text, parsed only for content not seen before.
+_ITEM_COLUMNS = (ItemRow.code, ItemRow.kind, ItemRow.number, ItemRow.category, ItemRow.title, ItemRow.abolished,
+                 ItemRow.note, cast(ItemRow.detail, Text))
+
+
+def dataset_of(session: Session, version: VersionRow, shared: dict | None = None) -> Dataset:
+    """The version's lists. Items whose content is already in `shared` are that same Item object: towns whose
+    lists came from one template (and versions of one town) then hold most items once in memory."""
     town = session.get(TownRow, version.town_id)
-    rows = session.scalars(select(ItemRow).where(ItemRow.version_id == version.id).order_by(ItemRow.id)).all()
-    return Dataset(Town(town.name, town.district, town.city), version.label, [item_from_row(r) for r in rows])
+    shared = {} if shared is None else shared
+    rows = session.execute(select(*_ITEM_COLUMNS).where(ItemRow.version_id == version.id).order_by(ItemRow.id))
+    items = []
+    for row in rows:
+        item = shared.get(tuple(row))
+        if item is None:
+            code, kind, number, category, title, abolished, note, detail = row
+            item = shared[tuple(row)] = item_from_values(code, kind, number, category, title, abolished, note,
+                                                         json.loads(detail) if detail else {})
+        items.append(item)
+    return Dataset(Town(town.name, town.district, town.city), version.label, items)
 
 
 def item_in(session: Session, version: VersionRow, code: str) -> Item | None:
@@ -58,10 +76,10 @@ def item_history(session: Session, town_name: str, code: str) -> list[tuple[Vers
 
 def current_datasets(session: Session) -> list[Dataset]:
     """The version now in use of every town that has one."""
-    datasets = []
+    datasets, shared = [], {}
     for town in session.scalars(select(TownRow).order_by(TownRow.id)):
         try:
-            datasets.append(dataset_of(session, current_version(session, town)))
+            datasets.append(dataset_of(session, current_version(session, town), shared))
         except NotFound:
             continue
     return datasets
