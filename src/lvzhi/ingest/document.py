@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,10 @@ _METHOD = re.compile(r"^工作方式\s*[:：]\s*(.*)$")
 _HEADING = re.compile(r"^(.+?)[:：]$")
 HEAD_TOKEN_MAX_WIDTH = 12
 
+
+
+# Whether a line ending in "。" at its column's edge is read as wrapped (see Point.open).
+_EDGE_PERIOD_WRAPS: ContextVar[bool] = ContextVar("edge_period_wraps", default=False)
 
 @dataclass
 class Line:
@@ -69,11 +74,13 @@ class Point:
     def open(self) -> bool:
         """Whether the next unnumbered line still belongs to this point.
 
-        A line that ends in "；" at the column's edge is a wrap, not the point's end. ("。" there is
-        left as an end: in the extracted text nothing tells it from a point that ends at the edge.)
+        A line that ends in "；" at the column's edge is a wrap, not the point's end. "。" there is
+        taken as an end, since nothing in the extracted text tells it from a point that ends at the edge,
+        unless a row is being read again because that first reading broke its numbering.
         """
         last = self.lines[-1]
-        if last.endswith(("；", ";")) and _fills_column(last, self.column_width):
+        wraps = ("；", ";", "。") if _EDGE_PERIOD_WRAPS.get() else ("；", ";")
+        if last.endswith(wraps) and _fills_column(last, self.column_width):
             return True
         return not is_terminated(last)
 
@@ -337,12 +344,32 @@ class _CooperativeState:
             self.groups.append(([], []))
         return self.groups[-1][1]
 
+    def line_counts(self) -> tuple[int, int]:
+        """Printed lines so far in the department column (headings included) and in the town's column."""
+        department = sum(bool(names) + sum(len(p.lines) for p in points) for names, points in self.groups)
+        return department, sum(len(p.lines) for p in self.town)
+
     def last_number(self, points: list[Point]) -> int:
         numbers = [p.number for p in points if p.number is not None]
         return numbers[-1] if numbers else 0
 
 
 def _read_cooperative(row: Row, splitter: DepartmentSplitter, widths: ColumnWidths, source: str) -> Item:
+    """A cooperative row; read a second time, with "。" at a column's edge as a wrap, when the first
+    reading breaks the numbering (a multi-sentence point whose first sentence ends exactly at the edge)."""
+    try:
+        return _read_cooperative_columns(row, splitter, widths, source)
+    except IngestError as first_reading:
+        token = _EDGE_PERIOD_WRAPS.set(True)
+        try:
+            return _read_cooperative_columns(row, splitter, widths, source)
+        except IngestError:
+            raise first_reading from None
+        finally:
+            _EDGE_PERIOD_WRAPS.reset(token)
+
+
+def _read_cooperative_columns(row: Row, splitter: DepartmentSplitter, widths: ColumnWidths, source: str) -> Item:
     first = [ln.text for ln in row.segments[0]]
     head, duty_lines = _head_tokens(first)
     title_tokens, dept_tokens = _split_title_and_departments(head, splitter, continues=len(row.segments) > 1)
@@ -351,12 +378,16 @@ def _read_cooperative(row: Row, splitter: DepartmentSplitter, widths: ColumnWidt
     state = _CooperativeState()
     for text in duty_lines:
         _cooperative_first_page_line(state, text, splitter, widths.duty)
+    page_start = (0, 0)
     for segment in row.segments[1:]:
         lines = [ln.text for ln in segment]
         title_more, dept_more, lines = _continued_head(lines, title_tokens, dept_tokens, widths.title, splitter)
         title_tokens += title_more
         dept_tokens += dept_more
-        _cooperative_next_page(state, lines, splitter, widths.duty)
+        counts = state.line_counts()
+        previous_page = (counts[0] - page_start[0], counts[1] - page_start[1])
+        page_start = counts
+        _cooperative_next_page(state, lines, splitter, widths.duty, previous_page)
     departments = splitter.split("".join(dept_tokens)) or []
     if not departments:
         raise IngestError(source, f"{row.code} 的“对应上级部门”无法识别：{''.join(dept_tokens)}", f"第 {row.first_line} 行")
@@ -457,10 +488,11 @@ def _continued_head(
 
 
 def _cooperative_next_page(
-    state: _CooperativeState, lines: list[str], splitter: DepartmentSplitter, width: float
+    state: _CooperativeState, lines: list[str], splitter: DepartmentSplitter, width: float,
+    previous_page: tuple[int, int] = (0, 0),
 ) -> None:
     """Text on a following page: the department column's remainder first, then the town's."""
-    to_department = _department_share(state, lines, splitter)
+    to_department = _department_share(state, lines, splitter, previous_page)
     numbered_seen = 0
     in_town = False
     for text in lines:
@@ -489,11 +521,14 @@ def _cooperative_next_page(
             dept_points.append(Point(None, [text], width))
 
 
-def _department_share(state: _CooperativeState, lines: list[str], splitter: DepartmentSplitter) -> int:
+def _department_share(state: _CooperativeState, lines: list[str], splitter: DepartmentSplitter,
+                      previous_page: tuple[int, int] = (0, 0)) -> int:
     """How many of a page's numbered points continue the department column (the rest are the town's).
 
     Both columns may continue their numbering on the new page; the split is the one under which
-    both run on without a gap. When two splits fit, an unfinished department point decides.
+    both run on without a gap. When two splits fit, the page before decides: a column with fewer lines
+    there than the other ended on that page (only a column that reached the page's foot runs on).
+    Failing that, an unfinished department point decides.
     """
     marks = ["h" if _heading_departments(t, splitter) else int(m.group(1)) if (m := _POINT.match(t)) else None
              for t in lines]
@@ -507,6 +542,9 @@ def _department_share(state: _CooperativeState, lines: list[str], splitter: Depa
         last_heading = len(marks) - 1 - marks[::-1].index("h")
         before = sum(1 for m in marks[:last_heading] if m != "h")
         return min((k for k in fitting if k >= before), default=fitting[-1])
+    department_lines, town_lines = previous_page
+    if len(fitting) > 1 and department_lines != town_lines and min(previous_page) > 0:
+        return fitting[-1] if department_lines > town_lines else fitting[0]
     dept_open = bool(dept_points) and dept_points[-1].open
     return fitting[-1] if dept_open else fitting[0]
 
