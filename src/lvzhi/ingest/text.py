@@ -23,10 +23,18 @@ def join_wrapped(parts: list[str]) -> str:
         part = part.strip()
         if not part:
             continue
-        if joined and joined[-1].isascii() and joined[-1].isalnum() and part[0].isascii() and part[0].isalnum():
+        if joined and _word_break(joined[-1], part[0]):
             joined += " "
         joined += part
     return clean(joined)
+
+
+def _word_break(before: str, after: str) -> bool:
+    """Whether a wrap between these two characters stood for a space: between English words, yes; inside
+    an acronym or a number cut at the line's end (AP|P, 12|345), no; next to Chinese, never."""
+    if not (before.isascii() and before.isalnum() and after.isascii() and after.isalnum()):
+        return False
+    return not ((before.isupper() or before.isdigit()) and (after.isupper() or after.isdigit()))
 
 
 def printed_width(text: str) -> float:
