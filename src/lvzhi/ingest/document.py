@@ -483,7 +483,14 @@ def _continued_head(
         choices.append((cut, more))
     if not choices:
         return [], [], lines
-    cut, more = choices[0]
+
+    def unknown_names(choice: tuple[int, list[str]]) -> int:
+        """How far the department column's names are from names the document knows (lower is likelier)."""
+        found = splitter.split_with_cost("".join(departments + choice[1]))
+        return found[0] - len(found[1]) if found else 0
+
+    # Of the readings that fit, the one whose department names the document knows; then the shortest title.
+    cut, more = min(choices, key=lambda choice: (unknown_names(choice), choice[0]))
     return head[:cut], more, rest
 
 
