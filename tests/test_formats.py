@@ -56,3 +56,12 @@ def test_gbk_encoded_document_reads_the_same(dataset, source_text, tmp_path):
     path = tmp_path / "gbk.txt"
     path.write_bytes(source_text.encode("gb18030"))
     assert read_list_file(path).to_dict()["items"] == dataset.to_dict()["items"]
+
+
+def test_wrapped_words_join_with_a_space_but_acronyms_and_numbers_do_not():
+    from lvzhi.ingest.text import join_wrapped
+
+    assert join_wrapped(["推广“科普中国”AP", "P。"]) == "推广“科普中国”APP。"
+    assert join_wrapped(["第12", "345号"]) == "第12345号"
+    assert join_wrapped(["open", "data"]) == "open data"
+    assert join_wrapped(["科普", "中国"]) == "科普中国"

@@ -23,14 +23,16 @@ LAYOUTS = {
                                                    reclaimed_title_width=22, method_width=44, page_lines=10_000, seed=4),
     "sentence ends at the edge (width 26)": Layout(title_width=8, department_width=7, duty_width=26,
                                                    reclaimed_title_width=22, method_width=44, page_lines=10_000, seed=4),
-    # both columns could run on after the page break; the shorter one on the page before had ended (C30, C60)
+    # both columns could run on after the page break; the shorter one on the page before had ended (C30, C60);
+    # "APP" cut as "AP" + "P" at a line's end (C65)
     "narrow duties, both columns numbered on": Layout(duty_width=20, method_width=36, page_lines=45, seed=8),
 }
 # Where the extracted text alone cannot say which column a line belongs to (an unfinished department
 # point followed by an unnumbered town paragraph; a one-word title remainder beside an unfinished method;
 # both columns' numbering running on after a page break whose page held both to its foot),
-# a few rows may be misread. The number below is the measured worst case and must not grow.
-MAX_MISREAD = 3
+# a few rows may be misread. The number below is the measured worst case over these layouts (R79 in
+# "short pages": a one-word title remainder beside an unfinished method) and must not grow.
+MAX_MISREAD = 1
 
 
 def test_a_row_whose_first_reading_breaks_its_numbering_is_read_again(dataset):
