@@ -12,13 +12,9 @@ from urllib.parse import quote
 
 from playwright.sync_api import sync_playwright
 
-from lvzhi import accounts
-from lvzhi.audit import Actor
-from lvzhi.bundled import ensure_bundled
-from lvzhi.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from webserver import CHROMIUM, running_server  # noqa: E402
+from webserver import CHROMIUM, database_with_people, running_server  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 TOWN = quote("珞璜镇")
@@ -39,13 +35,8 @@ PASSWORD = "screenshot-pw"
 
 def _prepare(database: Path) -> None:
     """Accounts, one task review and two hotline tickets, so that the signed-in pages have something to show."""
-    store = Store(str(database))
-    ensure_bundled(store)
-    with store.transaction() as session:
-        for name, role, town, department, display in (("pd", "dispatcher", None, None, "派单员"),
-                                                       ("lhz", "town", "珞璜镇", None, "珞璜镇李主任")):
-            accounts.add_user(session, Actor.command_line(), name, PASSWORD, role, town, department, display)
-    store.close()
+    database_with_people(database, [("pd", "dispatcher", None, None, "派单员"),
+                                    ("lhz", "town", "珞璜镇", None, "珞璜镇李主任")], PASSWORD)
 
 
 def _sign_in(page, base: str, username: str) -> None:

@@ -7,12 +7,8 @@ import re
 
 import pytest
 
-from lvzhi import accounts
-from lvzhi.audit import Actor
-from lvzhi.bundled import ensure_bundled
-from lvzhi.store import Store
 
-from webserver import CHROMIUM, running_server
+from webserver import CHROMIUM, database_with_people, running_server
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
                                 reason=f"未安装 chromium（{CHROMIUM}）：浏览器测试已跳过；.ci/run 会安装它")
@@ -22,13 +18,8 @@ PASSWORD = "browser-dispatch-pw"
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):
     database = tmp_path_factory.mktemp("browser-dispatch") / "lvzhi.db"
-    store = Store(str(database))
-    ensure_bundled(store)
-    with store.transaction() as session:
-        for name, role, town, department in (("pd", "dispatcher", None, None), ("lhz", "town", "珞璜镇", None),
-                                             ("lc", "department", None, "珞城实业公司")):
-            accounts.add_user(session, Actor.command_line(), name, PASSWORD, role, town, department, name)
-    store.close()
+    database_with_people(database, [("pd", "dispatcher", None, None, "pd"), ("lhz", "town", "珞璜镇", None, "lhz"),
+                                    ("lc", "department", None, "珞城实业公司", "lc")], PASSWORD)
     with running_server(database) as url:
         yield url
 

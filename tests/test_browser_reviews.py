@@ -6,12 +6,8 @@ import re
 
 import pytest
 
-from lvzhi import accounts
-from lvzhi.audit import Actor
-from lvzhi.bundled import ensure_bundled
-from lvzhi.store import Store
 
-from webserver import CHROMIUM, running_server
+from webserver import CHROMIUM, database_with_people, running_server
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
                                 reason=f"未安装 chromium（{CHROMIUM}）：浏览器测试已跳过；.ci/run 会安装它")
@@ -21,14 +17,9 @@ PASSWORD = "browser-test-pw"
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):
     database = tmp_path_factory.mktemp("browser-reviews") / "lvzhi.db"
-    store = Store(str(database))
-    ensure_bundled(store)
-    with store.transaction() as session:
-        for name, role, town, department, display in (("wsj", "department", None, "区卫生健康委", "卫健委王科长"),
-                                                       ("lhz", "town", "珞璜镇", None, "珞璜镇李主任"),
-                                                       ("boss", "admin", None, None, "区委编办张处长")):
-            accounts.add_user(session, Actor.command_line(), name, PASSWORD, role, town, department, display)
-    store.close()
+    database_with_people(database, [("wsj", "department", None, "区卫生健康委", "卫健委王科长"),
+                                    ("lhz", "town", "珞璜镇", None, "珞璜镇李主任"),
+                                    ("boss", "admin", None, None, "区委编办张处长")], PASSWORD)
     with running_server(database) as url:
         yield url
 

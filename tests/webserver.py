@@ -13,9 +13,24 @@ import urllib.request
 
 import uvicorn
 
+from lvzhi import accounts
+from lvzhi.audit import Actor
+from lvzhi.bundled import ensure_bundled
+from lvzhi.store import Store
 from lvzhi.web import create_app
 
 CHROMIUM = "/usr/bin/chromium"
+
+
+def database_with_people(database: Path | str, people: list[tuple[str, str, str | None, str | None, str]],
+                         password: str) -> None:
+    """A database with the bundled lists and accounts (username, role, town, department, display name)."""
+    store = Store(str(database))
+    ensure_bundled(store)
+    with store.transaction() as session:
+        for name, role, town, department, display in people:
+            accounts.add_user(session, Actor.command_line(), name, password, role, town, department, display)
+    store.close()
 
 
 def free_port() -> int:
