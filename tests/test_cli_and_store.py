@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+
+import pytest
 from sqlalchemy import func, select
 
 from lvzhi.bundled import data_path, BUNDLED_SOURCE
@@ -78,3 +80,16 @@ def test_browse_non_interactive_prints_the_overview(database_url):
     result = lvzhi(database_url)
     assert result.returncode == 0
     assert "基本履职事项清单" in result.stdout and "民生服务（24）" in result.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["show"], "缺少参数 code"),
+    (["show", "C1", "extra"], "多余的参数：extra"),
+    (["show", "--bogus", "C1"], "没有选项 --bogus"),
+    (["no-such-command"], "没有这个命令：no-such-command"),
+])
+def test_usage_mistakes_get_a_chinese_message_not_a_traceback(tmp_path, args, message):
+    result = lvzhi(f"sqlite:///{tmp_path / 'usage.db'}", *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "用法：" in result.stderr and "Traceback" not in result.stderr + result.stdout

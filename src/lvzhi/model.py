@@ -101,6 +101,8 @@ class Dataset:
     town: Town
     version: str
     items: list[Item]
+    # Codes a document's layout left open (the wording decided them): worth checking against the source.
+    unsure: list[str] = field(default_factory=list)
 
     def by_code(self) -> dict[str, Item]:
         return {item.code: item for item in self.items}

@@ -1,6 +1,7 @@
 """The `lvzhi` command line."""
 from __future__ import annotations
 
+import re
 import sys
 
 import typer
@@ -21,14 +22,43 @@ def main() -> None:
         sys.exit(1)
     except typer.Abort:
         sys.exit(130)
-    except (typer.BadParameter, typer.Exit) as exc:  # pragma: no cover - click handles these itself
-        raise exc
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Exit):
-            sys.exit(exc.exit_code)
+    except Exception as exc:
+        _usage_error_exit(exc)
         raise
+
+
+def _usage_error_exit(exc: Exception) -> None:
+    """Click's usage errors ("missing argument" …) and exits end the command with click's exit code.
+
+    Matched by shape: newer Typer releases raise them from their own copy of click."""
+    code = getattr(exc, "exit_code", None)
+    if not isinstance(code, int):
+        return
+    if hasattr(exc, "format_message"):
+        context = getattr(exc, "ctx", None)
+        if context is not None:
+            errors.print(context.get_usage().replace("Usage:", "用法："), highlight=False, markup=False)
+            errors.print(f"运行“{context.command_path} --help”查看帮助。", highlight=False, markup=False)
+        errors.print(f"错误：{_in_chinese(exc)}", highlight=False, markup=False)
+    sys.exit(code)
+
+
+def _in_chinese(exc: Exception) -> str:
+    """Click's usage messages in Chinese, for the kinds a user meets; any other as click words it."""
+    kind = type(exc).__name__
+    hint = getattr(exc, "param_hint", None) or getattr(getattr(exc, "param", None), "name", None) or ""
+    if isinstance(hint, (list, tuple)):
+        hint = " / ".join(hint)
+    message = exc.format_message()  # type: ignore[attr-defined]
+    if kind == "MissingParameter":
+        return f"缺少参数 {hint}".strip()
+    if kind == "NoSuchOption":
+        return f"没有选项 {getattr(exc, 'option_name', '')}"
+    if kind == "BadParameter":
+        return f"参数 {hint} 的值无效：{getattr(exc, 'message', message)}"
+    if message.startswith("No such command"):
+        return "没有这个命令：" + message.split("'")[1] if "'" in message else "没有这个命令"
+    if message.startswith("Got unexpected extra argument"):
+        extra = re.search(r"\(([^()]*)\)\s*$", message)
+        return "多余的参数：" + (extra.group(1) if extra else "")
+    return message

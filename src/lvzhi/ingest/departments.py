@@ -62,14 +62,22 @@ class DepartmentSplitter:
         found = self.split(compact)
         if found:
             return found
-        for cut in range(len(compact) - 1, 0, -1):
+        for cut in range(len(compact) - 1, -1, -1):
             tail = compact[cut:]
             if len(tail) > 10 or not tail.startswith(_STARTS):
                 continue
-            head = self.split(compact[:cut])
-            if head:
+            head = self.split(compact[:cut]) if cut else []
+            if head is not None:
                 return head + [tail]
         return None
+
+    def doubtful(self, names: list[str]) -> bool:
+        """Whether a name the document does not know ends in another whole department name
+        ("县域商业体系建设项目区商务委"): more likely a title's words run into the department column."""
+        return any(
+            name not in self.known and any(name[k] == "区" and looks_like_department(name[k:]) for k in range(2, len(name)))
+            for name in names
+        )
 
     def split_list(self, text: str) -> list[str] | None:
         """Names separated by "、" (a heading such as "区委组织部、区人力社保局"), each possibly wrapped."""
