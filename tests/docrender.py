@@ -56,6 +56,9 @@ class Layout:
     method_width: int = 42
     page_lines: int = 40
     seed: int = 0
+    # how often the extraction runs side-by-side one-line cells of a row into one line, as it does in
+    # the real document ("3 巡视问题整改 区委办公室", "区市场监管局 负责对企业住所…")
+    merge_rate: float = 0.0
 
 
 class Renderer:
@@ -93,7 +96,7 @@ class Renderer:
         if height <= room or room < 2:
             if height > room:
                 self.new_page()
-            for column in columns:
+            for column in self.merged(columns):
                 for line in column:
                     self.emit(line)
             self.used += height
@@ -106,6 +109,20 @@ class Renderer:
         rest = [c[cut:] for c, cut in zip(columns, cuts)]
         self.used = 0
         self.row(rest)
+
+    def merged(self, columns: list[list[str]]) -> list[list[str]]:
+        """Runs leading one-line cells into the next cell's first line, now and then (see merge_rate)."""
+        columns = [list(c) for c in columns]
+        index = 0
+        while index + 1 < len(columns):
+            here, after = columns[index], columns[index + 1]
+            if len(here) == 1 and after and self.random.random() < self.layout.merge_rate:
+                after[0] = f"{here[0]} {after[0]}"
+                columns[index] = []
+            elif len(here) != 1:
+                break
+            index += 1
+        return columns
 
     def render(self, dataset: Dataset) -> str:
         for kind in LIST_KINDS:

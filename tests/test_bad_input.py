@@ -36,6 +36,13 @@ def test_truncated_table(source_text, tmp_path):
         read_list_file(_write(tmp_path, "doc.txt", source_text[:cut]))
 
 
+def test_method_before_any_handler(source_text, tmp_path):
+    broken = source_text.replace("承接部门：区招商投资局", "区招商投资局", 1)
+    with pytest.raises(IngestError, match=r"R1 的“工作方式：”出现在“承接部门：”之前") as err:
+        read_list_file(_write(tmp_path, "doc.txt", broken))
+    assert "doc.txt" in str(err.value) and "行" in str(err.value)
+
+
 def test_unknown_layout(tmp_path):
     with pytest.raises(IngestError, match="无法识别文件编码或格式"):
         read_list_file(_write(tmp_path, "notes.txt", "会议纪要\n一、关于道路维修\n"))

@@ -126,6 +126,20 @@ def test_rows_split_by_page_breaks(dataset):
     assert items["R106"].title.endswith("发现隐患未采取安全措施和消除隐患的处罚")
     assert items["R9"].handlers[0].methods == ["核实超领、冒领人员名单。", "追回超领、冒领奖扶资金。"]
     assert items["C55"].department_duties[0].duties[3].endswith("统筹推进各类应急避难场所设施建设，督促做好应急避难场所管理维护工作。")
+    # R115: the title runs on over two lines on the next page, beside the unfinished first method
+    r115 = items["R115"]
+    assert r115.title.endswith("，对生产经营单位未建立安全风险分级管控制度或者未按照安全风险分级采取相应管控措施的处罚")
+    assert r115.handlers[0].methods[0].endswith(
+        "违反安全生产事故隐患排查治理等制度的处罚，对生产经营单位未建立安全风险分级管控制度或者未按照安全风险分级采取相应管控措施的开展行政检查。")
+
+
+def test_rows_the_layout_leaves_open_are_reported(source_text):
+    """C31 and C44: after the page break both duty columns had filled the page, so the numbered point
+    that follows could be either's; the parser decides by wording and says so."""
+    from lvzhi.ingest import DEFAULT_TOWN
+    from lvzhi.ingest.document import parse_document
+
+    assert parse_document(source_text, DEFAULT_TOWN).unsure == ["C31", "C44"]
 
 
 def test_handlers_of_multi_handler_items(dataset):

@@ -1,9 +1,17 @@
 """Another town's document in the same format — cells wrapped and pages broken elsewhere — parses right.
 
 The documents are made by rendering the bundled lists at other column widths and page heights
-(docrender.py emulates how the PDF extraction orders a row that crosses a page).
+(docrender.py emulates how the PDF extraction orders a row that crosses a page, and how it sometimes
+runs one-line cells of a row into one line).
+
+What the text alone cannot settle: after a page break that both duty columns of a 配合 row reached,
+numbered points that could continue either column. The parser then lets the wording decide and names
+the row in `Dataset.unsure`, so that a person checks it. Every other row must come out exactly right:
+a misread row that the parser does not report is a failure.
 """
 from __future__ import annotations
+
+import random
 
 import pytest
 
@@ -26,33 +34,64 @@ LAYOUTS = {
     # both columns could run on after the page break; the shorter one on the page before had ended (C30, C60);
     # "APP" cut as "AP" + "P" at a line's end (C65)
     "narrow duties, both columns numbered on": Layout(duty_width=20, method_width=36, page_lines=45, seed=8),
+    # title words that look like a department's ("…县域商业体系建设项目" + "区商务委", C17); the department
+    # column as wide as the title column
+    "title column as narrow as the department column": Layout(title_width=5, department_width=4, duty_width=22,
+                                                              reclaimed_title_width=23, method_width=36,
+                                                              page_lines=10_000, seed=19),
+    # a reclaimed title that runs over two more lines on the next page, beside "承接部门：" (R48)
+    "long reclaimed titles over page breaks": Layout(basic_width=40, title_width=6, department_width=4, duty_width=23,
+                                                     reclaimed_title_width=23, method_width=56, page_lines=60, seed=24),
+    # one-line cells run into one line: "3 巡视问题整改 区委办公室", "…的处罚 承接部门：区应急管理局"
+    "cells run together": Layout(page_lines=30, seed=5, merge_rate=0.5),
 }
-# Where the extracted text alone cannot say which column a line belongs to (an unfinished department
-# point followed by an unnumbered town paragraph; a one-word title remainder beside an unfinished method;
-# both columns' numbering running on after a page break whose page held both to its foot),
-# a few rows may be misread. The number below is the measured worst case over these layouts (R79 in
-# "short pages": a one-word title remainder beside an unfinished method) and must not grow.
-MAX_MISREAD = 1
+# Rows reported unsure whose wording-decided reading is wrong, at most, per layout above (measured: 1).
+MAX_WRONG_UNSURE = 2
 
 
-def test_a_row_whose_first_reading_breaks_its_numbering_is_read_again(dataset):
+def _misread(dataset, layout: Layout):
+    parsed = parse_document(render(dataset, layout), dataset.town, version=dataset.version)
+    expected = {i.code: i.to_dict() for i in dataset.items}
+    got = {i.code: i.to_dict() for i in parsed.items}
+    assert list(got) == list(expected)
+    return [code for code in expected if got[code] != expected[code]], parsed
+
+
+@pytest.mark.parametrize("name", list(LAYOUTS))
+def test_rewrapped_document_parses_to_the_same_lists(dataset, name):
+    misread, parsed = _misread(dataset, LAYOUTS[name])
+    assert [code for code in misread if code not in parsed.unsure] == [], "misread without saying so"
+    assert len(misread) <= MAX_WRONG_UNSURE, misread
+    assert [i.title for i in parsed.items if i.list == "basic"] == [i.title for i in dataset.items_of("basic")]
+
+
+def _random_layout(seed: int) -> Layout:
+    pick = random.Random(seed * 7919)
+    return Layout(
+        basic_width=pick.choice([30, 40, 50, 60]), title_width=pick.randint(5, 10), department_width=pick.randint(4, 9),
+        duty_width=pick.randint(16, 32), reclaimed_title_width=pick.randint(14, 30), method_width=pick.randint(28, 56),
+        page_lines=pick.choice([20, 25, 30, 35, 40, 50, 60, 10_000]), seed=seed, merge_rate=pick.choice([0, 0.3]),
+    )
+
+
+def test_over_many_random_layouts_every_misread_row_is_reported(dataset):
+    """40 layouts drawn at random (fixed seeds): column widths 4–10 / 16–32 / 28–56, pages of 20–60 lines."""
+    unsure = wrong = 0
+    for seed in range(200, 240):
+        misread, parsed = _misread(dataset, _random_layout(seed))
+        assert [code for code in misread if code not in parsed.unsure] == [], (seed, misread)
+        unsure += len(parsed.unsure)
+        wrong += len(misread)
+    # the wording settles most of what the layout leaves open (measured: 26 of 35 right)
+    assert wrong <= unsure * 0.4, (wrong, unsure)
+
+
+def test_a_row_whose_first_sentence_ends_at_the_edge_is_read_whole(dataset):
     """C38 and C100 have a point whose first sentence ends in "。" exactly at the edge at width 23 and 26:
-    taken as the point's end, the next line would start the town's column and break both numberings."""
+    it goes on in the next line, which has no number, so it is the same point's."""
     for width in (23, 26):
         layout = Layout(title_width=8, department_width=7, duty_width=width, reclaimed_title_width=22,
                         method_width=44, page_lines=10_000, seed=4)
         parsed = parse_document(render(dataset, layout), dataset.town, version=dataset.version).by_code()
         for code in ("C38", "C100"):
             assert parsed[code].to_dict() == dataset.by_code()[code].to_dict(), (width, code)
-
-
-@pytest.mark.parametrize("name", list(LAYOUTS))
-def test_rewrapped_document_parses_to_the_same_lists(dataset, name):
-    text = render(dataset, LAYOUTS[name])
-    parsed = parse_document(text, dataset.town, version=dataset.version)
-    expected = {i.code: i.to_dict() for i in dataset.items}
-    got = {i.code: i.to_dict() for i in parsed.items}
-    assert list(got) == list(expected)
-    misread = [code for code in expected if got[code] != expected[code]]
-    assert len(misread) <= MAX_MISREAD, misread
-    assert [i.title for i in parsed.items if i.list == "basic"] == [i.title for i in dataset.items_of("basic")]

@@ -6,6 +6,8 @@ title's remainder (while the title had reached its column's edge) comes before t
 """
 from __future__ import annotations
 
+import re
+
 from ..model import ABOLISHED_NOTE_MARK, Handler, Item
 from .departments import DepartmentSplitter
 from .errors import IngestError
@@ -13,6 +15,7 @@ from .points import FULL_LAST_LINE, SHORT_INNER_LINE, numbering_ok, numbers_of, 
 from .rows import HANDLER, METHOD, POINT, ColumnWidths, Row, fills_column
 from .text import is_terminated, join_wrapped, printed_width
 
+_SHARED_LINE = re.compile(r"^(\S+)\s+((?:承接部门|工作方式)\s*[:：].*|\d{1,3}\s*[.．、]\s*\S.*)$")
 # A reading that leaves a handler's "承接部门：" text no department names at all.
 NOT_DEPARTMENTS = 10.0
 # A title that ends a sentence ("…检查。"): titles name a matter, they do not end in "。".
@@ -40,7 +43,9 @@ def read_reclaimed(row: Row, splitter: DepartmentSplitter, widths: ColumnWidths,
         if index > 0 and title_reached_foot and handlers:
             taken, lines = _title_remainder(title, lines, handlers[-1], splitter, widths)
             title += taken
-        for text in lines:
+        for text in (part for line in lines for part in _shared_line_parts(line)):
+            if METHOD.match(text) and not handlers:
+                raise IngestError(source, f"{row.code} 的“工作方式：”出现在“承接部门：”之前", f"第 {row.first_line} 行")
             _take_line(text, title, handlers)
         title_lines = len(title) - title_before
         # only a column that reached the page's foot can go on to the next page
@@ -66,6 +71,13 @@ def read_reclaimed(row: Row, splitter: DepartmentSplitter, widths: ColumnWidths,
             raise IngestError(source, f"{row.code} 的编号要点无法按顺序归入各栏（读到的顺序为 {shown}）", where)
         item.handlers.append(Handler(departments=names, methods=[p.text for p in groups[0].points]))
     return item
+
+
+def _shared_line_parts(text: str) -> list[str]:
+    """A line the extraction shares between the title column and the handler column
+    ("…的处罚 承接部门：区应急管理局", "…的处罚 1.对…"), cut where the handler column's text starts."""
+    shared = _SHARED_LINE.match(text)
+    return [shared.group(1), shared.group(2)] if shared else [text]
 
 
 def _take_line(text: str, title: list[str], handlers: list[_Handler]) -> None:
