@@ -95,3 +95,45 @@ def test_a_row_whose_first_sentence_ends_at_the_edge_is_read_whole(dataset):
         parsed = parse_document(render(dataset, layout), dataset.town, version=dataset.version).by_code()
         for code in ("C38", "C100"):
             assert parsed[code].to_dict() == dataset.by_code()[code].to_dict(), (width, code)
+
+
+def test_place_names_come_from_the_town_not_from_the_code(dataset, source_text):
+    """"江津综保区管委会" is read as a department because the document labels it "承接部门：" and because
+    the town is in 江津区, not because the parser knows 江津: another town, district unknown, reads the same."""
+    from lvzhi.model import Town
+
+    for town in (Town("白沙镇"), Town("某某街道", "某某区", "某某市")):
+        parsed = parse_document(source_text, town)
+        assert [i.to_dict() for i in parsed.items] == [i.to_dict() for i in dataset.items]
+
+
+def _in_a_county(dataset):
+    """The same lists as a county's town would print them: 县… departments, another zone and company."""
+    import copy
+    import re
+
+    def county(name: str) -> str:
+        name = name.replace("江津综保区管委会", "永川高新区管委会").replace("珞城实业公司（原珞璜建司）", "永兴实业公司")
+        return re.sub(r"^区", "县", name).replace("团区委", "团县委")
+
+    moved = copy.deepcopy(dataset)
+    for item in moved.items:
+        item.departments = [county(n) for n in item.departments]
+        for group in item.department_duties:
+            group.departments = [county(n) for n in group.departments]
+        for handler in item.handlers:
+            handler.departments = [county(n) for n in handler.departments]
+    return moved
+
+
+def test_department_names_the_parser_has_never_seen(dataset):
+    """Department names are read by their shape and the document's own labels, not from a list of 珞璜镇's:
+    the lists with county names ("县人力社保局", "团县委", "永川高新区管委会") parse back right."""
+    from lvzhi.model import Town
+
+    county = _in_a_county(dataset)
+    expected = {i.code: i.to_dict() for i in county.items}
+    for seed in (11, 18, 19, 32, 240, 241):
+        parsed = parse_document(render(county, _random_layout(seed)), Town("某镇", "永川区", "重庆市"))
+        misread = [code for code, item in parsed.by_code().items() if item.to_dict() != expected[code]]
+        assert [code for code in misread if code not in parsed.unsure] == [], (seed, misread)

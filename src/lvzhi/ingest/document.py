@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..model import LIST_TITLES, Dataset, Item, ListKind, Town
 from .cooperative import HEAD_TOKEN_MAX_WIDTH, head_tokens, read_cooperative_rows, split_title_and_departments
-from .departments import DepartmentSplitter, looks_like_department
+from .departments import STARTS, DepartmentSplitter, ends_like_department, looks_like_department, place_prefixes
 from .errors import IngestError
 from .reclaimed import is_abolished_note, read_reclaimed
 from .rows import HANDLER, HEADING, ColumnWidths, Line, Row
@@ -57,7 +57,8 @@ def parse_document_file(path: str | Path, town: Town, version: str = "") -> Data
 def parse_document(text: str, town: Town, version: str = "", source: str = "清单文本") -> Dataset:
     lines = _significant_lines(text)
     rows = _split_rows(lines, source)
-    splitter = DepartmentSplitter(_known_departments(lines))
+    places = place_prefixes(town.name, town.district, town.city)
+    splitter = DepartmentSplitter(_known_departments(lines, places), places)
     items: list[Item] = []
     unsure: list[str] = []
     for kind in ("basic", "cooperative", "reclaimed"):
@@ -177,16 +178,19 @@ def _check_category_counts(rows: list[Row], declared: dict, source: str) -> None
             raise IngestError(source, f"第 {row.code} 项只有序号，没有内容（表格被截断？）", f"第 {row.first_line} 行")
 
 
-def _known_departments(lines: list[Line]) -> set[str]:
-    """Department names the document prints cleanly: headings ("区医保局：") and "承接部门：…" lines."""
+def _known_departments(lines: list[Line], places: tuple[str, ...]) -> set[str]:
+    """Department names the document prints cleanly: "承接部门：…" lines (a label, so any name that ends
+    like a body's) and headings ("区医保局：", which must also start like one)."""
+    starts = STARTS + places
     known: set[str] = set()
     for line in lines:
         text = clean(line.text)
-        found = HANDLER.match(text) or HEADING.match(text)
+        handler = HANDLER.match(text)
+        found = handler or HEADING.match(text)
         if not found:
             continue
         for name in re.split(r"[、，,]", found.group(1)):
-            if looks_like_department(name):
+            if looks_like_department(name, starts) or (handler and ends_like_department(name)):
                 known.add(name)
     known.add("区级相关部门")
     return known
