@@ -113,8 +113,10 @@ class Renderer:
     def merged(self, columns: list[list[str]]) -> list[list[str]]:
         """Runs leading one-line cells into the next cell's first line, now and then (see merge_rate)."""
         columns = [list(c) for c in columns]
+        # a 配合 row's two duty columns are never run together (not seen in real extractions)
+        last = len(columns) - 1 if len(columns) == 5 else len(columns)
         index = 0
-        while index + 1 < len(columns):
+        while index + 1 < last:
             here, after = columns[index], columns[index + 1]
             if len(here) == 1 and after and self.random.random() < self.layout.merge_rate:
                 after[0] = f"{here[0]} {after[0]}"

@@ -44,6 +44,10 @@ LAYOUTS = {
                                                      reclaimed_title_width=23, method_width=56, page_lines=60, seed=24),
     # one-line cells run into one line: "3 巡视问题整改 区委办公室", "…的处罚 承接部门：区应急管理局"
     "cells run together": Layout(page_lines=30, seed=5, merge_rate=0.5),
+    # a title column wider than 12 cells; abolished items' notes wrapped over two lines (R15, R17, R18)
+    "wide title column, wrapped notes": Layout(basic_width=80, title_width=13, department_width=8, duty_width=24,
+                                               reclaimed_title_width=16, method_width=24, page_lines=20, seed=27,
+                                               merge_rate=0.3),
 }
 # Rows reported unsure whose wording-decided reading is wrong, at most, per layout above (measured: 1).
 MAX_WRONG_UNSURE = 2

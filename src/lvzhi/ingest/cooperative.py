@@ -89,7 +89,7 @@ def _wording_score(wording: WordingModel, reading: _Reading) -> float:
 
 def draft_cooperative(row: Row, splitter: DepartmentSplitter, widths: ColumnWidths, source: str) -> CooperativeDraft:
     first = [ln.text for ln in row.segments[0]]
-    head, body, line_of = _scan_head(first)
+    head, body, line_of = _scan_head(first, widths.head)
     title_tokens, dept_tokens = split_title_and_departments(head, splitter, len(row.segments) > 1, widths)
     if not dept_tokens:
         raise IngestError(source, f"{row.code}（配合履职事项）找不到“对应上级部门”一栏", f"第 {row.first_line} 行")
@@ -98,7 +98,7 @@ def draft_cooperative(row: Row, splitter: DepartmentSplitter, widths: ColumnWidt
     for segment in row.segments[1:]:
         lines = [ln.text for ln in segment]
         title_more, dept_more, rest = _continued_head(lines, title_tokens, dept_tokens, widths, splitter)
-        line_of = _scan_head(lines)[2]
+        line_of = _scan_head(lines, widths.head)[2]
         cut = len(title_more)
         pages.append(_Page(_line_count(line_of, 0, cut), _line_count(line_of, cut, cut + len(dept_more)), rest))
         title_tokens += title_more
@@ -192,29 +192,30 @@ def _heading_departments(text: str, splitter: DepartmentSplitter) -> list[str] |
 
 # --- the title and department-name columns -------------------------------------------------------------
 
-def _is_head_token(token: str) -> bool:
+def _is_head_token(token: str, widest: float) -> bool:
     return (
-        printed_width(token) <= HEAD_TOKEN_MAX_WIDTH
+        printed_width(token) <= widest
         and not POINT.match(token)
         and not token.endswith(("：", ":"))
         and not is_terminated(token)
     )
 
 
-def head_tokens(lines: list[str]) -> tuple[list[str], list[str]]:
-    """Splits a row's first lines into the short title/department tokens and the duty lines after."""
-    head, rest, _ = _scan_head(lines)
+def head_tokens(lines: list[str], widest: float = HEAD_TOKEN_MAX_WIDTH) -> tuple[list[str], list[str]]:
+    """Splits a row's first lines into the short title/department tokens (at most `widest` wide)
+    and the duty lines after."""
+    head, rest, _ = _scan_head(lines, widest)
     return head, rest
 
 
-def _scan_head(lines: list[str]) -> tuple[list[str], list[str], list[int]]:
+def _scan_head(lines: list[str], widest: float) -> tuple[list[str], list[str], list[int]]:
     """head_tokens, plus the index of the line each token came from."""
     head: list[str] = []
     line_of: list[int] = []
     for index, text in enumerate(lines):
         tokens = text.split()
         for t_index, token in enumerate(tokens):
-            if not _is_head_token(token):
+            if not _is_head_token(token, widest):
                 rest = " ".join(tokens[t_index:])
                 return head, [rest] + lines[index + 1:], line_of
             head.append(token)
@@ -251,7 +252,7 @@ def _continued_head(
     lines: list[str], title: list[str], departments: list[str], widths: ColumnWidths, splitter: DepartmentSplitter
 ) -> tuple[list[str], list[str], list[str]]:
     """On a new page, the leading short tokens continue the title and/or the department column."""
-    head, rest = head_tokens(lines)
+    head, rest = head_tokens(lines, widths.head)
     if not head:
         return [], [], lines
     title_open = bool(title) and fills_column(title[-1], widths.title)

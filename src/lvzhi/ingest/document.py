@@ -63,8 +63,9 @@ def parse_document(text: str, town: Town, version: str = "", source: str = "清�
     unsure: list[str] = []
     for kind in ("basic", "cooperative", "reclaimed"):
         kind_rows = [r for r in rows if r.kind == kind]
-        widths = ColumnWidths(_title_column_width(kind_rows, kind, splitter), _duty_column_width(kind_rows),
-                              _names_column_width(kind_rows, splitter) if kind == "cooperative" else 0.0)
+        head = _head_width(kind_rows) if kind == "cooperative" else HEAD_TOKEN_MAX_WIDTH
+        widths = ColumnWidths(_title_column_width(kind_rows, kind, splitter, head), _duty_column_width(kind_rows, head),
+                              _names_column_width(kind_rows, splitter, head) if kind == "cooperative" else 0.0, head)
         if kind == "cooperative":
             read, unsure = read_cooperative_rows(kind_rows, splitter, widths, source)
             items += read
@@ -198,14 +199,22 @@ def _known_departments(lines: list[Line], places: tuple[str, ...]) -> set[str]:
 
 # --- the narrow title column ------------------------------------------------------------------------
 
-def _title_column_width(rows: list[Row], kind: ListKind, splitter: DepartmentSplitter) -> float:
+def _head_width(rows: list[Row]) -> float:
+    """How wide a title or department-name line of a 配合 row can be: 12 cells, or more where the
+    document's title column is wider (judged by the rows' first lines, which are titles)."""
+    firsts = sorted(printed_width(row.segments[0][0].text.split()[0]) for row in rows if row.segments[0])
+    return max(HEAD_TOKEN_MAX_WIDTH, firsts[len(firsts) * 3 // 4] + 1) if firsts else HEAD_TOKEN_MAX_WIDTH
+
+
+def _title_column_width(rows: list[Row], kind: ListKind, splitter: DepartmentSplitter,
+                        head: float = HEAD_TOKEN_MAX_WIDTH) -> float:
     """The printed width of a full line of the title column, from titles that wrap."""
     widths: list[float] = []
     for row in rows:
         lines = [ln.text for ln in row.segments[0]] if row.segments else []
         if kind == "cooperative":
-            head, _ = head_tokens(lines)
-            title, _ = split_title_and_departments(head, splitter)
+            tokens, _ = head_tokens(lines, head)
+            title, _ = split_title_and_departments(tokens, splitter)
             title_lines = title
         else:
             title_lines = []
@@ -218,24 +227,24 @@ def _title_column_width(rows: list[Row], kind: ListKind, splitter: DepartmentSpl
     return statistics.median(widths) if widths else 0.0
 
 
-def _names_column_width(rows: list[Row], splitter: DepartmentSplitter) -> float:
+def _names_column_width(rows: list[Row], splitter: DepartmentSplitter, head: float) -> float:
     """The printed width of a full line of the department-name column: a high percentile of its lines,
     or the widest line that holds one whole department name, if wider."""
     tokens = [
         token
         for row in rows
-        for token in split_title_and_departments(head_tokens([ln.text for ln in row.segments[0]])[0], splitter)[1]
+        for token in split_title_and_departments(head_tokens([ln.text for ln in row.segments[0]], head)[0], splitter)[1]
     ]
     widths = sorted(printed_width(token) for token in tokens)
     whole_names = [printed_width(token) for token in tokens if splitter.split(token)]
     return max([widths[int(len(widths) * 0.9)]] + whole_names) if widths else 0.0
 
 
-def _duty_column_width(rows: list[Row]) -> float:
+def _duty_column_width(rows: list[Row], head: float = HEAD_TOKEN_MAX_WIDTH) -> float:
     """The printed width of a full line of the duty columns: a high percentile of the wide lines."""
     widths = sorted(
         printed_width(ln.text) for row in rows for seg in row.segments for ln in seg
-        if printed_width(ln.text) > HEAD_TOKEN_MAX_WIDTH
+        if printed_width(ln.text) > head
     )
     return widths[int(len(widths) * 0.9)] if widths else 0.0
 

@@ -54,7 +54,7 @@ def read_reclaimed(row: Row, splitter: DepartmentSplitter, widths: ColumnWidths,
     where = f"第 {row.first_line} 行"
     if not handlers:
         item.title, note = _title_and_note(title, widths.title)
-        if not note:
+        if not is_abolished_note(note):
             raise IngestError(source, f"{row.code}（收回事项）既没有“承接部门”，也没有“不再开展”的说明", where)
         item.abolished, item.note = True, note
         return item
@@ -149,7 +149,10 @@ def _title_and_note(lines: list[str], title_width: float) -> tuple[str, str]:
         return "", ""
     title = [tokens[0]]
     index = 1
-    while index < len(tokens) and fills_column(title[-1], title_width) and not is_abolished_note(tokens[index]):
+    # a title line is taken while the title reaches the column's edge and the note after it still holds
+    # the whole "不再开展此项工作" (the note may wrap over several lines too)
+    while (index < len(tokens) and fills_column(title[-1], title_width)
+           and is_abolished_note("".join(tokens[index + 1:]))):
         title.append(tokens[index])
         index += 1
     return join_wrapped(title), join_wrapped(tokens[index:])

@@ -44,6 +44,7 @@ class ColumnWidths:
     title: float
     duty: float
     names: float = 0.0
+    head: float = 12.0  # the widest a title or department-name line of a 配合 row can be
 
     def fits_names(self, tokens: list[str]) -> bool:
         """Whether every token is narrow enough for a line of the department-name column."""
