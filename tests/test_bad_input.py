@@ -93,3 +93,10 @@ def test_json_wrong_type(dataset, tmp_path):
 def test_json_syntax_error_names_line(tmp_path):
     with pytest.raises(IngestError, match=r"JSON 格式错误.*|第 2 行"):
         read_list_file(_write(tmp_path, "l.json", '{"town": "x",\n "items": [}'))
+
+
+def test_points_out_of_order_in_a_row(source_text, tmp_path):
+    broken = source_text.replace("2.负责审核申报企业相关资料", "5.负责审核申报企业相关资料", 1)
+    with pytest.raises(IngestError, match=r"C17 的编号要点无法按顺序归入各栏（读到的顺序为 1、5、3、1、2、3）") as err:
+        read_list_file(_write(tmp_path, "doc.txt", broken))
+    assert "doc.txt" in str(err.value) and "行" in str(err.value)
