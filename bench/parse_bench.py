@@ -10,7 +10,6 @@ many of those its wording model got wrong, and rows misread without being report
 from __future__ import annotations
 
 import argparse
-import random
 import statistics
 import sys
 import time
@@ -18,19 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from docrender import Layout, render  # noqa: E402
+from docrender import random_layout, render  # noqa: E402
 from lvzhi.bundled import BUNDLED_SOURCE, bundled_dataset, data_path  # noqa: E402
 from lvzhi.ingest import DEFAULT_TOWN  # noqa: E402
 from lvzhi.ingest.document import parse_document  # noqa: E402
-
-
-def random_layout(seed: int) -> Layout:
-    pick = random.Random(seed * 7919)
-    return Layout(
-        basic_width=pick.choice([30, 40, 50, 60]), title_width=pick.randint(5, 10), department_width=pick.randint(4, 9),
-        duty_width=pick.randint(16, 32), reclaimed_title_width=pick.randint(14, 30), method_width=pick.randint(28, 56),
-        page_lines=pick.choice([20, 25, 30, 35, 40, 50, 60, 10_000]), seed=seed, merge_rate=pick.choice([0, 0.3]),
-    )
 
 
 def main() -> None:

@@ -136,7 +136,6 @@ class Renderer:
             self.out.append(self.header)
             self.out.append("")
             self.used = 2
-            category = None
             for index, (name, count) in enumerate(dataset.categories(kind)):
                 self.emit(f"{_NUMERALS[index]}、{name}（{count}项）")
                 self.used += 1
@@ -176,6 +175,17 @@ class Renderer:
         if len(title) == 1:
             return [[f"{item.number} {title[0]}"], body]
         return [[str(item.number)], title, body]
+
+
+def random_layout(seed: int) -> Layout:
+    """A layout drawn at random (the same for the same seed): title 5–10 cells, departments 4–9,
+    duties 16–32, reclaimed titles 14–30, methods 28–56, pages of 20–60 lines or none."""
+    pick = random.Random(seed * 7919)
+    return Layout(
+        basic_width=pick.choice([30, 40, 50, 60]), title_width=pick.randint(5, 10), department_width=pick.randint(4, 9),
+        duty_width=pick.randint(16, 32), reclaimed_title_width=pick.randint(14, 30), method_width=pick.randint(28, 56),
+        page_lines=pick.choice([20, 25, 30, 35, 40, 50, 60, 10_000]), seed=seed, merge_rate=pick.choice([0, 0.3]),
+    )
 
 
 def render(dataset: Dataset, layout: Layout) -> str:

@@ -11,11 +11,9 @@ a misread row that the parser does not report is a failure.
 """
 from __future__ import annotations
 
-import random
-
 import pytest
 
-from docrender import Layout, render
+from docrender import Layout, random_layout, render
 from lvzhi.ingest.document import parse_document
 
 LAYOUTS = {
@@ -69,20 +67,11 @@ def test_rewrapped_document_parses_to_the_same_lists(dataset, name):
     assert [i.title for i in parsed.items if i.list == "basic"] == [i.title for i in dataset.items_of("basic")]
 
 
-def _random_layout(seed: int) -> Layout:
-    pick = random.Random(seed * 7919)
-    return Layout(
-        basic_width=pick.choice([30, 40, 50, 60]), title_width=pick.randint(5, 10), department_width=pick.randint(4, 9),
-        duty_width=pick.randint(16, 32), reclaimed_title_width=pick.randint(14, 30), method_width=pick.randint(28, 56),
-        page_lines=pick.choice([20, 25, 30, 35, 40, 50, 60, 10_000]), seed=seed, merge_rate=pick.choice([0, 0.3]),
-    )
-
-
 def test_over_many_random_layouts_every_misread_row_is_reported(dataset):
     """40 layouts drawn at random (fixed seeds): column widths 4–10 / 16–32 / 28–56, pages of 20–60 lines."""
     unsure = wrong = 0
     for seed in range(200, 240):
-        misread, parsed = _misread(dataset, _random_layout(seed))
+        misread, parsed = _misread(dataset, random_layout(seed))
         assert [code for code in misread if code not in parsed.unsure] == [], (seed, misread)
         unsure += len(parsed.unsure)
         wrong += len(misread)
@@ -138,6 +127,6 @@ def test_department_names_the_parser_has_never_seen(dataset):
     county = _in_a_county(dataset)
     expected = {i.code: i.to_dict() for i in county.items}
     for seed in (11, 18, 19, 32, 240, 241):
-        parsed = parse_document(render(county, _random_layout(seed)), Town("某镇", "永川区", "重庆市"))
+        parsed = parse_document(render(county, random_layout(seed)), Town("某镇", "永川区", "重庆市"))
         misread = [code for code, item in parsed.by_code().items() if item.to_dict() != expected[code]]
         assert [code for code in misread if code not in parsed.unsure] == [], (seed, misread)
