@@ -89,25 +89,67 @@ def _wording_score(wording: WordingModel, reading: _Reading) -> float:
 
 def draft_cooperative(row: Row, splitter: DepartmentSplitter, widths: ColumnWidths, source: str) -> CooperativeDraft:
     first = [ln.text for ln in row.segments[0]]
-    head, body, line_of = _scan_head(first, widths.head)
-    title_tokens, dept_tokens = split_title_and_departments(head, splitter, len(row.segments) > 1, widths)
-    if not dept_tokens:
-        raise IngestError(source, f"{row.code}（配合履职事项）找不到“对应上级部门”一栏", f"第 {row.first_line} 行")
-    cut = len(title_tokens)
-    pages = [_Page(_line_count(line_of, 0, cut), _line_count(line_of, cut, len(head)), body)]
-    for segment in row.segments[1:]:
-        lines = [ln.text for ln in segment]
-        title_more, dept_more, rest = _continued_head(lines, title_tokens, dept_tokens, widths, splitter)
-        line_of = _scan_head(lines, widths.head)[2]
-        cut = len(title_more)
-        pages.append(_Page(_line_count(line_of, 0, cut), _line_count(line_of, cut, cut + len(dept_more)), rest))
-        title_tokens += title_more
-        dept_tokens += dept_more
-    departments = splitter.split("".join(dept_tokens)) or []
+    title, departments, page = _first_page_head(first, splitter, len(row.segments) > 1, widths)
     if not departments:
-        raise IngestError(source, f"{row.code} 的“对应上级部门”无法识别：{''.join(dept_tokens)}", f"第 {row.first_line} 行")
-    readings = _best_readings(row, pages, splitter, widths.duty, source)
-    return CooperativeDraft(row, join_wrapped(title_tokens), departments, readings)
+        raise IngestError(source, f"{row.code}（配合履职事项）找不到“对应上级部门”一栏", f"第 {row.first_line} 行")
+    best: tuple[float, list[str], list[str], list[_Reading]] | None = None
+    problem: IngestError | None = None
+    for title_tokens, dept_tokens, pages in _head_readings(row.segments[1:], title, departments, [page], widths, splitter):
+        names = splitter.split("".join(dept_tokens))
+        if not names:
+            problem = problem or IngestError(
+                source, f"{row.code} 的“对应上级部门”无法识别：{''.join(dept_tokens)}", f"第 {row.first_line} 行")
+            continue
+        try:
+            readings = _best_readings(row, pages, splitter, widths.duty, source)
+        except IngestError as exc:
+            problem = problem or exc
+            continue
+        penalty = readings[0].penalty + wrap_penalty([Point(None, title_tokens)], widths.title, last_line=False)
+        if best is None or penalty < best[0]:
+            best = (penalty, title_tokens, names, readings)
+    if best is None:
+        raise problem  # type: ignore[misc]
+    _, title_tokens, names, readings = best
+    return CooperativeDraft(row, join_wrapped(title_tokens), names, readings)
+
+
+def _first_page_head(lines: list[str], splitter: DepartmentSplitter, continues: bool,
+                     widths: ColumnWidths) -> tuple[list[str], list[str], _Page]:
+    """The title and department-name tokens on a row's first page, and the page. A short unfinished duty
+    line right after the departments looks like a head token: it goes back to the duties if the head
+    only parses without it."""
+    head, body, line_of = _scan_head(lines, widths.head)
+    for keep in range(len(head), 0, -1):
+        title, departments = split_title_and_departments(head[:keep], splitter, continues, widths)
+        if departments:
+            cut = len(title)
+            page = _Page(_line_count(line_of, 0, cut), _line_count(line_of, cut, keep),
+                         _give_back(lines, head, line_of, keep) + body)
+            return title, departments, page
+    return head, [], _Page(0, 0, body)
+
+
+def _give_back(lines: list[str], head: list[str], line_of: list[int], keep: int) -> list[str]:
+    """The lines that head tokens keep… hold, for the duty columns."""
+    if keep >= len(head):
+        return []
+    first_line = line_of[keep]
+    on_that_line = [token for token, line in zip(head[keep:], line_of[keep:]) if line == first_line]
+    later = sorted({line for line in line_of[keep:] if line != first_line})
+    return [" ".join(on_that_line)] + [lines[line] for line in later]
+
+
+def _head_readings(segments: list, title: list[str], departments: list[str], pages: list[_Page],
+                   widths: ColumnWidths, splitter: DepartmentSplitter):
+    """Every way the following pages' head tokens can continue the title and the department names."""
+    if not segments:
+        yield title, departments, pages
+        return
+    lines = [ln.text for ln in segments[0]]
+    for title_more, dept_more, page in _continued_heads(lines, title, departments, widths, splitter):
+        yield from _head_readings(segments[1:], title + title_more, departments + dept_more, pages + [page],
+                                  widths, splitter)
 
 
 # --- the duty columns ---------------------------------------------------------------------------------
@@ -248,33 +290,35 @@ def split_title_and_departments(
     return head, []
 
 
-def _continued_head(
+def _continued_heads(
     lines: list[str], title: list[str], departments: list[str], widths: ColumnWidths, splitter: DepartmentSplitter
-) -> tuple[list[str], list[str], list[str]]:
-    """On a new page, the leading short tokens continue the title and/or the department column."""
-    head, rest = head_tokens(lines, widths.head)
-    if not head:
-        return [], [], lines
+) -> list[tuple[list[str], list[str], _Page]]:
+    """On a new page, the leading short tokens may continue the title and/or the department column;
+    the rest go to the duty columns. Every reading that fits, likeliest first: all tokens taken, then
+    department names the document knows, then the shortest title."""
+    head, rest, line_of = _scan_head(lines, widths.head)
     title_open = bool(title) and fills_column(title[-1], widths.title)
     departments_done = splitter.split("".join(departments)) is not None
     choices = []
-    for cut in range(0, len(head) + 1):
-        if cut and not title_open:
-            break
-        more = head[cut:]
-        if more and not (widths.fits_names(more) and splitter.split("".join(departments + more))):
-            continue
-        if not more and not departments_done:
-            continue
-        choices.append((cut, more))
+    for keep in range(len(head), -1, -1):
+        for cut in range(0, keep + 1):
+            if cut and not title_open:
+                break
+            more = head[cut:keep]
+            if more and not (widths.fits_names(more) and splitter.split("".join(departments + more))):
+                continue
+            if not more and not departments_done:
+                continue
+            body = _give_back(lines, head, line_of, keep) + rest
+            page = _Page(_line_count(line_of, 0, cut), _line_count(line_of, cut, keep), body)
+            choices.append((len(head) - keep, _unknown_names(splitter, departments + more), cut, head[:cut], more, page))
     if not choices:
-        return [], [], lines
+        return [([], [], _Page(0, 0, lines))]
+    choices.sort(key=lambda choice: choice[:3])
+    return [(title_more, more, page) for *_, title_more, more, page in choices]
 
-    def unknown_names(choice: tuple[int, list[str]]) -> int:
-        """How far the department column's names are from names the document knows (lower is likelier)."""
-        found = splitter.split_with_cost("".join(departments + choice[1]))
-        return found[0] - len(found[1]) if found else 0
 
-    # Of the readings that fit, the one whose department names the document knows; then the shortest title.
-    cut, more = min(choices, key=lambda choice: (unknown_names(choice), choice[0]))
-    return head[:cut], more, rest
+def _unknown_names(splitter: DepartmentSplitter, tokens: list[str]) -> int:
+    """How far the department column's names are from names the document knows (lower is likelier)."""
+    found = splitter.split_with_cost("".join(tokens))
+    return found[0] - len(found[1]) if found else 0

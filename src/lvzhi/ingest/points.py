@@ -73,12 +73,13 @@ def numbering_ok(groups: list[Group]) -> bool:
     return True
 
 
-def wrap_penalty(points: list[Point], width: float) -> float:
-    """How far the points' lines are from how a cell of this width wraps (0 is a perfect fit)."""
+def wrap_penalty(points: list[Point], width: float, last_line: bool = True) -> float:
+    """How far the points' lines are from how a cell of this width wraps (0 is a perfect fit).
+    `last_line`: whether a last line that reaches the edge unpunctuated counts (not for titles)."""
     penalty = 0.0
     for point in points:
         penalty += SHORT_INNER_LINE * sum(not fills_column(text, width) for text in point.lines[:-1])
         last = point.lines[-1]
-        if fills_column(last, width) and not is_terminated(last):
+        if last_line and fills_column(last, width) and not is_terminated(last):
             penalty += FULL_LAST_LINE
     return penalty
