@@ -42,6 +42,9 @@ LAYOUTS = {
                                                      reclaimed_title_width=23, method_width=56, page_lines=60, seed=24),
     # one-line cells run into one line: "3 巡视问题整改 区委办公室", "…的处罚 承接部门：区应急管理局"
     "cells run together": Layout(page_lines=30, seed=5, merge_rate=0.5),
+    # pages of 12 lines: rows over three pages or more; a short unfinished duty line ("培训与学习", C88) at the
+    # top of a page, under the title's remainder
+    "pages of 12 lines": Layout(page_lines=12, seed=0, duty_width=18),
     # a title column wider than 12 cells; abolished items' notes wrapped over two lines (R15, R17, R18)
     "wide title column, wrapped notes": Layout(basic_width=80, title_width=13, department_width=8, duty_width=24,
                                                reclaimed_title_width=16, method_width=24, page_lines=20, seed=27,
