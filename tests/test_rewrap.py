@@ -133,3 +133,13 @@ def test_department_names_the_parser_has_never_seen(dataset):
         parsed = parse_document(render(county, random_layout(seed)), Town("某镇", "永川区", "重庆市"))
         misread = [code for code, item in parsed.by_code().items() if item.to_dict() != expected[code]]
         assert [code for code in misread if code not in parsed.unsure] == [], (seed, misread)
+
+
+def test_a_short_unfinished_duty_line_at_the_top_of_a_page_is_not_taken_for_the_title(dataset):
+    """C88 on pages of 15 lines: the next page starts with the title's remainder "排放处置核准" and then
+    "培训与学习", the end of department duty 2 (printed without a full stop): both are short enough for
+    the title column, but only the first fits how the title wraps."""
+    text = render(dataset, Layout(page_lines=15, seed=0, duty_width=18))
+    assert "排放处置核准\n\n培训与学习" in text
+    parsed = parse_document(text, dataset.town)
+    assert parsed.by_code()["C88"].to_dict() == dataset.by_code()["C88"].to_dict()
