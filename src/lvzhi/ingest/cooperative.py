@@ -17,26 +17,17 @@ from itertools import product
 from ..model import DutyGroup, Item
 from .departments import DepartmentSplitter
 from .errors import IngestError
+from .heads import Page, first_page_head, head_readings
 from .points import Group, Point, numbering_ok, read_points, wrap_penalty
-from .rows import HEADING, POINT, ColumnWidths, Row, fills_column
-from .text import clean, is_terminated, join_wrapped, printed_width
+from .rows import HEADING, POINT, ColumnWidths, Row
+from .text import clean, is_terminated, join_wrapped
 from .wording import WordingModel
 
-HEAD_TOKEN_MAX_WIDTH = 12
 # A column that goes on to the next page yet stopped short of the page's foot: nearly impossible.
 SHORT_OF_PAGE_FOOT = 3.0
 # Beyond this many ways to cut a row's pages, only cuts at a numbered point or after a finished
 # sentence are tried (a row over many short pages).
 MAX_READINGS = 50_000
-
-
-@dataclass
-class _Page:
-    """One page's share of a row: lines of the title and department-name columns, then the duty lines."""
-
-    title: int
-    names: int
-    body: list[str]
 
 
 @dataclass
@@ -89,12 +80,12 @@ def _wording_score(wording: WordingModel, reading: _Reading) -> float:
 
 def draft_cooperative(row: Row, splitter: DepartmentSplitter, widths: ColumnWidths, source: str) -> CooperativeDraft:
     first = [ln.text for ln in row.segments[0]]
-    title, departments, page = _first_page_head(first, splitter, len(row.segments) > 1, widths)
+    title, departments, page = first_page_head(first, splitter, len(row.segments) > 1, widths)
     if not departments:
         raise IngestError(source, f"{row.code}（配合履职事项）找不到“对应上级部门”一栏", f"第 {row.first_line} 行")
     best: tuple[float, list[str], list[str], list[_Reading]] | None = None
     problem: IngestError | None = None
-    for title_tokens, dept_tokens, pages in _head_readings(row.segments[1:], title, departments, [page], widths, splitter):
+    for title_tokens, dept_tokens, pages in head_readings(row.segments[1:], title, departments, [page], widths, splitter):
         names = splitter.split("".join(dept_tokens))
         if not names:
             problem = problem or IngestError(
@@ -114,47 +105,9 @@ def draft_cooperative(row: Row, splitter: DepartmentSplitter, widths: ColumnWidt
     return CooperativeDraft(row, join_wrapped(title_tokens), names, readings)
 
 
-def _first_page_head(lines: list[str], splitter: DepartmentSplitter, continues: bool,
-                     widths: ColumnWidths) -> tuple[list[str], list[str], _Page]:
-    """The title and department-name tokens on a row's first page, and the page. A short unfinished duty
-    line right after the departments looks like a head token: it goes back to the duties if the head
-    only parses without it."""
-    head, body, line_of = _scan_head(lines, widths.head)
-    for keep in range(len(head), 0, -1):
-        title, departments = split_title_and_departments(head[:keep], splitter, continues, widths)
-        if departments:
-            cut = len(title)
-            page = _Page(_line_count(line_of, 0, cut), _line_count(line_of, cut, keep),
-                         _give_back(lines, head, line_of, keep) + body)
-            return title, departments, page
-    return head, [], _Page(0, 0, body)
-
-
-def _give_back(lines: list[str], head: list[str], line_of: list[int], keep: int) -> list[str]:
-    """The lines that head tokens keep… hold, for the duty columns."""
-    if keep >= len(head):
-        return []
-    first_line = line_of[keep]
-    on_that_line = [token for token, line in zip(head[keep:], line_of[keep:]) if line == first_line]
-    later = sorted({line for line in line_of[keep:] if line != first_line})
-    return [" ".join(on_that_line)] + [lines[line] for line in later]
-
-
-def _head_readings(segments: list, title: list[str], departments: list[str], pages: list[_Page],
-                   widths: ColumnWidths, splitter: DepartmentSplitter):
-    """Every way the following pages' head tokens can continue the title and the department names."""
-    if not segments:
-        yield title, departments, pages
-        return
-    lines = [ln.text for ln in segments[0]]
-    for title_more, dept_more, page in _continued_heads(lines, title, departments, widths, splitter):
-        yield from _head_readings(segments[1:], title + title_more, departments + dept_more, pages + [page],
-                                  widths, splitter)
-
-
 # --- the duty columns ---------------------------------------------------------------------------------
 
-def _best_readings(row: Row, pages: list[_Page], splitter: DepartmentSplitter, width: float,
+def _best_readings(row: Row, pages: list[Page], splitter: DepartmentSplitter, width: float,
                    source: str) -> list[_Reading]:
     """The readings that fit the layout best (more than one where the layout cannot tell them apart)."""
     headings = {text: _heading_departments(text, splitter) for page in pages for text in page.body}
@@ -173,7 +126,7 @@ def _best_readings(row: Row, pages: list[_Page], splitter: DepartmentSplitter, w
     return list(best.values())
 
 
-def _cut_choices(pages: list[_Page]):
+def _cut_choices(pages: list[Page]):
     """For each page, how many of its duty lines are the department column's."""
     options = [range(len(page.body) + 1) for page in pages]
     if math.prod(len(o) for o in options) > MAX_READINGS:
@@ -185,7 +138,7 @@ def _cut_choices(pages: list[_Page]):
     return product(*options)
 
 
-def _read_cut(pages: list[_Page], cuts: tuple[int, ...], headings: dict, width: float) -> _Reading | None:
+def _read_cut(pages: list[Page], cuts: tuple[int, ...], headings: dict, width: float) -> _Reading | None:
     department_lines = [text for page, k in zip(pages, cuts) for text in page.body[:k]]
     town_lines = [text for page, k in zip(pages, cuts) for text in page.body[k:]]
     if not department_lines or not town_lines or any(headings[text] for text in town_lines):
@@ -198,7 +151,7 @@ def _read_cut(pages: list[_Page], cuts: tuple[int, ...], headings: dict, width: 
     return _Reading(groups, town[0].points, penalty)
 
 
-def _page_penalty(pages: list[_Page], cuts: tuple[int, ...], headings: dict) -> float:
+def _page_penalty(pages: list[Page], cuts: tuple[int, ...], headings: dict) -> float:
     """Columns that run on to the next page without having reached this page's foot."""
     penalty = 0.0
     for here, k, after, k_after in zip(pages, cuts, pages[1:], cuts[1:]):
@@ -216,7 +169,7 @@ def _page_penalty(pages: list[_Page], cuts: tuple[int, ...], headings: dict) -> 
     return penalty
 
 
-def _no_reading(row: Row, pages: list[_Page], headings: dict, source: str) -> IngestError:
+def _no_reading(row: Row, pages: list[Page], headings: dict, source: str) -> IngestError:
     lines = [text for page in pages for text in page.body]
     where = f"第 {row.first_line} 行"
     numbered = [int(m.group(1)) for text in lines if (m := POINT.match(text))]
@@ -230,95 +183,3 @@ def _no_reading(row: Row, pages: list[_Page], headings: dict, source: str) -> In
 def _heading_departments(text: str, splitter: DepartmentSplitter) -> list[str] | None:
     heading = HEADING.match(clean(text))
     return splitter.split_list(heading.group(1)) if heading else None
-
-
-# --- the title and department-name columns -------------------------------------------------------------
-
-def _is_head_token(token: str, widest: float) -> bool:
-    return (
-        printed_width(token) <= widest
-        and not POINT.match(token)
-        and not token.endswith(("：", ":"))
-        and not is_terminated(token)
-    )
-
-
-def head_tokens(lines: list[str], widest: float = HEAD_TOKEN_MAX_WIDTH) -> tuple[list[str], list[str]]:
-    """Splits a row's first lines into the short title/department tokens (at most `widest` wide)
-    and the duty lines after."""
-    head, rest, _ = _scan_head(lines, widest)
-    return head, rest
-
-
-def _scan_head(lines: list[str], widest: float) -> tuple[list[str], list[str], list[int]]:
-    """head_tokens, plus the index of the line each token came from."""
-    head: list[str] = []
-    line_of: list[int] = []
-    for index, text in enumerate(lines):
-        tokens = text.split()
-        for t_index, token in enumerate(tokens):
-            if not _is_head_token(token, widest):
-                rest = " ".join(tokens[t_index:])
-                return head, [rest] + lines[index + 1:], line_of
-            head.append(token)
-            line_of.append(index)
-    return head, [], line_of
-
-
-def _line_count(line_of: list[int], start: int, end: int) -> int:
-    """Printed lines that tokens start…end-1 take (a line may hold several tokens of one column)."""
-    return len(set(line_of[start:end]))
-
-
-def split_title_and_departments(
-    head: list[str], splitter: DepartmentSplitter, continues: bool = False, widths: ColumnWidths | None = None
-) -> tuple[list[str], list[str]]:
-    """The title tokens and the department tokens: departments are the longest tail that parses
-    into names, fits the department-name column's width and has no doubtful name (failing that,
-    the longest tail that parses).
-
-    When the row goes on to another page, the last department name may be cut short there.
-    """
-    for parse in (splitter.split, splitter.split_unfinished) if continues else (splitter.split,):
-        tails = [start for start in range(1, len(head)) if widths is None or widths.fits_names(head[start:])]
-        parsed = [(start, names) for start in tails if (names := parse("".join(head[start:])))]
-        for start, names in parsed:
-            if not splitter.doubtful(names):
-                return head[:start], head[start:]
-        if parsed:
-            return head[:parsed[0][0]], head[parsed[0][0]:]
-    return head, []
-
-
-def _continued_heads(
-    lines: list[str], title: list[str], departments: list[str], widths: ColumnWidths, splitter: DepartmentSplitter
-) -> list[tuple[list[str], list[str], _Page]]:
-    """On a new page, the leading short tokens may continue the title and/or the department column;
-    the rest go to the duty columns. Every reading that fits, likeliest first: all tokens taken, then
-    department names the document knows, then the shortest title."""
-    head, rest, line_of = _scan_head(lines, widths.head)
-    title_open = bool(title) and fills_column(title[-1], widths.title)
-    departments_done = splitter.split("".join(departments)) is not None
-    choices = []
-    for keep in range(len(head), -1, -1):
-        for cut in range(0, keep + 1):
-            if cut and not title_open:
-                break
-            more = head[cut:keep]
-            if more and not (widths.fits_names(more) and splitter.split("".join(departments + more))):
-                continue
-            if not more and not departments_done:
-                continue
-            body = _give_back(lines, head, line_of, keep) + rest
-            page = _Page(_line_count(line_of, 0, cut), _line_count(line_of, cut, keep), body)
-            choices.append((len(head) - keep, _unknown_names(splitter, departments + more), cut, head[:cut], more, page))
-    if not choices:
-        return [([], [], _Page(0, 0, lines))]
-    choices.sort(key=lambda choice: choice[:3])
-    return [(title_more, more, page) for *_, title_more, more, page in choices]
-
-
-def _unknown_names(splitter: DepartmentSplitter, tokens: list[str]) -> int:
-    """How far the department column's names are from names the document knows (lower is likelier)."""
-    found = splitter.split_with_cost("".join(tokens))
-    return found[0] - len(found[1]) if found else 0
