@@ -73,7 +73,9 @@ class Renderer:
         self.page += 1
         style = self.random.choice(["number", "space", "header"])
         if style == "number":
-            self.out.append(f"第 {self.page - 1} 页")
+            number = self.page - 1
+            self.out.append(self.random.choice(
+                [f"第 {number} 页", f"第{number}页，共70页", f"- {number} -", f"— {number} —", f"{number} / 70"]))
             self.out.append("")
         self.used = 0
         self.pending_space = style == "space"

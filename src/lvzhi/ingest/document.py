@@ -22,7 +22,12 @@ from .rows import HANDLER, HEADING, ColumnWidths, Line, Row
 from .text import clean, join_wrapped, printed_width
 
 _CATEGORY = re.compile(r"^[一二三四五六七八九十]+、\s*(\S+?)\s*（\s*(\d+)\s*项\s*）$")
-_PAGE_NUMBER = re.compile(r"^第\s*\d+\s*页$|^-\s*\d+\s*-$|^\d+\s*/\s*\d+$")
+# Page furniture: "第 3 页", "第3页，共70页", "- 3 -", "— 3 —", "3 / 70", "Page 3 of 70".
+_PAGE_NUMBER = re.compile(
+    r"^第\s*\d+\s*页(?:\s*[，,、]?\s*共\s*\d+\s*页)?$|^[-－—–]+\s*\d+\s*[-－—–]+$|^\d+\s*/\s*\d+$"
+    r"|^(?:page\s*)?\d+\s*of\s*\d+$",
+    re.IGNORECASE,
+)
 _TABLE_HEADER = re.compile(r"^序号\s+事项名称")
 _ROW_START = re.compile(r"^(\d{1,4})(?:\s+(.*))?$")
 
