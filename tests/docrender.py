@@ -59,6 +59,9 @@ class Layout:
     # how often the extraction runs side-by-side one-line cells of a row into one line, as it does in
     # the real document ("3 巡视问题整改 区委办公室", "区市场监管局 负责对企业住所…")
     merge_rate: float = 0.0
+    # how another document may head its lists and categories: "附件1：白沙镇基本履职事项清单", "（一）党的建设（共25项）"
+    list_prefix: str = ""
+    category_style: str = "一、{name}（{count}项）"
 
 
 class Renderer:
@@ -134,12 +137,13 @@ class Renderer:
             if not items:
                 continue
             self.header = _HEADERS[kind]
-            self.emit(LIST_TITLES[kind])
+            self.emit(self.layout.list_prefix.format(number=LIST_KINDS.index(kind) + 1) + LIST_TITLES[kind])
             self.out.append(self.header)
             self.out.append("")
             self.used = 2
             for index, (name, count) in enumerate(dataset.categories(kind)):
-                self.emit(f"{_NUMERALS[index]}、{name}（{count}项）")
+                style = self.layout.category_style.replace("一", _NUMERALS[index], 1)
+                self.emit(style.format(name=name, count=count))
                 self.used += 1
                 for item in (i for i in items if i.category == name):
                     self.row(self.columns(item))

@@ -42,6 +42,9 @@ LAYOUTS = {
                                                      reclaimed_title_width=23, method_width=56, page_lines=60, seed=24),
     # one-line cells run into one line: "3 巡视问题整改 区委办公室", "…的处罚 承接部门：区应急管理局"
     "cells run together": Layout(page_lines=30, seed=5, merge_rate=0.5),
+    # lists headed with the town and an attachment number, categories as "（一）党的建设（共25项）"
+    "another town's headings": Layout(page_lines=45, seed=6, list_prefix="附件{number}：重庆市江津区白沙镇",
+                                      category_style="（一）{name}（共{count}项）"),
     # pages of 12 lines: rows over three pages or more; a short unfinished duty line ("培训与学习", C88) at the
     # top of a page, under the title's remainder
     "pages of 12 lines": Layout(page_lines=12, seed=0, duty_width=18),

@@ -21,7 +21,7 @@ from .reclaimed import is_abolished_note, read_reclaimed
 from .rows import HANDLER, HEADING, ColumnWidths, Line, Row
 from .text import clean, join_wrapped, printed_width
 
-_CATEGORY = re.compile(r"^[一二三四五六七八九十]+、\s*(\S+?)\s*（\s*(\d+)\s*项\s*）$")
+_CATEGORY = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)\s*(\S+?)\s*[（(]\s*共?\s*(\d+)\s*项\s*[）)]$")
 # Page furniture: "第 3 页", "第3页，共70页", "- 3 -", "— 3 —", "3 / 70", "Page 3 of 70".
 _PAGE_NUMBER = re.compile(
     r"^第\s*\d+\s*页(?:\s*[，,、]?\s*共\s*\d+\s*页)?$|^[-－—–]+\s*\d+\s*[-－—–]+$|^\d+\s*/\s*\d+$"
@@ -29,6 +29,9 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _TABLE_HEADER = re.compile(r"^序号\s+事项名称")
+# What may stand before a list's title: an attachment label, a number, the place ("重庆市江津区白沙镇").
+_TITLE_PREFIX = re.compile(r"^(?:附件\s*\d*\s*[:：]?)?(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.、．])?"
+                           r"(?:[\u4e00-\u9fff]{1,8}?(?:省|市|区|县|镇|乡|街道))*$")
 _ROW_START = re.compile(r"^(\d{1,4})(?:\s+(.*))?$")
 
 
@@ -105,8 +108,11 @@ def _significant_lines(text: str) -> list[Line]:
 
 
 def _list_of_title(text: str) -> ListKind | None:
+    """The list a title line opens: "基本履职事项清单", or with the town or a number before it
+    ("白沙镇配合履职事项清单", "附件2：配合履职事项清单", "三、上级部门收回事项清单")."""
+    text = text.replace(" ", "")
     for kind, title in LIST_TITLES.items():
-        if text == title:
+        if text == title or (text.endswith(title) and _TITLE_PREFIX.match(text[: -len(title)])):
             return kind  # type: ignore[return-value]
     return None
 
