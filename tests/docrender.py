@@ -60,6 +60,9 @@ class Layout:
     # the real document ("3 巡视问题整改 区委办公室", "区市场监管局 负责对企业住所…")
     merge_rate: float = 0.0
     # how another document may head its lists and categories: "附件1：白沙镇基本履职事项清单", "（一）党的建设（共25项）"
+    # how often a duty line gets a stray space before its punctuation, as the real extraction leaves
+    # ("调查统计 ，并依法公布")
+    stray_space_rate: float = 0.0
     list_prefix: str = ""
     category_style: str = "一、{name}（{count}项）"
 
@@ -149,6 +152,17 @@ class Renderer:
                     self.row(self.columns(item))
         return "\n".join(self.out) + "\n"
 
+    def strayed(self, lines: list[str]) -> list[str]:
+        """Duty lines with the stray spaces before punctuation that the real extraction leaves."""
+        result = []
+        for line in lines:
+            marks = [i for i, ch in enumerate(line) if ch in "，、；。" and i > 0]
+            if marks and self.random.random() < self.layout.stray_space_rate:
+                at = self.random.choice(marks)
+                line = line[:at] + " " + line[at:]
+            result.append(line)
+        return result
+
     def columns(self, item: Item) -> list[list[str]]:
         lay = self.layout
         if item.list == "basic":
@@ -163,8 +177,8 @@ class Renderer:
                 if not single:
                     duties.append(format_departments(group.departments) + "：")
                 for point in numbered(group.duties):
-                    duties.extend(wrap(point, lay.duty_width))
-            town = [line for point in numbered(item.town_duties) for line in wrap(point, lay.duty_width)]
+                    duties.extend(self.strayed(wrap(point, lay.duty_width)))
+            town = [line for point in numbered(item.town_duties) for line in self.strayed(wrap(point, lay.duty_width))]
             return [[str(item.number)], title, depts, duties, town]
         title = wrap(item.title, lay.reclaimed_title_width)
         if item.abolished:
@@ -177,7 +191,7 @@ class Renderer:
             body.append("承接部门：" + format_departments(handler.departments))
             body.append("工作方式：")
             for point in numbered(handler.methods):
-                body.extend(wrap(point, lay.method_width))
+                body.extend(self.strayed(wrap(point, lay.method_width)))
         if len(title) == 1:
             return [[f"{item.number} {title[0]}"], body]
         return [[str(item.number)], title, body]
@@ -185,12 +199,14 @@ class Renderer:
 
 def random_layout(seed: int) -> Layout:
     """A layout drawn at random (the same for the same seed): title 5–10 cells, departments 4–9,
-    duties 16–32, reclaimed titles 14–30, methods 28–56, pages of 20–60 lines or none."""
+    duties 16–32, reclaimed titles 14–30, methods 28–56, pages of 20–60 lines or none; cells sometimes
+    run together and stray spaces sometimes left before punctuation."""
     pick = random.Random(seed * 7919)
     return Layout(
         basic_width=pick.choice([30, 40, 50, 60]), title_width=pick.randint(5, 10), department_width=pick.randint(4, 9),
         duty_width=pick.randint(16, 32), reclaimed_title_width=pick.randint(14, 30), method_width=pick.randint(28, 56),
         page_lines=pick.choice([20, 25, 30, 35, 40, 50, 60, 10_000]), seed=seed, merge_rate=pick.choice([0, 0.3]),
+        stray_space_rate=pick.choice([0, 0.2]),
     )
 
 

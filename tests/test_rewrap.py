@@ -45,6 +45,9 @@ LAYOUTS = {
     # lists headed with the town and an attachment number, categories as "（一）党的建设（共25项）"
     "another town's headings": Layout(page_lines=45, seed=6, list_prefix="附件{number}：重庆市江津区白沙镇",
                                       category_style="（一）{name}（共{count}项）"),
+    # stray spaces before punctuation, as in the real extraction ("调查统计 ，并依法公布", "诉 。")
+    "stray spaces": Layout(page_lines=30, seed=40, title_width=6, department_width=5, duty_width=22,
+                           stray_space_rate=0.3),
     # pages of 12 lines: rows over three pages or more; a short unfinished duty line ("培训与学习", C88) at the
     # top of a page, under the title's remainder
     "pages of 12 lines": Layout(page_lines=12, seed=0, duty_width=18),

@@ -18,7 +18,7 @@ from .heads import HEAD_TOKEN_MAX_WIDTH, head_tokens, split_title_and_department
 from .departments import STARTS, DepartmentSplitter, ends_like_department, looks_like_department, place_prefixes
 from .errors import IngestError
 from .reclaimed import is_abolished_note, read_reclaimed
-from .rows import HANDLER, HEADING, ColumnWidths, Line, Row
+from .rows import CLOSING, HANDLER, HEADING, ColumnWidths, Line, Row
 from .text import clean, join_wrapped, printed_width
 
 _CATEGORY = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)\s*(\S+?)\s*[（(]\s*共?\s*(\d+)\s*项\s*[）)]$")
@@ -32,6 +32,8 @@ _TABLE_HEADER = re.compile(r"^序号\s+事项名称")
 # What may stand before a list's title: an attachment label, a number, the place ("重庆市江津区白沙镇").
 _TITLE_PREFIX = re.compile(r"^(?:附件\s*\d*\s*[:：]?)?(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.、．])?"
                            r"(?:[\u4e00-\u9fff]{1,8}?(?:省|市|区|县|镇|乡|街道))*$")
+# A space before closing punctuation is a stray of the extraction ("调查统计 ，并依法公布"): never a column gap.
+_SPACE_BEFORE_CLOSING = re.compile(rf"\s+(?=[{re.escape(CLOSING)}])")
 _ROW_START = re.compile(r"^(\d{1,4})(?:\s+(.*))?$")
 
 
@@ -95,7 +97,7 @@ def _significant_lines(text: str) -> list[Line]:
     result: list[Line] = []
     pending_break = False
     for number, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
-        stripped = raw.strip()
+        stripped = _SPACE_BEFORE_CLOSING.sub("", raw.strip())
         if not stripped:
             continue
         starts_page = raw[:1].isspace() or raw.startswith("\f")

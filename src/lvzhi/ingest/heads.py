@@ -36,19 +36,19 @@ def first_page_head(lines: list[str], splitter: DepartmentSplitter, continues: b
         if departments:
             cut = len(title)
             page = Page(_line_count(line_of, 0, cut), _line_count(line_of, cut, keep),
-                         _give_back(lines, head, line_of, keep) + body)
+                         _duty_lines(lines, line_of, keep, body))
             return title, departments, page
     return head, [], Page(0, 0, body)
 
 
-def _give_back(lines: list[str], head: list[str], line_of: list[int], keep: int) -> list[str]:
-    """The lines holding head tokens `keep` onwards, given back to the duty columns."""
-    if keep >= len(head):
-        return []
-    first_line = line_of[keep]
-    on_that_line = [token for token, line in zip(head[keep:], line_of[keep:]) if line == first_line]
-    later = sorted({line for line in line_of[keep:] if line != first_line})
-    return [" ".join(on_that_line)] + [lines[line] for line in later]
+def _duty_lines(lines: list[str], line_of: list[int], keep: int, rest: list[str]) -> list[str]:
+    """The duty columns' lines when only the first `keep` head tokens are the title's and departments':
+    the rest of the line that holds token `keep`, and every line after it."""
+    if keep >= len(line_of):
+        return rest
+    line = line_of[keep]
+    before = sum(1 for other in line_of[:keep] if other == line)
+    return [" ".join(lines[line].split()[before:])] + lines[line + 1:]
 
 
 def head_readings(segments: list, title: list[str], departments: list[str], pages: list[Page],
@@ -138,7 +138,7 @@ def _continued_heads(
                 continue
             if not more and not departments_done:
                 continue
-            body = _give_back(lines, head, line_of, keep) + rest
+            body = _duty_lines(lines, line_of, keep, rest)
             page = Page(_line_count(line_of, 0, cut), _line_count(line_of, cut, keep), body)
             choices.append((len(head) - keep, _unknown_names(splitter, departments + more), cut, head[:cut], more, page))
     if not choices:
