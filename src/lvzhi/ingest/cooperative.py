@@ -173,7 +173,7 @@ def _no_reading(row: Row, pages: list[Page], headings: dict, source: str) -> Ing
     lines = [text for page in pages for text in page.body]
     where = f"第 {row.first_line} 行"
     numbered = [int(m.group(1)) for text in lines if (m := POINT.match(text))]
-    if not any(headings[text] for text in lines) and not numbered or len(lines) < 2:
+    if len(lines) < 2:  # with two lines or more, unnumbered paragraphs always make a reading
         side = "镇配合职责" if lines else "上级部门职责"
         return IngestError(source, f"{row.code}（配合履职事项）缺少“{side}”", where)
     shown = "、".join(map(str, numbered)) or "无"
