@@ -100,3 +100,10 @@ def test_points_out_of_order_in_a_row(source_text, tmp_path):
     with pytest.raises(IngestError, match=r"C17 的编号要点无法按顺序归入各栏（读到的顺序为 1、5、3、1、2、3）") as err:
         read_list_file(_write(tmp_path, "doc.txt", broken))
     assert "doc.txt" in str(err.value) and "行" in str(err.value)
+
+
+def test_a_row_without_the_towns_column(source_text, tmp_path):
+    broken = source_text.replace("1.负责陪同进行企业住所（经营场所）核查。\n\n2.负责协助出具相关证明材料。\n", "", 1)
+    with pytest.raises(IngestError, match=r"C62（配合履职事项）缺少“镇配合职责”") as err:
+        read_list_file(_write(tmp_path, "doc.txt", broken))
+    assert "doc.txt" in str(err.value) and "行" in str(err.value)
