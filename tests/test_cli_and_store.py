@@ -6,7 +6,8 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from lvzhi.bundled import data_path, BUNDLED_SOURCE
+from docrender import Layout, render
+from lvzhi.bundled import BUNDLED_SOURCE, bundled_dataset, data_path
 from lvzhi.store import Store
 from lvzhi.store.repository import load_dataset
 from lvzhi.store.schema import ItemRow, VersionRow
@@ -93,3 +94,17 @@ def test_usage_mistakes_get_a_chinese_message_not_a_traceback(tmp_path, args, me
     assert result.returncode == 2
     assert message in result.stderr
     assert "用法：" in result.stderr and "Traceback" not in result.stderr + result.stdout
+
+
+def test_import_names_the_rows_to_check_and_dry_run_writes_nothing(database_url, tmp_path):
+    """A document whose layout leaves some rows open: the import says which to check against the original."""
+    document = tmp_path / "baisha.txt"
+    document.write_text(render(bundled_dataset(), Layout(page_lines=40, seed=0)), encoding="utf-8")
+    before = counts(database_url)
+    checked = lvzhi(database_url, "import", str(document), "--town", "白沙镇", "--dry-run")
+    assert checked.returncode == 0 and "未写入数据库" in checked.stdout
+    assert "请核对" in checked.stdout and "C44、C55" in checked.stdout
+    assert counts(database_url) == before and "白沙镇" not in lvzhi(database_url, "towns").stdout
+    imported = lvzhi(database_url, "import", str(document), "--town", "白沙镇")
+    assert imported.returncode == 0 and "已导入 白沙镇" in imported.stdout and "C44、C55" in imported.stdout
+    assert "白沙镇" in lvzhi(database_url, "towns").stdout

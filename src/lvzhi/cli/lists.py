@@ -51,18 +51,22 @@ def import_command(
     city: Optional[str] = typer.Option(None, "--city", help="所属市"),
     label: Optional[str] = typer.Option(None, "--label", help="版本名称"),
     effective: Optional[str] = typer.Option(None, "--effective-date", help="生效日期 YYYY-MM-DD"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="只读取并检查文件，报告结果，不写入数据库"),
 ) -> None:
     """导入一个镇街的清单（一次导入为一个版本，全部成功或全部不写入）。"""
     effective_date = _parse_date(effective)
     dataset = read_list_file(file, town, district, city)
-    store = _open(ctx)
-    with store.transaction() as session:
-        result = save_dataset(session, dataset, source_name=file.name, label=label, effective_date=effective_date)
     counts = "、".join(f"{LIST_TITLES[k]} {len(dataset.items_of(k))} 项" for k in LIST_KINDS)
-    if result.created:
-        console.print(f"已导入 {result.town}：{counts}（版本“{result.label}”）")
+    if dry_run:
+        console.print(f"已检查 {file.name}（{dataset.town.name}）：{counts}；未写入数据库。")
     else:
-        console.print(f"{result.town} 已有内容相同的版本“{result.label}”，未重复导入。")
+        store = _open(ctx)
+        with store.transaction() as session:
+            result = save_dataset(session, dataset, source_name=file.name, label=label, effective_date=effective_date)
+        if result.created:
+            console.print(f"已导入 {result.town}：{counts}（版本“{result.label}”）")
+        else:
+            console.print(f"{result.town} 已有内容相同的版本“{result.label}”，未重复导入。")
     if dataset.unsure:
         console.print(
             f"[yellow]请核对：[/yellow]{'、'.join(dataset.unsure)} 在分页处的若干要点，版面无法判定属于上级部门职责"
