@@ -14,9 +14,9 @@ from pathlib import Path
 
 from ..model import LIST_TITLES, Dataset, Item, ListKind, Town
 from .cooperative import read_cooperative_rows
-from .heads import HEAD_TOKEN_MAX_WIDTH, head_tokens, split_title_and_departments
 from .departments import STARTS, DepartmentSplitter, ends_like_department, looks_like_department, place_prefixes
 from .errors import IngestError
+from .heads import HEAD_TOKEN_MAX_WIDTH, head_tokens, split_title_and_departments
 from .reclaimed import is_abolished_note, read_reclaimed
 from .rows import CLOSING, HANDLER, HEADING, ColumnWidths, Line, Row
 from .text import clean, join_wrapped, printed_width
