@@ -108,3 +108,12 @@ def test_import_names_the_rows_to_check_and_dry_run_writes_nothing(database_url,
     imported = lvzhi(database_url, "import", str(document), "--town", "白沙镇")
     assert imported.returncode == 0 and "已导入 白沙镇" in imported.stdout and "C44、C55" in imported.stdout
     assert "白沙镇" in lvzhi(database_url, "towns").stdout
+    versions = json.loads(lvzhi(database_url, "versions", "--town", "白沙镇", "--format", "json").stdout)
+    assert versions[-1]["unsure_items"] == ["C44", "C55"]
+    # checked against the original and found right: the same lists as JSON confirm the reading
+    checked = tmp_path / "baisha-checked.json"
+    assert lvzhi(database_url, "export", "--town", "白沙镇", "--output", str(checked)).returncode == 0
+    confirmed = lvzhi(database_url, "import", str(checked), "--town", "白沙镇")
+    assert "未重复导入" in confirmed.stdout and "C44、C55 已由本次导入确认" in confirmed.stdout
+    versions = json.loads(lvzhi(database_url, "versions", "--town", "白沙镇", "--format", "json").stdout)
+    assert len(versions) == 1 and versions[0]["unsure_items"] == []

@@ -196,3 +196,29 @@ def _routes(routes):
     for route in routes:
         included = getattr(route, "original_router", None)  # routers added with include_router
         yield from _routes(included.routes) if included is not None else [route]
+
+
+def test_rows_left_to_check_are_shown_on_the_version_list_the_item_and_the_api(client, tmp_path):
+    """A document imported from its text whose layout left rows open: the version records them, the
+    versions page and the item page say to check them against the original, the API lists them."""
+    from docrender import Layout, render
+    from lvzhi.bundled import bundled_dataset
+    from lvzhi.ingest.document import parse_document
+    from lvzhi.model import Town
+    from lvzhi.store import Store
+    from lvzhi.store.repository import save_dataset
+
+    parsed = parse_document(render(bundled_dataset(), Layout(page_lines=40, seed=0)), Town("白沙镇", "江津区", "重庆市"))
+    assert parsed.unsure == ["C44", "C55"]
+    store = Store(f"sqlite:///{tmp_path / 'unsure.db'}")
+    with store.transaction() as session:
+        save_dataset(session, parsed, source_name="baisha.txt")
+    with TestClient(create_app(store), raise_server_exceptions=False) as baisha:
+        town = quote("白沙镇")
+        assert baisha.get(f"/api/v1/towns/{town}/versions").json()["versions"][0]["unsure_items"] == ["C44", "C55"]
+        assert re.search(r"C44\s*、\s*C55", _text(_page(baisha, f"/t/{town}/versions")))
+        assert "待核对" in _text(_page(baisha, f"/t/{town}/C44"))
+        assert "待核对" not in _text(_page(baisha, f"/t/{town}/C43"))
+    # lists imported from checked JSON have nothing left to check
+    assert all(v["unsure_items"] == [] for v in client.get(f"/api/v1/towns/{T}/versions").json()["versions"])
+    assert "待核对" not in _text(_page(client, f"/t/{T}/C44"))

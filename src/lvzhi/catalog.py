@@ -37,11 +37,12 @@ class VersionInfo:
     imported_at: datetime
     source_name: str
     sha256: str
+    unsure: tuple[str, ...] = ()  # codes the import could not place by layout alone: to check against the original
 
     def to_dict(self) -> dict:
         return {"id": self.id, "town": self.town, "label": self.label,
                 "effective_date": self.in_force_from.isoformat(), "imported_at": self.imported_at.isoformat(),
-                "source_name": self.source_name, "sha256": self.sha256}
+                "source_name": self.source_name, "sha256": self.sha256, "unsure_items": list(self.unsure)}
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ class Catalog:
         towns: dict[str, TownInfo] = {}
         for town in session.scalars(select(TownRow).order_by(TownRow.id)):
             versions = tuple(VersionInfo(v.id, town.name, v.label, in_force_from(v), v.imported_at, v.source_name,
-                                         v.sha256) for v in town.versions)
+                                         v.sha256, tuple(v.codes_to_check())) for v in town.versions)
             towns[town.name] = TownInfo(town.name, town.district, town.city, versions)
         return towns
 

@@ -67,10 +67,13 @@ def import_command(
             console.print(f"已导入 {result.town}：{counts}（版本“{result.label}”）")
         else:
             console.print(f"{result.town} 已有内容相同的版本“{result.label}”，未重复导入。")
+        if result.checked:
+            console.print(f"该版本中 {'、'.join(result.checked)} 已由本次导入确认，不再标为待核对。", highlight=False)
     if dataset.unsure:
         console.print(
             f"[yellow]请核对：[/yellow]{'、'.join(dataset.unsure)} 在分页处的若干要点，版面无法判定属于上级部门职责"
-            "还是镇配合职责，已按措辞归入较可能的一栏。请对照原件核对（lvzhi show 编码），如有误请改正后以 JSON 或 xlsx 重新导入。",
+            "还是镇配合职责，已按措辞归入较可能的一栏。请对照原件核对（lvzhi show 编码）：有误的，改正导出的 JSON 或 xlsx "
+            "后重新导入；无误的，把导出的文件原样再导入一次即确认。",
             highlight=False,
         )
 

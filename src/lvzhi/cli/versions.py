@@ -22,16 +22,16 @@ def versions_command(ctx: typer.Context, town: str = typer.Option(DEFAULT_TOWN.n
     with store.transaction() as session:
         rows = [{"id": v.id, "label": v.label, "effective_date": in_force_from(v).isoformat(),
                  "source_name": v.source_name, "sha256": v.sha256, "imported_at": v.imported_at.isoformat(),
-                 "items": len(v.items)} for v in versions_of(session, town)]
+                 "items": len(v.items), "unsure_items": v.codes_to_check()} for v in versions_of(session, town)]
     if fmt == "json":
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
     table = Table(title=f"{town}的清单版本")
-    for column in ("编号", "名称", "生效日期", "来源文件", "事项数", "sha256"):
+    for column in ("编号", "名称", "生效日期", "来源文件", "事项数", "待核对", "sha256"):
         table.add_column(column)
     for row in rows:
         table.add_row(str(row["id"]), row["label"], row["effective_date"], row["source_name"], str(row["items"]),
-                      row["sha256"][:12])
+                      "、".join(row["unsure_items"]) or "—", row["sha256"][:12])
     console.print(table)
 
 

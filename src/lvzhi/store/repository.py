@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..model import Dataset, DutyGroup, Handler, Item
 from ..registry import department
-from .schema import DepartmentRow, ItemDepartmentRow, ItemRow, TownRow, VersionRow
+from .schema import DepartmentRow, ItemDepartmentRow, ItemRow, TownRow, VersionCheckRow, VersionRow
 
 
 class NotFound(LookupError):
@@ -25,6 +25,7 @@ class ImportResult:
     label: str
     created: bool
     items: int
+    checked: tuple[str, ...] = ()  # rows of the existing version no longer to check (see save_dataset)
 
 
 def dataset_sha256(dataset: Dataset) -> str:
@@ -46,12 +47,18 @@ def save_dataset(session: Session, dataset: Dataset, source_name: str = "", labe
         town.city = dataset.town.city or town.city
     digest = dataset_sha256(dataset)
     existing = session.scalar(select(VersionRow).where(VersionRow.town_id == town.id, VersionRow.sha256 == digest))
-    if existing is not None:
-        return ImportResult(town.name, existing.id, existing.label, False, len(existing.items))
     now = datetime.now(timezone.utc).replace(tzinfo=None)
+    if existing is not None:
+        # The same lists again, now without rows left to check (a checked JSON or xlsx): that confirms the
+        # existing version's reading of those rows. The version itself never changes; the check is added.
+        checked = tuple(code for code in existing.codes_to_check() if code not in dataset.unsure)
+        session.add_all(VersionCheckRow(version_id=existing.id, code=code, source_name=source_name, checked_at=now)
+                        for code in checked)
+        return ImportResult(town.name, existing.id, existing.label, False, len(existing.items), checked)
     version = VersionRow(
         town_id=town.id, label=label or dataset.version or now.strftime("%Y-%m-%d %H:%M"),
         effective_date=effective_date, source_name=source_name, sha256=digest, imported_at=now,
+        unsure_codes=list(dataset.unsure) or None,
     )
     session.add(version)
     session.flush()

@@ -32,8 +32,27 @@ class VersionRow(Base):
     source_name: Mapped[str] = mapped_column(String(255), default="")
     sha256: Mapped[str] = mapped_column(String(64))
     imported_at: Mapped[datetime] = mapped_column(DateTime)
+    # codes whose reading the document's layout left open (the parser's wording model decided them)
+    unsure_codes: Mapped[list | None] = mapped_column(JSON, nullable=True)
     town: Mapped[TownRow] = relationship(back_populates="versions")
     items: Mapped[list[ItemRow]] = relationship(back_populates="version", order_by="ItemRow.id")
+    checks: Mapped[list[VersionCheckRow]] = relationship(order_by="VersionCheckRow.id")
+
+    def codes_to_check(self) -> list[str]:
+        """The unsure rows that no later import of the same lists has confirmed."""
+        confirmed = {check.code for check in self.checks}
+        return [code for code in self.unsure_codes or () if code not in confirmed]
+
+
+class VersionCheckRow(Base):
+    """A later import of the same lists without a row left to check confirms that row's reading."""
+
+    __tablename__ = "version_checks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("list_versions.id"), index=True)
+    code: Mapped[str] = mapped_column(String(16))
+    source_name: Mapped[str] = mapped_column(String(255))
+    checked_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class DepartmentRow(Base):

@@ -59,7 +59,7 @@ def dataset_of(session: Session, version: VersionRow, shared: dict | None = None
             item = shared[tuple(row)] = item_from_values(code, kind, number, category, title, abolished, note,
                                                          json.loads(detail) if detail else {})
         items.append(item)
-    return Dataset(Town(town.name, town.district, town.city), version.label, items)
+    return Dataset(Town(town.name, town.district, town.city), version.label, items, version.codes_to_check())
 
 
 def item_in(session: Session, version: VersionRow, code: str) -> Item | None:
