@@ -219,6 +219,9 @@ def test_rows_left_to_check_are_shown_on_the_version_list_the_item_and_the_api(c
         assert re.search(r"C44\s*、\s*C55", _text(_page(baisha, f"/t/{town}/versions")))
         assert "待核对" in _text(_page(baisha, f"/t/{town}/C44"))
         assert "待核对" not in _text(_page(baisha, f"/t/{town}/C43"))
+        answer = _page(baisha, f"/?town={town}&q={quote('生活饮用水和公共场所的卫生监督检查归谁管')}")
+        assert "/t/白沙镇/C44" in answer and "badge unsure" in answer
     # lists imported from checked JSON have nothing left to check
     assert all(v["unsure_items"] == [] for v in client.get(f"/api/v1/towns/{T}/versions").json()["versions"])
     assert "待核对" not in _text(_page(client, f"/t/{T}/C44"))
+    assert "badge unsure" not in _page(client, f"/?q={quote('生活饮用水和公共场所的卫生监督检查归谁管')}")

@@ -43,6 +43,7 @@ def _ask(request: Request, q: str, town: str | None):
     answer = lists.resolver(town).resolve(q) if q.strip() else None
     return render(request, "home.html", title="这件事归谁管？", q=q, town=town, towns=lists.towns(),
                   answer=answer, verdict_words=VERDICT_WORDS, max_chars=MAX_TEXT_CHARS,
+                  unsure=lists.version(town).unsure if answer else (),
                   alternatives=[c for c in answer.candidates if not answer.item or c.item.code != answer.item.code]
                   if answer else [])
 
