@@ -13,7 +13,7 @@ from rich.table import Table
 from ..export import FORMATS, write
 from ..ingest import DEFAULT_TOWN, read_list_file
 from ..model import LIST_KINDS, LIST_TITLES
-from ..store.repository import get_item, load_dataset, save_dataset, towns_with_counts
+from ..store.repository import confirm_checked, get_item, load_dataset, save_dataset, towns_with_counts
 from ..store.versions import item_in, version_in_force
 from .app import Failure, app, console, open_store as _open
 from .browse import browse
@@ -67,13 +67,11 @@ def import_command(
             console.print(f"已导入 {result.town}：{counts}（版本“{result.label}”）")
         else:
             console.print(f"{result.town} 已有内容相同的版本“{result.label}”，未重复导入。")
-        if result.checked:
-            console.print(f"该版本中 {'、'.join(result.checked)} 已由本次导入确认，不再标为待核对。", highlight=False)
     if dataset.unsure:
         console.print(
             f"[yellow]请核对：[/yellow]{'、'.join(dataset.unsure)} 在分页处的若干要点，版面无法判定属于上级部门职责"
             "还是镇配合职责，已按措辞归入较可能的一栏。请对照原件核对（lvzhi show 编码）：有误的，改正导出的 JSON 或 xlsx "
-            "后重新导入；无误的，把导出的文件原样再导入一次即确认。",
+            "后重新导入；无误的，运行 lvzhi confirm 编码 记录已核对。",
             highlight=False,
         )
 
@@ -85,6 +83,19 @@ def _parse_date(text: Optional[str], what: str = "生效日期") -> Optional[dat
         return date.fromisoformat(text)
     except ValueError:
         raise Failure(f"{what}“{text}”格式不对，应为 YYYY-MM-DD，例如 2025-01-01") from None
+
+
+@app.command("confirm")
+def confirm_command(
+    ctx: typer.Context,
+    codes: list[str] = typer.Argument(..., help="已对照原件核对无误的事项编码，如 C31 C44"),
+    town: str = typer.Option(DEFAULT_TOWN.name, "--town", help="镇街名称"),
+) -> None:
+    """记录现行版本中“待核对”的事项已对照清单原件核对无误（版本内容不变，核对记录另存）。"""
+    store = _open(ctx)
+    with store.transaction() as session:
+        confirmed = confirm_checked(session, town, codes, by="lvzhi confirm")
+    console.print(f"已记录 {town} 的 {'、'.join(confirmed)} 已核对，不再标为待核对。", highlight=False)
 
 
 @app.command("export")

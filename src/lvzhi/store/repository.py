@@ -25,7 +25,6 @@ class ImportResult:
     label: str
     created: bool
     items: int
-    checked: tuple[str, ...] = ()  # rows of the existing version no longer to check (see save_dataset)
 
 
 def dataset_sha256(dataset: Dataset) -> str:
@@ -47,14 +46,9 @@ def save_dataset(session: Session, dataset: Dataset, source_name: str = "", labe
         town.city = dataset.town.city or town.city
     digest = dataset_sha256(dataset)
     existing = session.scalar(select(VersionRow).where(VersionRow.town_id == town.id, VersionRow.sha256 == digest))
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
     if existing is not None:
-        # The same lists again, now without rows left to check (a checked JSON or xlsx): that confirms the
-        # existing version's reading of those rows. The version itself never changes; the check is added.
-        checked = tuple(code for code in existing.codes_to_check() if code not in dataset.unsure)
-        session.add_all(VersionCheckRow(version_id=existing.id, code=code, source_name=source_name, checked_at=now)
-                        for code in checked)
-        return ImportResult(town.name, existing.id, existing.label, False, len(existing.items), checked)
+        return ImportResult(town.name, existing.id, existing.label, False, len(existing.items))
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
     version = VersionRow(
         town_id=town.id, label=label or dataset.version or now.strftime("%Y-%m-%d %H:%M"),
         effective_date=effective_date, source_name=source_name, sha256=digest, imported_at=now,
@@ -71,6 +65,21 @@ def save_dataset(session: Session, dataset: Dataset, source_name: str = "", labe
             session.add(ItemDepartmentRow(item_id=row.id, department_id=departments[name], role=role, position=position))
     session.flush()
     return ImportResult(town.name, version.id, version.label, True, len(dataset.items))
+
+
+def confirm_checked(session: Session, town_name: str, codes: list[str], by: str) -> list[str]:
+    """Records that a person checked these rows of the current version against the original document
+    (the version itself never changes). Returns the codes confirmed; NotFound names any not to check."""
+    version = current_version(session, get_town(session, town_name))
+    wanted = [code.strip().upper() for code in codes]
+    open_codes = version.codes_to_check()
+    strangers = [code for code in wanted if code not in open_codes]
+    if strangers:
+        listed = "、".join(open_codes) or "无"
+        raise NotFound(f"{town_name}现行版本中待核对的事项为：{listed}；{'、'.join(strangers)} 不在其中")
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    session.add_all(VersionCheckRow(version_id=version.id, code=code, source_name=by, checked_at=now) for code in wanted)
+    return wanted
 
 
 def _named_departments(item: Item) -> list[tuple[str, str]]:

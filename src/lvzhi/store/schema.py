@@ -39,13 +39,13 @@ class VersionRow(Base):
     checks: Mapped[list[VersionCheckRow]] = relationship(order_by="VersionCheckRow.id")
 
     def codes_to_check(self) -> list[str]:
-        """The unsure rows that no later import of the same lists has confirmed."""
+        """The unsure rows nobody has yet confirmed against the original."""
         confirmed = {check.code for check in self.checks}
         return [code for code in self.unsure_codes or () if code not in confirmed]
 
 
 class VersionCheckRow(Base):
-    """A later import of the same lists without a row left to check confirms that row's reading."""
+    """A person checked one of a version's unsure rows against the original document (`lvzhi confirm`)."""
 
     __tablename__ = "version_checks"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

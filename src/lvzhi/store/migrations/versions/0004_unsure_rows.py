@@ -1,5 +1,5 @@
 """Rows of an imported version that the document's layout left open (decided by wording, to be checked),
-and the later imports that confirmed them (a version itself never changes).
+and the records that a person checked them against the original (a version itself never changes).
 
 Revision ID: 0004
 Revises: 0003
