@@ -36,7 +36,7 @@ def first_page_head(lines: list[str], splitter: DepartmentSplitter, continues: b
         if departments:
             cut = len(title)
             page = Page(_line_count(line_of, 0, cut), _line_count(line_of, cut, keep),
-                         _duty_lines(lines, line_of, keep, body))
+                        _duty_lines(lines, line_of, keep, body))
             return title, departments, page
     return head, [], Page(0, 0, body)
 
@@ -52,7 +52,7 @@ def _duty_lines(lines: list[str], line_of: list[int], keep: int, rest: list[str]
 
 
 def head_readings(segments: list, title: list[str], departments: list[str], pages: list[Page],
-                   widths: ColumnWidths, splitter: DepartmentSplitter):
+                  widths: ColumnWidths, splitter: DepartmentSplitter):
     """Every way the following pages' head tokens can continue the title and the department names."""
     if not segments:
         yield title, departments, pages
@@ -60,7 +60,7 @@ def head_readings(segments: list, title: list[str], departments: list[str], page
     lines = [ln.text for ln in segments[0]]
     for title_more, dept_more, page in _continued_heads(lines, title, departments, widths, splitter):
         yield from head_readings(segments[1:], title + title_more, departments + dept_more, pages + [page],
-                                  widths, splitter)
+                                 widths, splitter)
 
 
 def _is_head_token(token: str, widest: float) -> bool:
