@@ -14,7 +14,7 @@ import os
 import time
 from pathlib import Path
 
-from lvzhi.bundled import bundled_dataset
+from lvzhi.lists.bundled import bundled_dataset
 from lvzhi.dispatch.batch import route_texts
 from lvzhi.resolve import Resolver
 

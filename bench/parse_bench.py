@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from docrender import random_layout, render  # noqa: E402
-from lvzhi.bundled import BUNDLED_SOURCE, bundled_dataset, data_path  # noqa: E402
+from lvzhi.lists.bundled import BUNDLED_SOURCE, bundled_dataset, data_path  # noqa: E402
 from lvzhi.ingest import DEFAULT_TOWN  # noqa: E402
 from lvzhi.ingest.document import parse_document  # noqa: E402
 

@@ -19,7 +19,7 @@ import bm25s
 import jieba
 import numpy as np
 
-from lvzhi.bundled import bundled_dataset
+from lvzhi.lists.bundled import bundled_dataset
 from lvzhi.model import Dataset, Item
 from lvzhi.resolve import Resolver
 from lvzhi.resolve.answer import Answer, Candidate

@@ -16,12 +16,12 @@ import time
 
 from sqlalchemy import text
 
-from lvzhi.bundled import bundled_dataset
+from lvzhi.lists.bundled import bundled_dataset
 from lvzhi.search.engine import SearchEngine
 from lvzhi.store import Store
 from lvzhi.store.repository import save_dataset
 from lvzhi.store.versions import current_datasets
-from lvzhi.views import department_view
+from lvzhi.lists.departments import department_view
 
 QUERIES = ["低保", "违建", "托育", "噪音", "罚", "烟花爆竹", "消防安全检查", "宅基地建房", "区应急管理局", "电鱼",
            "村道上摩托车不戴头盔", "养殖场动物防疫条件"]

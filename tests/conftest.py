@@ -8,7 +8,7 @@ from typing import Iterator
 
 import pytest
 
-from lvzhi.bundled import bundled_dataset, data_path, BUNDLED_SOURCE
+from lvzhi.lists.bundled import bundled_dataset, data_path, BUNDLED_SOURCE
 
 SHARED_SOURCE = Path(__file__).resolve().parents[1].parent / "shared" / "source" / "000_0b4552293039b2e6.txt"
 POSTGRES_URL = os.environ.get("LVZHI_TEST_POSTGRES_URL", "")

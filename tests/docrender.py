@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass
 
 from lvzhi.model import LIST_KINDS, LIST_TITLES, Dataset, Item
-from lvzhi.tables import format_departments, numbered
+from lvzhi.formats.cells import format_departments, numbered
 
 _NUMERALS = "一二三四五六七八九"
 _NO_LINE_START = "。，、；：？！）”’》」"

@@ -1,7 +1,7 @@
 """Sample databases for tests: two versions of 珞璜镇's lists and a second town whose item text is hostile HTML."""
 from __future__ import annotations
 
-from lvzhi.bundled import BUNDLED_SOURCE, bundled_dataset
+from lvzhi.lists.bundled import BUNDLED_SOURCE, bundled_dataset
 from lvzhi.model import Dataset, Item, Town
 from lvzhi.store import Store
 from lvzhi.store.repository import save_dataset
@@ -39,8 +39,8 @@ def populated_store(url: str) -> Store:
 
 def add_people(store: Store, people: dict[str, tuple[str, str | None, str | None]], password: str) -> dict[str, str]:
     """Accounts named by the keys, (role, town, department) each, with the same password; their API tokens."""
-    from lvzhi import accounts
-    from lvzhi.audit import Actor
+    from lvzhi.work import accounts
+    from lvzhi.work.audit import Actor
 
     tokens = {}
     with store.transaction() as session:

@@ -7,7 +7,7 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from lvzhi.export import write_json, write_xlsx
+from lvzhi.formats.lists import write, write_json
 from lvzhi.ingest import IngestError, read_list_file
 
 
@@ -61,7 +61,7 @@ def test_binary_and_empty_files(tmp_path):
 
 def test_xlsx_missing_column(dataset, tmp_path):
     path = tmp_path / "l.xlsx"
-    write_xlsx(dataset, path)
+    write(dataset, path, "xlsx")
     book = load_workbook(path)
     book["配合履职事项清单"].delete_cols(6)
     book.save(path)
@@ -72,7 +72,7 @@ def test_xlsx_missing_column(dataset, tmp_path):
 
 def test_xlsx_empty_title(dataset, tmp_path):
     path = tmp_path / "l.xlsx"
-    write_xlsx(dataset, path)
+    write(dataset, path, "xlsx")
     book = load_workbook(path)
     book["基本履职事项清单"]["C4"] = None
     book.save(path)

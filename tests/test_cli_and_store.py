@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from docrender import Layout, render
-from lvzhi.bundled import BUNDLED_SOURCE, bundled_dataset, data_path
+from lvzhi.lists.bundled import BUNDLED_SOURCE, bundled_dataset, data_path
 from lvzhi.store import Store
-from lvzhi.store.repository import load_dataset
+from lvzhi.lists.catalog import Catalog
 from lvzhi.store.schema import ItemRow, VersionRow
 
 from helpers import lvzhi
@@ -64,8 +64,8 @@ def test_import_export_round_trip_and_no_duplicate_version(database_url, tmp_pat
     data = json.loads((tmp_path / "baisha.json").read_text(encoding="utf-8"))
     assert data["town"] == "白沙镇" and len(data["items"]) == 402
     store = Store(database_url)
-    with store.transaction() as session:
-        assert load_dataset(session, "白沙镇").to_dict()["items"] == load_dataset(session, "珞璜镇").to_dict()["items"]
+    lists = Catalog(store)
+    assert lists.dataset("白沙镇").to_dict()["items"] == lists.dataset("珞璜镇").to_dict()["items"]
     store.close()
 
 

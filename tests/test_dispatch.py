@@ -7,7 +7,7 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from lvzhi.bundled import BUNDLED_SOURCE, bundled_dataset
+from lvzhi.lists.bundled import BUNDLED_SOURCE, bundled_dataset
 from lvzhi.store import Store
 from lvzhi.store.repository import save_dataset
 from lvzhi.web import create_app

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from lvzhi.bundled import bundled_dataset, regenerate
+from lvzhi.lists.bundled import bundled_dataset, regenerate
 from lvzhi.model import LIST_TITLES
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -6,7 +6,7 @@ import json
 
 from openpyxl import load_workbook
 
-from lvzhi.export import write_csv, write_json, write_xlsx
+from lvzhi.formats.lists import write, write_json
 from lvzhi.ingest import read_list_file
 
 
@@ -32,7 +32,7 @@ def test_json_round_trip(dataset, tmp_path):
 
 def test_xlsx_round_trip_and_layout(dataset, tmp_path):
     path = tmp_path / "l.xlsx"
-    write_xlsx(dataset, path)
+    write(dataset, path, "xlsx")
     assert read_list_file(path).to_dict() == dataset.to_dict()
     book = load_workbook(path)
     assert book.sheetnames == ["说明", "基本履职事项清单", "配合履职事项清单", "上级部门收回事项清单"]
@@ -45,7 +45,7 @@ def test_xlsx_round_trip_and_layout(dataset, tmp_path):
 
 def test_csv_export(dataset, tmp_path):
     path = tmp_path / "l.csv"
-    write_csv(dataset, path)
+    write(dataset, path, "csv")
     rows = list(csv.DictReader(path.open(encoding="utf-8-sig")))
     assert len(rows) == 402
     r163 = next(r for r in rows if r["编码"] == "R163")

@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import text
 
-from lvzhi import accounts
-from lvzhi.bundled import BUNDLED_SOURCE, bundled_dataset
-from lvzhi.review import service as reviews
+from lvzhi.work import accounts
+from lvzhi.lists.bundled import BUNDLED_SOURCE, bundled_dataset
+from lvzhi.work import reviews as reviews
 from lvzhi.store import Store
 from lvzhi.store.repository import save_dataset
 from lvzhi.web import create_app
@@ -137,7 +137,7 @@ def test_two_reviewers_deciding_at_once_one_wins(env):
         try:
             store.run(lambda session: reviews.decide(session, user, review["id"], decision, "并发测试"))
             outcomes.append("won")
-        except reviews.ReviewConflict as exc:
+        except reviews.Conflict as exc:
             outcomes.append(str(exc))
 
     threads = [threading.Thread(target=decide, args=(town_user, "return")),

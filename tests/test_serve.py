@@ -10,8 +10,8 @@ from urllib.parse import quote
 
 from fastapi.testclient import TestClient
 
-from lvzhi.bundled import BUNDLED_SOURCE, bundled_dataset
-from lvzhi.catalog import Catalog
+from lvzhi.lists.bundled import BUNDLED_SOURCE, bundled_dataset
+from lvzhi.lists.catalog import Catalog
 from lvzhi.store import Store
 from lvzhi.store.repository import save_dataset
 from lvzhi.web import create_app

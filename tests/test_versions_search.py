@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from lvzhi.bundled import bundled_dataset
-from lvzhi.export import write_json
+from lvzhi.lists.bundled import bundled_dataset
+from lvzhi.formats.lists import write_json
 from lvzhi.store import Store
 from lvzhi.store.db import PublishedVersionChanged
 from lvzhi.store.schema import ItemRow

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from lvzhi.bundled import bundled_dataset
+from lvzhi.lists.bundled import bundled_dataset
 from lvzhi.web import create_app
 
 from conftest import fresh_database

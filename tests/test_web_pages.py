@@ -202,7 +202,7 @@ def test_rows_left_to_check_are_shown_on_the_version_list_the_item_and_the_api(c
     """A document imported from its text whose layout left rows open: the version records them, the
     versions page and the item page say to check them against the original, the API lists them."""
     from docrender import Layout, render
-    from lvzhi.bundled import bundled_dataset
+    from lvzhi.lists.bundled import bundled_dataset
     from lvzhi.ingest.document import parse_document
     from lvzhi.model import Town
     from lvzhi.store import Store

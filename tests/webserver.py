@@ -13,9 +13,9 @@ import urllib.request
 
 import uvicorn
 
-from lvzhi import accounts
-from lvzhi.audit import Actor
-from lvzhi.bundled import ensure_bundled
+from lvzhi.work import accounts
+from lvzhi.work.audit import Actor
+from lvzhi.lists.bundled import ensure_bundled
 from lvzhi.store import Store
 from lvzhi.web import create_app
 

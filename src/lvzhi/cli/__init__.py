@@ -6,10 +6,9 @@ import sys
 
 import typer
 
-from ..ingest import IngestError
-from ..store import DatabaseError, NotFound
+from ..errors import LvzhiError
 from . import accounts, dispatching, lists, resolving, searching, serving, versions  # noqa: F401  (each module registers its commands on `app`)
-from .app import Failure, app, errors
+from .app import app, errors
 
 __all__ = ["app", "main"]
 
@@ -17,9 +16,9 @@ __all__ = ["app", "main"]
 def main() -> None:
     try:
         app(standalone_mode=False)
-    except (IngestError, NotFound, DatabaseError, Failure) as exc:
+    except LvzhiError as exc:
         errors.print(f"[red]错误：[/red]{exc}", highlight=False)
-        sys.exit(1)
+        sys.exit(exc.exit_code)
     except typer.Abort:
         sys.exit(130)
     except Exception as exc:

@@ -9,14 +9,11 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from .. import accounts
-from ..audit import Actor, entries, entry_dict
-from ..ingest import DEFAULT_TOWN
-from ..resolve import Resolver
+from ..work import accounts
+from ..work.audit import Actor, entries, entry_dict
 from ..review import propose
 from ..review.kinds import DECISION_MEANINGS
-from ..store.repository import load_dataset
-from .app import Failure, app, console, open_store
+from .app import TOWN_HELP, Failure, app, console, open_catalog, open_store, town_of
 
 users = typer.Typer(help="账号：新增、列出、停用、启用、改角色、改密码、发放 API 令牌。", no_args_is_help=True,
                     rich_markup_mode=None)
@@ -27,7 +24,7 @@ def _run(ctx: typer.Context, work):
     store = open_store(ctx)
     try:
         return store.run(work)
-    except accounts.AccountError as exc:
+    except accounts.InvalidInput as exc:
         raise Failure(str(exc)) from None
 
 
@@ -113,21 +110,19 @@ def review_command(
     ctx: typer.Context,
     text: str = typer.Argument(..., help="交给镇街的任务或通知的文字"),
     issuing: str = typer.Option(..., "--from", help="交办部门，如 区卫生健康委"),
-    town: str = typer.Option(DEFAULT_TOWN.name, "--town", help="镇街名称"),
+    town: Optional[str] = typer.Option(None, "--town", help=TOWN_HELP),
     fmt: str = typer.Option("text", "--format", help="text 或 json"),
 ) -> None:
     """准入预审：按清单给出建议的决定（准入 / 配合准入 / 退回 / 不再开展 / 清单外）和引用的事项。不作记录。"""
     if not text.strip():
         raise Failure("任务内容不能为空")
-    store = open_store(ctx)
-    with store.transaction() as session:
-        try:
-            department = accounts.canonical_department(session, issuing)
-        except accounts.AccountError as exc:
-            raise Failure(str(exc)) from None
-        dataset = load_dataset(session, town)
-    proposal = propose(Resolver(dataset), text)
-    data = {"town": town, "issuing_department": department, "list_version": dataset.version, **proposal.to_dict()}
+    lists = open_catalog(ctx)
+    town = town_of(lists, town)
+    with lists.store.transaction() as session:
+        department = accounts.canonical_department(session, issuing)
+    proposal = propose(lists.resolver(town), text)
+    data = {"town": town, "issuing_department": department, "list_version": lists.version(town).label,
+            **proposal.to_dict()}
     if fmt == "json":
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
@@ -158,7 +153,8 @@ def audit_command(ctx: typer.Context, fmt: str = typer.Option("text", "--format"
         _, rows = entries(session, limit if fmt in ("text", "json") else 10**9)
         data = [entry_dict(r) for r in rows]
     if fmt in ("csv", "xlsx"):
-        from ..web.tables import audit_table, table_bytes
+        from ..formats.reports import audit_table
+        from ..formats.sheets import table_bytes
 
         if output is None:
             raise Failure("导出 csv 或 xlsx 时请用 --output 指定文件")

@@ -7,7 +7,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..resolve import VERDICT_WORDS, Answer
-from ..resolve.evaluate import VERDICTS, Scores
+from ..resolve.evaluate import Scores
+from ..vocab import VERDICTS
 
 VERDICT_STYLES = {"basic": "green", "cooperative": "cyan", "reclaimed": "yellow", "abolished": "magenta",
                   "unlisted": "red"}

@@ -1,10 +1,14 @@
 """The Typer application object, shared consoles and helpers every command uses."""
 from __future__ import annotations
 
+from typing import Optional
+
 import typer
 from rich.console import Console
 
-from ..bundled import ensure_bundled
+from ..errors import InvalidInput
+from ..lists.bundled import ensure_bundled
+from ..lists.catalog import Catalog
 from ..store import Store
 
 app = typer.Typer(
@@ -16,12 +20,29 @@ app = typer.Typer(
 console = Console()
 errors = Console(stderr=True)
 
+TOWN_HELP = "镇街名称；缺省为内置的珞璜镇（数据库中没有时为第一个镇街）"
 
-class Failure(Exception):
-    """A user-facing error: printed in Chinese, exit code 1."""
+
+class Failure(InvalidInput):
+    """A user-facing error of the command line itself: printed in Chinese, exit code 1."""
 
 
 def open_store(ctx: typer.Context) -> Store:
     store = Store(ctx.obj.get("database") if ctx.obj else None)
     ensure_bundled(store)
     return store
+
+
+def open_catalog(ctx: typer.Context) -> Catalog:
+    """The read side over the command's database: the same one the web uses, so both faces agree."""
+    if ctx.obj is not None and "catalog" in ctx.obj:
+        return ctx.obj["catalog"]
+    catalog = Catalog(open_store(ctx), refresh_seconds=0)
+    if ctx.obj is not None:
+        ctx.obj["catalog"] = catalog
+    return catalog
+
+
+def town_of(catalog: Catalog, town: Optional[str]) -> str:
+    """The town a command means: the one named, else the default one."""
+    return catalog.town(town).name if town else catalog.default_town()

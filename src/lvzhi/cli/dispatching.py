@@ -2,22 +2,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ..accounts import command_line_user
+from ..work.accounts import command_line_user
 from ..dispatch.batch import route_texts
-from ..dispatch.importing import import_tickets
-from ..dispatch.tickets_file import TicketFileError, read_tickets, write_table
-from ..ingest import DEFAULT_TOWN
-from ..resolve import Resolver
-from ..store.repository import current_version, get_town
-from ..store.versions import dataset_of
-from .app import Failure, app, console, errors, open_store
+from ..work.ticket_import import import_tickets
+from ..formats.tickets import TicketFileError, read_tickets, write_table
+from ..vocab import VERDICT_LABELS
+from .app import Failure, app, console, errors, open_catalog, town_of
 
-VERDICT_LABELS = {"basic": "基本履职", "cooperative": "配合履职", "reclaimed": "上级部门收回", "abolished": "不再开展",
-                  "unlisted": "清单外"}
 ADDED_COLUMNS = ["assignee", "verdict", "item", "confidence", "lead", "note", "error"]
 
 
@@ -26,11 +22,13 @@ def dispatch_command(
     ctx: typer.Context,
     input_file: Path = typer.Option(..., "--input", help="工单文件：.csv（UTF-8 或 GBK）或 .xlsx，至少有 id 和 text 两列"),
     output_file: Path = typer.Option(..., "--output", help="结果文件：.csv 或 .xlsx"),
-    town: str = typer.Option(DEFAULT_TOWN.name, "--town", help="工单文件没有镇街列时使用的镇街"),
+    town: Optional[str] = typer.Option(None, "--town", help="工单文件没有镇街列时使用的镇街；缺省为默认镇街"),
 ) -> None:
     """批量派单建议：逐条判定工单归谁办（镇街、承接部门，清单外留空由派单员决定），写入结果文件。"""
     tickets = _read(input_file)
-    lists = town_lists(open_store(ctx))
+    catalog = open_catalog(ctx)
+    town = town_of(catalog, town)
+    lists = town_lists(catalog)
     usable = [row for row in tickets.rows if row.problem is None]
     resolvers = {name: lists(name)[0] for name in sorted({row.fields.get("town") or town for row in usable})}
     suggestions = {}
@@ -77,14 +75,14 @@ app.add_typer(tickets_app, name="tickets")
 def tickets_import(
     ctx: typer.Context,
     input_file: Path = typer.Argument(..., help="工单文件：.csv（UTF-8 或 GBK）或 .xlsx，至少有 id 和 text 两列"),
-    town: str = typer.Option(DEFAULT_TOWN.name, "--town", help="文件没有镇街列时使用的镇街"),
+    town: Optional[str] = typer.Option(None, "--town", help="文件没有镇街列时使用的镇街；缺省为默认镇街"),
     channel: str = typer.Option("12345", "--channel", help="文件没有渠道列时使用的渠道：12345、民呼我为、窗口、其他"),
 ) -> None:
     """把工单导入派单队列（待分派，附派单建议）。好的行一次写入，坏的行逐行说明；已导入过的编号跳过。"""
     tickets = _read(input_file)
-    store = open_store(ctx)
-    lists = town_lists(store)
-    report = import_tickets(store, command_line_user(), tickets, town, lists, channel)
+    catalog = open_catalog(ctx)
+    report = import_tickets(catalog.store, command_line_user(), tickets, town_of(catalog, town), town_lists(catalog),
+                            channel)
     console.print(f"已导入 {len(report.created)} 条工单到派单队列"
                   + (f"，{len(report.already)} 条此前已导入、跳过" if report.already else "")
                   + (f"，跳过空行 {report.skipped_empty} 行" if report.skipped_empty else ""), highlight=False)
@@ -101,15 +99,10 @@ def _read(path: Path):
         raise Failure(str(exc)) from None
 
 
-def town_lists(store):
-    """town → (resolver, version id, version label), each town's lists loaded once."""
-    cache: dict[str, tuple] = {}
-
+def town_lists(catalog):
+    """town → (resolver, version id, version label) of the lists in force today."""
     def lists(name: str):
-        if name not in cache:
-            with store.transaction() as session:
-                version = current_version(session, get_town(session, name))
-                cache[name] = (Resolver(dataset_of(session, version)), version.id, version.label)
-        return cache[name]
+        version = catalog.version(name)
+        return catalog.resolver(name), version.id, version.label
 
     return lists

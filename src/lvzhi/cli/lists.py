@@ -10,12 +10,12 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from ..export import FORMATS, write
-from ..ingest import DEFAULT_TOWN, read_list_file
+from ..formats.lists import FORMATS, write
+from ..ingest import read_list_file
 from ..model import LIST_KINDS, LIST_TITLES
-from ..store.repository import confirm_checked, get_item, load_dataset, save_dataset, towns_with_counts
-from ..store.versions import item_in, version_in_force
-from .app import Failure, app, console, open_store as _open
+from ..work.audit import Actor
+from ..work.publishing import confirm, publish
+from .app import TOWN_HELP, Failure, app, console, open_catalog, open_store, town_of
 from .browse import browse
 from .render import item_panel
 
@@ -27,19 +27,14 @@ def main_callback(
 ) -> None:
     ctx.obj = {"database": database}
     if ctx.invoked_subcommand is None:
-        store = _open(ctx)
-        with store.transaction() as session:
-            dataset = load_dataset(session, DEFAULT_TOWN.name)
-        browse(dataset, console)
+        browse_command(ctx, None)
 
 
 @app.command("browse")
-def browse_command(ctx: typer.Context, town: str = typer.Option(DEFAULT_TOWN.name, "--town", help="镇街名称")) -> None:
+def browse_command(ctx: typer.Context, town: Optional[str] = typer.Option(None, "--town", help=TOWN_HELP)) -> None:
     """在终端中浏览一个镇街的三张清单。"""
-    store = _open(ctx)
-    with store.transaction() as session:
-        dataset = load_dataset(session, town)
-    browse(dataset, console)
+    lists = open_catalog(ctx)
+    browse(lists.dataset(town_of(lists, town)), console)
 
 
 @app.command("import")
@@ -60,11 +55,11 @@ def import_command(
     if dry_run:
         console.print(f"已检查 {file.name}（{dataset.town.name}）：{counts}；未写入数据库。")
     else:
-        store = _open(ctx)
-        with store.transaction() as session:
-            result = save_dataset(session, dataset, source_name=file.name, label=label, effective_date=effective_date)
+        result = publish(open_store(ctx), Actor.command_line(), dataset, source_name=file.name, label=label,
+                         effective_date=effective_date)
         if result.created:
-            console.print(f"已导入 {result.town}：{counts}（版本“{result.label}”）")
+            console.print(f"已导入 {result.town}：{counts}（版本“{result.label}”）", highlight=False)
+            console.print(_taking_effect(effective_date), highlight=False)
         else:
             console.print(f"{result.town} 已有内容相同的版本“{result.label}”，未重复导入。")
     if dataset.unsure:
@@ -74,6 +69,15 @@ def import_command(
             "后重新导入；无误的，运行 lvzhi confirm 编码 记录已核对。",
             highlight=False,
         )
+
+
+def _taking_effect(effective: Optional[date]) -> str:
+    if effective is None:
+        return ("未给出生效日期（--effective-date）：按导入日起生效；若是该镇街的第一个版本，视为一直有效。"
+                "生效日期可在导入时用 --effective-date 写明。")
+    if effective > date.today():
+        return f"该版本自 {effective.isoformat()} 起生效；在此之前仍按现行版本回答（待生效）。"
+    return f"该版本自 {effective.isoformat()} 起生效。"
 
 
 def _parse_date(text: Optional[str], what: str = "生效日期") -> Optional[date]:
@@ -89,12 +93,12 @@ def _parse_date(text: Optional[str], what: str = "生效日期") -> Optional[dat
 def confirm_command(
     ctx: typer.Context,
     codes: list[str] = typer.Argument(..., help="已对照原件核对无误的事项编码，如 C31 C44"),
-    town: str = typer.Option(DEFAULT_TOWN.name, "--town", help="镇街名称"),
+    town: Optional[str] = typer.Option(None, "--town", help=TOWN_HELP),
 ) -> None:
     """记录现行版本中“待核对”的事项已对照清单原件核对无误（版本内容不变，核对记录另存）。"""
-    store = _open(ctx)
-    with store.transaction() as session:
-        confirmed = confirm_checked(session, town, codes, by="lvzhi confirm")
+    lists = open_catalog(ctx)
+    town = town_of(lists, town)
+    confirmed = confirm(lists.store, Actor.command_line(), lists.version(town).id, codes)
     console.print(f"已记录 {town} 的 {'、'.join(confirmed)} 已核对，不再标为待核对。", highlight=False)
 
 
@@ -103,14 +107,13 @@ def export_command(
     ctx: typer.Context,
     fmt: str = typer.Option("json", "--format", help="json、csv 或 xlsx"),
     output: Path = typer.Option(..., "--output", "-o", help="输出文件"),
-    town: str = typer.Option(DEFAULT_TOWN.name, "--town", help="镇街名称"),
+    town: Optional[str] = typer.Option(None, "--town", help=TOWN_HELP),
 ) -> None:
-    """导出一个镇街当前版本的三张清单。"""
+    """导出一个镇街现行版本的三张清单。"""
     if fmt not in FORMATS:
         raise Failure(f"不支持的导出格式“{fmt}”，可选：{'、'.join(FORMATS)}")
-    store = _open(ctx)
-    with store.transaction() as session:
-        dataset = load_dataset(session, town)
+    lists = open_catalog(ctx)
+    dataset = lists.dataset(town_of(lists, town))
     try:
         write(dataset, output, fmt)
     except OSError as exc:
@@ -122,20 +125,14 @@ def export_command(
 def show_command(
     ctx: typer.Context,
     code: str = typer.Argument(..., help="事项编码，如 B51、C74、R163"),
-    town: str = typer.Option(DEFAULT_TOWN.name, "--town", help="镇街名称"),
+    town: Optional[str] = typer.Option(None, "--town", help=TOWN_HELP),
     fmt: str = typer.Option("text", "--format", help="text 或 json"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="按某日生效的版本回答，YYYY-MM-DD"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="按某日生效的版本回答，YYYY-MM-DD；缺省为今天"),
 ) -> None:
     """显示一个事项的全部内容（配合事项并列显示部门职责与镇配合职责）。"""
-    store = _open(ctx)
-    with store.transaction() as session:
-        if as_of:
-            version = version_in_force(session, town, _parse_date(as_of, "日期"))
-            item = item_in(session, version, code.strip())
-            if item is None:
-                raise Failure(f"{town}在 {as_of} 生效的版本“{version.label}”中没有事项 {code.upper()}")
-        else:
-            item = get_item(session, town, code.strip())
+    lists = open_catalog(ctx)
+    town = town_of(lists, town)
+    item = lists.item(town, code.strip(), on=_parse_date(as_of, "日期"))
     if fmt == "json":
         sys.stdout.write(json.dumps(item.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -144,16 +141,15 @@ def show_command(
 
 @app.command("towns")
 def towns_command(ctx: typer.Context) -> None:
-    """列出数据库中的镇街及其当前版本的事项数。"""
-    store = _open(ctx)
-    with store.transaction() as session:
-        rows = towns_with_counts(session)
+    """列出数据库中的镇街、现行版本（今天生效的）、待生效的版本及现行版本的事项数。"""
+    lists = open_catalog(ctx)
     table = Table(title="镇街")
-    for column in ("镇街", "区县", "当前版本", "基本", "配合", "收回", "合计"):
+    for column in ("镇街", "区县", "现行版本", "待生效", "基本", "配合", "收回", "合计"):
         table.add_column(column)
-    for town, version, counts in rows:
-        table.add_row(town.name, town.district, version.label if version else "（无）",
-                      *(str(counts.get(k, 0)) for k in LIST_KINDS), str(sum(counts.values())))
+    for town in lists.towns():
+        current = town.current
+        counts = lists.counts(town.name) if current else {}
+        coming = "、".join(f"{v.label}（{v.in_force_from.isoformat()} 起）" for v in town.upcoming()) or "—"
+        table.add_row(town.name, town.district, f"{current.label}（{current.since_text}）" if current else "（尚无生效版本）",
+                      coming, *(str(counts.get(k, 0)) for k in LIST_KINDS), str(sum(counts.values())))
     console.print(table)
-
-

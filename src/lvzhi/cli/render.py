@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model import LIST_KINDS, LIST_SHORT_NAMES, LIST_TITLES, Dataset, Item
-from ..tables import format_departments, numbered
+from ..formats.cells import format_departments, numbered
 
 
 def _points(points: list[str]) -> Text:

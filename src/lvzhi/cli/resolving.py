@@ -8,23 +8,20 @@ from typing import Iterator, Optional, TextIO
 
 import typer
 
-from ..ingest import DEFAULT_TOWN
 from ..resolve import Resolver
 from ..resolve.answer import failed
 from ..resolve.evaluate import LabelError, evaluate, read_labelled
 from ..resolve.overlaps import find_overlaps
-from ..store.repository import load_dataset
 from .answers import answer_panel, misses_table, scores_table
-from .app import Failure, app, console, open_store
+from .app import TOWN_HELP, Failure, app, console, open_catalog, town_of
 
 FORMATS = ("text", "json", "jsonl")
 
 
-def load_resolver(ctx: typer.Context, town: str) -> Resolver:
-    store = open_store(ctx)
-    with store.transaction() as session:
-        dataset = load_dataset(session, town)
-    return Resolver(dataset)
+def load_resolver(ctx: typer.Context, town: Optional[str]) -> Resolver:
+    """The resolver over the town's lists in force today."""
+    lists = open_catalog(ctx)
+    return lists.resolver(town_of(lists, town))
 
 
 def _requests(stream: TextIO, source: str) -> Iterator[tuple[Optional[str], object, Optional[str]]]:
@@ -64,7 +61,7 @@ def resolve_command(
     ctx: typer.Context,
     text: Optional[str] = typer.Argument(None, help="一条诉求或通知的文字"),
     input_file: Optional[str] = typer.Option(None, "--input", help="JSON lines 文件（每行含 id 和 text），- 表示标准输入"),
-    town: str = typer.Option(DEFAULT_TOWN.name, "--town", help="镇街名称"),
+    town: Optional[str] = typer.Option(None, "--town", help=TOWN_HELP),
     top: int = typer.Option(3, "--top", min=1, max=20, help="列出的候选事项数"),
     fmt: Optional[str] = typer.Option(None, "--format", help="text、json 或 jsonl（--input 时默认 jsonl）"),
 ) -> None:
@@ -104,7 +101,7 @@ def _print(answer, fmt: str) -> None:
 def eval_command(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="标注好的 JSON lines 文件（id、text、verdict、items、lead）"),
-    town: str = typer.Option(DEFAULT_TOWN.name, "--town", help="镇街名称"),
+    town: Optional[str] = typer.Option(None, "--town", help=TOWN_HELP),
     misses: bool = typer.Option(False, "--misses", help="列出未答对的请求"),
     fmt: str = typer.Option("text", "--format", help="text 或 json"),
 ) -> None:
@@ -127,7 +124,7 @@ def eval_command(
 @app.command("overlaps")
 def overlaps_command(
     ctx: typer.Context,
-    town: str = typer.Option(DEFAULT_TOWN.name, "--town", help="镇街名称"),
+    town: Optional[str] = typer.Option(None, "--town", help=TOWN_HELP),
     fmt: str = typer.Option("text", "--format", help="text 或 json"),
 ) -> None:
     """列出不同清单之间内容相近的事项对，以及区分它们的依据（供清单维护部门核查）。"""
@@ -138,4 +135,4 @@ def overlaps_command(
         return
     from .answers import overlaps_table
 
-    console.print(overlaps_table(overlaps, town))
+    console.print(overlaps_table(overlaps, resolver.town))

@@ -9,18 +9,9 @@ import typer
 from rich.table import Table
 
 from ..model import LIST_KINDS, LIST_SHORT_NAMES
-from ..search.engine import SearchEngine
-from ..store.versions import current_datasets
-from ..views import UnknownDepartment, department_view, find_department
-from .app import Failure, app, console, open_store
+from .app import Failure, app, console, open_catalog
 
 LIST_OPTION_HELP = "只看一张清单：basic（基本）、cooperative（配合）、reclaimed（收回）"
-
-
-def _datasets(ctx: typer.Context):
-    store = open_store(ctx)
-    with store.transaction() as session:
-        return current_datasets(session)
 
 
 @app.command("search")
@@ -39,13 +30,10 @@ def search_command(
         raise Failure(f"不认识的清单“{kind}”，可选：{'、'.join(LIST_KINDS)}")
     if not query.strip():
         raise Failure("请输入关键词")
-    datasets = _datasets(ctx)
+    lists = open_catalog(ctx)
     if department:
-        try:
-            department = find_department(datasets, department)
-        except UnknownDepartment as exc:
-            raise Failure(str(exc)) from None
-    result = SearchEngine(datasets).search(query, kind, category, department, town, limit)
+        department = lists.department_name(department)
+    result = lists.search_engine().search(query, kind, category, department, town, limit)
     if fmt == "json":
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
         return
@@ -70,10 +58,7 @@ def department_command(
     fmt: str = typer.Option("text", "--format", help="text 或 json"),
 ) -> None:
     """部门视图：一个部门在各镇街牵头的配合事项（含镇配合职责）和收回的事项（含工作方式），按镇街、清单计数。"""
-    try:
-        view = department_view(_datasets(ctx), name)
-    except UnknownDepartment as exc:
-        raise Failure(str(exc)) from None
+    view = open_catalog(ctx).department(name)
     if fmt == "json":
         sys.stdout.write(json.dumps(view.to_dict(), ensure_ascii=False, indent=2) + "\n")
         return

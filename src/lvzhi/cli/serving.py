@@ -9,6 +9,8 @@ import typer
 from ..store.db import ENV_URL
 from .app import app, console, open_store
 
+WEB_APP = "lvzhi.web.app:app_from_environment"
+
 
 @app.command("serve")
 def serve_command(
@@ -21,17 +23,12 @@ def serve_command(
     """启动网页门户和 REST API（http://127.0.0.1:8000，接口文档在 /docs）。"""
     import uvicorn
 
-    from ..web import create_app
-
     if database:
         ctx.obj = {**(ctx.obj or {}), "database": database}
-    store = open_store(ctx)
-    console.print(f"lvzhi 已启动：http://{host}:{port}/ （接口文档 http://{host}:{port}/docs ，按 Ctrl+C 停止）",
-                  highlight=False)
-    if workers == 1:
-        uvicorn.run(create_app(store), host=host, port=port, log_level="warning", access_log=False)
-        return
+    store = open_store(ctx)  # migrated and holding the bundled lists before the server starts
     os.environ[ENV_URL] = store.engine.url.render_as_string(hide_password=False)
     store.close()
-    uvicorn.run("lvzhi.web:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", access_log=False)
+    console.print(f"lvzhi 已启动：http://{host}:{port}/ （接口文档 http://{host}:{port}/docs ，按 Ctrl+C 停止）",
+                  highlight=False)
+    # The app is named, not imported: the command line never imports the web face (tests/test_architecture.py).
+    uvicorn.run(WEB_APP, factory=True, host=host, port=port, workers=workers, log_level="warning", access_log=False)

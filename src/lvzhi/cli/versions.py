@@ -3,35 +3,32 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Optional
 
 import typer
 from rich.table import Table
 
-from ..diff import FIELD_NAMES, diff_datasets
-from ..ingest import DEFAULT_TOWN
+from ..lists.diff import FIELD_NAMES
 from ..model import LIST_SHORT_NAMES
-from ..store.versions import dataset_of, find_version, in_force_from, item_history, versions_of
-from .app import app, console, open_store
+from .app import TOWN_HELP, app, console, open_catalog, town_of
 
 
 @app.command("versions")
-def versions_command(ctx: typer.Context, town: str = typer.Option(DEFAULT_TOWN.name, "--town", help="镇街名称"),
+def versions_command(ctx: typer.Context, town: Optional[str] = typer.Option(None, "--town", help=TOWN_HELP),
                      fmt: str = typer.Option("text", "--format", help="text 或 json")) -> None:
-    """列出一个镇街的全部清单版本（每次导入一个版本，已发布的版本不可修改）。"""
-    store = open_store(ctx)
-    with store.transaction() as session:
-        rows = [{"id": v.id, "label": v.label, "effective_date": in_force_from(v).isoformat(),
-                 "source_name": v.source_name, "sha256": v.sha256, "imported_at": v.imported_at.isoformat(),
-                 "items": len(v.items), "unsure_items": v.codes_to_check()} for v in versions_of(session, town)]
+    """列出一个镇街的全部清单版本（每次导入一个版本，已发布的版本不可修改）及其状态：现行、待生效、已被取代。"""
+    lists = open_catalog(ctx)
+    info = lists.town(town_of(lists, town))
+    rows = [{**v.to_dict(), "items": v.items, "state": info.state(v)} for v in info.versions]
     if fmt == "json":
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
-    table = Table(title=f"{town}的清单版本")
-    for column in ("编号", "名称", "生效日期", "来源文件", "事项数", "待核对", "sha256"):
+    table = Table(title=f"{info.name}的清单版本")
+    for column in ("编号", "名称", "状态", "生效", "来源文件", "事项数", "待核对", "sha256"):
         table.add_column(column)
-    for row in rows:
-        table.add_row(str(row["id"]), row["label"], row["effective_date"], row["source_name"], str(row["items"]),
-                      "、".join(row["unsure_items"]) or "—", row["sha256"][:12])
+    for v, row in zip(info.versions, rows):
+        table.add_row(str(v.id), v.label, row["state"], v.since_text, v.source_name, str(v.items),
+                      "、".join(v.unsure) or "—", v.sha256[:12])
     console.print(table)
 
 
@@ -52,15 +49,13 @@ def diff_command(
     ctx: typer.Context,
     old: str = typer.Argument(..., help="旧版本的编号或名称"),
     new: str = typer.Argument(..., help="新版本的编号或名称"),
-    town: str = typer.Option(DEFAULT_TOWN.name, "--town", help="镇街名称"),
+    town: Optional[str] = typer.Option(None, "--town", help=TOWN_HELP),
     fmt: str = typer.Option("text", "--format", help="text 或 json"),
 ) -> None:
     """比较两个版本：新增、删除的事项，以及逐字段的改动（像一条变更记录）。"""
-    store = open_store(ctx)
-    with store.transaction() as session:
-        before = dataset_of(session, find_version(session, town, old))
-        after = dataset_of(session, find_version(session, town, new))
-    diff = diff_datasets(before, after)
+    lists = open_catalog(ctx)
+    town = town_of(lists, town)
+    diff = lists.diff(town, old, new)
     if fmt == "json":
         sys.stdout.write(json.dumps(diff.to_dict(), ensure_ascii=False, indent=2) + "\n")
         return
@@ -88,18 +83,18 @@ def diff_command(
 def history_command(
     ctx: typer.Context,
     code: str = typer.Argument(..., help="事项编码，如 C74"),
-    town: str = typer.Option(DEFAULT_TOWN.name, "--town", help="镇街名称"),
+    town: Optional[str] = typer.Option(None, "--town", help=TOWN_HELP),
     fmt: str = typer.Option("text", "--format", help="text 或 json"),
 ) -> None:
     """一个事项在各版本中的样子：哪一版出现、改动或删除。"""
-    store = open_store(ctx)
-    with store.transaction() as session:
-        history = [(v.id, v.label, in_force_from(v).isoformat(), item) for v, item in item_history(session, town, code)]
+    lists = open_catalog(ctx)
+    town = town_of(lists, town)
     rows, previous = [], None
-    for vid, label, since, item in history:
+    for version, item in lists.history(town, code):
         data = item.to_dict() if item else None
         state = "无" if data is None else ("新增" if previous is None else ("修改" if data != previous else "未变"))
-        rows.append({"version": vid, "label": label, "effective_date": since, "state": state, "item": data})
+        rows.append({"version": version.id, "label": version.label, "effective_date": version.to_dict()["effective_date"],
+                     "since": version.since_text, "state": state, "item": data})
         previous = data
     if fmt == "json":
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
@@ -108,6 +103,6 @@ def history_command(
     for column in ("版本", "名称", "生效日期", "状态", "事项名称"):
         table.add_column(column)
     for row in rows:
-        table.add_row(str(row["version"]), row["label"], row["effective_date"], row["state"],
+        table.add_row(str(row["version"]), row["label"], row["since"], row["state"],
                       row["item"]["title"] if row["item"] else "（该版本无此事项）")
     console.print(table)

@@ -1,8 +1,10 @@
 """Errors raised while reading a list file: always in Chinese, always naming the file and the place."""
 from __future__ import annotations
 
+from ..errors import InvalidInput
 
-class IngestError(Exception):
+
+class IngestError(InvalidInput):
     """A file could not be read as a duty list. The message is shown to users as is."""
 
     def __init__(self, source: str, problem: str, where: str | None = None):

@@ -7,7 +7,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from ..model import LIST_KINDS, LIST_PREFIX, LIST_TITLES, Dataset, Item, ListKind, Town
-from ..tables import COLUMNS, CellError, parse_department_duties, parse_departments, parse_handlers, parse_town_duties
+from ..formats.cells import COLUMNS, CellError, parse_department_duties, parse_departments, parse_handlers, parse_town_duties
 from .errors import IngestError
 
 INFO_SHEET = "说明"

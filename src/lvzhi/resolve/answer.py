@@ -5,16 +5,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..model import Item
+from ..vocab import VERDICT_WORDS
 
 Verdict = Literal["basic", "cooperative", "reclaimed", "abolished", "unlisted"]
 
-VERDICT_WORDS: dict[str, str] = {
-    "basic": "基本履职事项（镇自己负责）",
-    "cooperative": "配合履职事项（上级部门牵头，镇只做清单所列的配合部分）",
-    "reclaimed": "上级部门收回事项（不得交由镇承担，由承接部门办理）",
-    "abolished": "已取消的考核事项（不再开展此项工作）",
-    "unlisted": "清单外事项（三张清单均未列入）",
-}
 
 
 @dataclass

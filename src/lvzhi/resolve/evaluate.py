@@ -6,14 +6,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import InvalidInput
 from ..registry import strip_parenthesised
+from ..vocab import VERDICTS
 from .answer import Answer
 from .resolver import Resolver
 
-VERDICTS = ("basic", "cooperative", "reclaimed", "abolished", "unlisted")
 
-
-class LabelError(ValueError):
+class LabelError(InvalidInput):
     """A labelled file that cannot be scored: names the line and the problem."""
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..model import Item
 from .answer import Answer, Candidate
-from .knowledge import OffListTopic
+from ..knowledge import OffListTopic
 
 
 def _cite(item: Item) -> str:

@@ -2,14 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from itertools import combinations
 
-import yaml
 
 from ..model import Item
-from .knowledge import _codes
 from .resolver import Resolver
 
 # Share of the rarer item's word weight the two must have in common to count as overlapping.
@@ -52,15 +48,13 @@ class Overlap:
         }
 
 
-@lru_cache(maxsize=1)
-def written_notes() -> dict[frozenset[str], str]:
-    """Pairs of codes → the note written for the group they belong to (distinctions.yaml)."""
-    text = (resources.files("lvzhi") / "resolve" / "distinctions.yaml").read_text(encoding="utf-8")
+def written_notes(resolver: Resolver) -> dict[frozenset[str], str]:
+    """Pairs of codes → the note written for the group they belong to (the town's distinctions.yaml)."""
     notes: dict[frozenset[str], str] = {}
-    for entry in yaml.safe_load(text) or []:
-        for a, b in combinations(_codes(entry["items"]), 2):
+    for group, note in resolver.knowledge.distinctions:
+        for a, b in combinations(group, 2):
             if a[0] != b[0]:
-                notes.setdefault(frozenset((a, b)), entry["note"])
+                notes.setdefault(frozenset((a, b)), note)
     return notes
 
 
@@ -68,7 +62,7 @@ def find_overlaps(resolver: Resolver) -> list[Overlap]:
     items = resolver.dataset.items
     words = {item.code: _content_words(resolver, item) for item in items}
     idf = resolver.index.idf
-    notes = written_notes()
+    notes = written_notes(resolver)
     found: list[Overlap] = []
     for first, second in combinations(items, 2):
         if first.list == second.list:

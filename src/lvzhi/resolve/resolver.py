@@ -14,7 +14,7 @@ from ..search.normalize import has_meaning, normalize
 from ..search.tokenize import QueryTokens, Tokenizer, tokenizer
 from .answer import Answer, Candidate, failed
 from . import explain
-from .knowledge import Knowledge, OffListTopic, knowledge
+from ..knowledge import Knowledge, OffListTopic, knowledge_for
 from .leads import choose_lead
 
 MAX_TEXT_CHARS = 10_000
@@ -42,7 +42,7 @@ class Resolver:
     def __init__(self, dataset: Dataset, rules: Knowledge | None = None, words: Tokenizer | None = None):
         self.dataset = dataset
         self.town = dataset.town.name
-        self.knowledge = rules or knowledge()
+        self.knowledge = rules or knowledge_for(dataset)
         self.tokenizer = words or tokenizer()
         self.tokenizer.add_words(self._domain_words())
         self._documents: list[_Document] = [_Document(item=i) for i in dataset.items]

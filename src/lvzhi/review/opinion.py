@@ -1,11 +1,9 @@
 """The 审查意见: the decision on a pushed task written out with its citations, as text blocks and as .docx."""
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
-from docx import Document
-from docx.shared import Pt
+from ..formats.documents import official_docx
 
 from .kinds import APPROVALS, DECISION_MEANINGS, DECISIONS, STATES
 
@@ -57,17 +55,8 @@ def opinion_sections(review: dict) -> tuple[str, list[Section]]:
     return f"关于“{review['title']}”的职责准入审查意见", sections
 
 
-def opinion_docx(review: dict) -> bytes:
+def opinion_docx(review: dict, issuer: str = "") -> bytes:
+    """The opinion as a Word file in the official-document layout (A4, 方正小标宋/仿宋 style)."""
     title, sections = opinion_sections(review)
-    document = Document()
-    style = document.styles["Normal"]
-    style.font.size = Pt(12)
-    document.add_heading(title, level=1)
-    document.add_paragraph(f"审查编号：{review['id']}")
-    for section in sections:
-        document.add_heading(section.heading, level=2)
-        for line in section.lines:
-            document.add_paragraph(line)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return official_docx(title, f"审查编号：{review['id']}", [(s.heading, s.lines) for s in sections],
+                         issuer or review.get("town", ""), (review.get("decided_at") or review["submitted_at"])[:10])

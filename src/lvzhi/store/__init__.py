@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from .db import DatabaseError, make_engine, migrate, session_factory
-from .repository import NotFound
+from ..errors import DatabaseError, NotFound
+from .db import make_engine, migrate, session_factory
 from .schema import TownRow
 
 __all__ = ["Store", "DatabaseError", "NotFound"]

@@ -10,12 +10,10 @@ from platformdirs import user_data_dir
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..errors import Conflict, DatabaseError
+
 ENV_URL = "LVZHI_DATABASE_URL"
 MIGRATIONS = Path(__file__).with_name("migrations")
-
-
-class DatabaseError(Exception):
-    """The database cannot be opened or used; the message is Chinese."""
 
 
 def default_url() -> str:
@@ -70,7 +68,7 @@ def has_schema(engine: Engine) -> bool:
     return inspect(engine).has_table("towns")
 
 
-class PublishedVersionChanged(DatabaseError):
+class PublishedVersionChanged(Conflict):
     """Something tried to change or delete a published list version; only new versions may be added."""
 
 

@@ -1,4 +1,4 @@
-"""Saving and loading datasets; every import is one transaction and one immutable version."""
+"""Writing lists: a dataset becomes one immutable version; checks of its unsure rows are recorded beside it."""
 from __future__ import annotations
 
 import hashlib
@@ -6,16 +6,13 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..model import Dataset, DutyGroup, Handler, Item
+from ..errors import NotFound
+from ..model import Dataset, Item
 from ..registry import department
 from .schema import DepartmentRow, ItemDepartmentRow, ItemRow, TownRow, VersionCheckRow, VersionRow
-
-
-class NotFound(LookupError):
-    """An unknown town, version or item code; the message is Chinese."""
 
 
 @dataclass
@@ -67,10 +64,11 @@ def save_dataset(session: Session, dataset: Dataset, source_name: str = "", labe
     return ImportResult(town.name, version.id, version.label, True, len(dataset.items))
 
 
-def confirm_checked(session: Session, town_name: str, codes: list[str], by: str) -> list[str]:
-    """Records that a person checked these rows of the current version against the original document
-    (the version itself never changes). Returns the codes confirmed; NotFound names any not to check."""
-    version = current_version(session, get_town(session, town_name))
+def confirm_checked(session: Session, version_id: int, codes: list[str], by: str) -> list[str]:
+    """Records that a person checked these rows of the version against the original document (the version
+    itself never changes). Returns the codes confirmed; NotFound names any not to check."""
+    version = session.get(VersionRow, version_id)
+    town_name = version.town.name
     wanted = [code.strip().upper() for code in codes]
     open_codes = version.codes_to_check()
     strangers = [code for code in wanted if code not in open_codes]
@@ -115,63 +113,3 @@ def _item_row(item: Item, version_id: int) -> ItemRow:
     detail = {key: data[key] for key in ("departments", "department_duties", "town_duties", "handlers") if key in data}
     return ItemRow(version_id=version_id, code=item.code, kind=item.list, number=item.number, category=item.category,
                    title=item.title, abolished=item.abolished, note=item.note, detail=detail)
-
-
-def item_from_row(row: ItemRow) -> Item:
-    return item_from_values(row.code, row.kind, row.number, row.category, row.title, row.abolished, row.note,
-                            row.detail or {})
-
-
-def item_from_values(code: str, kind: str, number: int, category: str, title: str, abolished: bool,
-                     note: str | None, detail: dict) -> Item:
-    return Item(
-        code=code, list=kind, number=number, category=category, title=title,  # type: ignore[arg-type]
-        departments=list(detail.get("departments", [])),
-        department_duties=[DutyGroup(list(g["departments"]), list(g["duties"])) for g in detail.get("department_duties", [])],
-        town_duties=list(detail.get("town_duties", [])),
-        handlers=[Handler(list(h["departments"]), list(h["methods"])) for h in detail.get("handlers", [])],
-        abolished=bool(abolished), note=note,
-    )
-
-
-def get_town(session: Session, name: str) -> TownRow:
-    town = session.scalar(select(TownRow).where(TownRow.name == name))
-    if town is None:
-        known = "、".join(session.scalars(select(TownRow.name).order_by(TownRow.name)).all()) or "（无）"
-        raise NotFound(f"没有名为“{name}”的镇街。已有：{known}")
-    return town
-
-
-def current_version(session: Session, town: TownRow) -> VersionRow:
-    version = session.scalar(select(VersionRow).where(VersionRow.town_id == town.id).order_by(VersionRow.id.desc()))
-    if version is None:
-        raise NotFound(f"镇街“{town.name}”还没有导入任何清单版本")
-    return version
-
-
-def load_dataset(session: Session, town_name: str) -> Dataset:
-    """The version of the town's lists now in use (the latest imported)."""
-    from .versions import dataset_of
-
-    return dataset_of(session, current_version(session, get_town(session, town_name)))
-
-
-def get_item(session: Session, town_name: str, code: str) -> Item:
-    town = get_town(session, town_name)
-    version = current_version(session, town)
-    row = session.scalar(select(ItemRow).where(ItemRow.version_id == version.id, ItemRow.code == code.upper()))
-    if row is None:
-        raise NotFound(f"{town.name}的清单中没有编码为“{code}”的事项（编码形如 B1、C74、R163）")
-    return item_from_row(row)
-
-
-def towns_with_counts(session: Session) -> list[tuple[TownRow, VersionRow | None, dict[str, int]]]:
-    result = []
-    for town in session.scalars(select(TownRow).order_by(TownRow.id)):
-        version = session.scalar(select(VersionRow).where(VersionRow.town_id == town.id).order_by(VersionRow.id.desc()))
-        counts: dict[str, int] = {}
-        if version is not None:
-            query = select(ItemRow.kind, func.count()).where(ItemRow.version_id == version.id).group_by(ItemRow.kind)
-            counts = {kind: n for kind, n in session.execute(query)}
-        result.append((town, version, counts))
-    return result

@@ -13,9 +13,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..catalog import Catalog, VersionInfo
-from ..diff import FIELD_NAMES
-from ..export import to_bytes
+from ..lists.catalog import Catalog, VersionInfo
+from ..lists.diff import FIELD_NAMES
+from ..formats.lists import to_bytes
 from ..model import LIST_KINDS, LIST_TITLES, Dataset, Item
 from ..resolve import VERDICT_WORDS
 from ..resolve.resolver import MAX_TEXT_CHARS

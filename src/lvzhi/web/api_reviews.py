@@ -13,16 +13,17 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from .. import accounts
-from ..audit import entries, entry_dict
+from ..work import accounts
+from ..work.audit import entries, entry_dict
 from ..review import propose
-from ..review import service as reviews
+from ..work import reviews
 from ..review.kinds import DECISIONS, MAX_ATTACHMENT_CHARS, MAX_REASON_CHARS, MAX_TEXT_CHARS
 from ..review.opinion import opinion_docx
 from .api import CatalogDep, EXPORT_TYPES
 from .auth import SignedIn, check_csrf
 from .errors import ApiError
-from .tables import audit_table, monitor_table, table_bytes
+from ..formats.reports import audit_table, monitor_table
+from ..formats.sheets import table_bytes
 
 router = APIRouter(prefix="/api/v1", tags=["准入审查与账号"])
 ReviewId = Annotated[int, Path(ge=1, le=2**31 - 1, description="准入审查编号")]

@@ -13,12 +13,12 @@ from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..catalog import Catalog
-from ..dispatch import service as tickets
+from ..lists.catalog import Catalog
+from ..work import tickets
 from ..dispatch.assess import assess_dispute
 from ..dispatch.batch import route_texts
-from ..dispatch.importing import import_tickets
-from ..dispatch.tickets_file import TicketFileError, read_tickets
+from ..work.ticket_import import import_tickets
+from ..formats.tickets import TicketFileError, read_tickets
 from ..dispatch.route import suggest
 from ..model import LIST_TITLES
 from .api import CatalogDep
@@ -114,17 +114,17 @@ def dispute_ticket(lists: Catalog, user, ticket_id: int, reason: str, cited: str
 def import_upload(lists: Catalog, user, upload: UploadFile, channel: str = "12345") -> dict:
     """A hotline export uploaded through the web: read like `lvzhi tickets import`, the same report."""
     if user.role not in tickets.DISPATCHERS:
-        raise tickets.TicketForbidden(f"{user.role_name}无权导入工单")
+        raise tickets.Forbidden(f"{user.role_name}无权导入工单")
     suffix = PurePath(upload.filename or "").suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        raise tickets.TicketError(f"文件“{upload.filename}”：只支持 .csv 和 .xlsx 文件")
+        raise tickets.InvalidInput(f"文件“{upload.filename}”：只支持 .csv 和 .xlsx 文件")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(upload.file.read())
         try:
             ticket_file = read_tickets(path)
         except TicketFileError as exc:
-            raise tickets.TicketError(str(exc).replace(path.name, upload.filename or path.name)) from None
+            raise tickets.InvalidInput(str(exc).replace(path.name, upload.filename or path.name)) from None
 
     def town_lists(name: str):
         version = lists.version(name)

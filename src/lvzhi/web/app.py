@@ -8,8 +8,8 @@ from fastapi import Request
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
-from ..bundled import ensure_bundled
-from ..catalog import Catalog
+from ..lists.bundled import ensure_bundled
+from ..lists.catalog import Catalog
 from ..store import Store
 from . import api, api_reviews, api_tickets, errors, pages, pages_reviews, pages_tickets
 from .render import render

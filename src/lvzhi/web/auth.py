@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from ..accounts import User, session_user, token_user
-from ..catalog import Catalog
+from ..work.accounts import User, session_user, token_user
+from ..lists.catalog import Catalog
 from .errors import ApiError, LoginRequired
 
 SESSION_COOKIE = "lvzhi_session"

@@ -10,11 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..accounts import AccountError, LoginThrottled
-from ..dispatch.service import TicketConflict, TicketError, TicketForbidden, TicketNotFound
-from ..review.service import Forbidden, ReviewConflict, ReviewError, ReviewNotFound
-from ..store import NotFound
-from ..views import UnknownDepartment
+from ..errors import ApiError, LoginRequired, LvzhiError
 
 log = logging.getLogger("lvzhi.web")
 
@@ -23,16 +19,6 @@ STATUS_CODES = {400: "bad_request", 401: "login_required", 403: "forbidden", 404
                 429: "too_many_attempts", 405: "method_not_allowed", 413: "body_too_large",
                 414: "query_too_long", 415: "unsupported_media_type", 422: "invalid_input", 500: "server_error"}
 STATUS_MESSAGES = {400: "请求体无法解析：请发送 UTF-8 编码的有效 JSON", 404: "没有这个页面或资源", 405: "不支持这种请求方法", 500: "服务器内部错误，已记录，请稍后再试"}
-
-
-class LoginRequired(Exception):
-    """No (valid) login: JSON 401 for the API, a redirect to the login page for pages."""
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
 
 
 def _place(loc: tuple) -> str:
@@ -87,17 +73,6 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith(("/api/", "/open311/"))
 
 
-# Errors the domain raises, and how a client sees them. Subclasses come with their own entry (Starlette
-# picks the most specific handler).
-KNOWN_ERRORS = [
-    (NotFound, 404, "not_found"), (UnknownDepartment, 404, "unknown_department"),
-    (ReviewNotFound, 404, "not_found"), (ReviewError, 422, "invalid_input"), (Forbidden, 403, "forbidden"),
-    (ReviewConflict, 409, "conflict"), (TicketNotFound, 404, "not_found"), (TicketError, 422, "invalid_input"),
-    (TicketForbidden, 403, "forbidden"), (TicketConflict, 409, "conflict"), (AccountError, 422, "invalid_input"),
-    (LoginThrottled, 429, "too_many_attempts"),
-]
-
-
 def install(app, render_page) -> None:
     """Registers the handlers; render_page(request, status, title, message) draws the HTML error page."""
 
@@ -106,17 +81,9 @@ def install(app, render_page) -> None:
             return JSONResponse(error_body(code, message, details), status_code=status)
         return render_page(request, status, message)
 
-    @app.exception_handler(ApiError)
-    async def api_error(request: Request, exc: ApiError):
-        return respond(request, exc.status, exc.code, exc.message)
-
-    def handler(status: int, code: str):
-        async def handle(request: Request, exc: Exception):
-            return respond(request, status, code, str(exc))
-        return handle
-
-    for exception, status, code in KNOWN_ERRORS:
-        app.add_exception_handler(exception, handler(status, code))
+    @app.exception_handler(LvzhiError)
+    async def known_error(request: Request, exc: LvzhiError):
+        return respond(request, exc.status, exc.code, str(exc))
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired):

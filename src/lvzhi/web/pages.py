@@ -6,8 +6,8 @@ from typing import Annotated, Optional
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from ..catalog import Catalog
-from ..diff import FIELD_NAMES
+from ..lists.catalog import Catalog
+from ..lists.diff import FIELD_NAMES
 from ..model import LIST_KINDS, LIST_SHORT_NAMES, LIST_TITLES
 from ..resolve import VERDICT_WORDS
 from ..resolve.resolver import MAX_TEXT_CHARS

@@ -7,9 +7,9 @@ from typing import Annotated, Optional
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from .. import accounts
-from ..audit import ACTIONS, entries, entry_dict
-from ..review import service as reviews
+from ..work import accounts
+from ..work.audit import ACTIONS, entries, entry_dict
+from ..work import reviews
 from ..review.kinds import (APPROVALS, DECISION_MEANINGS, DECISIONS, MAX_ATTACHMENT_CHARS, MAX_REASON_CHARS,
                             MAX_TEXT_CHARS, STATES)
 from ..review.opinion import opinion_sections
@@ -51,7 +51,7 @@ async def login(request: Request, username: Annotated[str, Form(max_length=64)] 
         with store.transaction() as session:
             user = accounts.authenticate(session, username, password, remote)
             started = accounts.start_session(session, user) if user else None
-    except accounts.LoginThrottled as exc:
+    except accounts.TooManyAttempts as exc:
         return render(request, "login.html", status_code=429, title="登录", next=_safe_next(next), error=str(exc))
     if started is None:
         return render(request, "login.html", status_code=401, title="登录", next=_safe_next(next),
@@ -111,10 +111,10 @@ async def submit_review(request: Request, user: SignedIn, csrf_token: Csrf = "",
         due = date.fromisoformat(deadline) if deadline.strip() else None
         created = _submit(_catalog(request), user, reviews.Submission(town, issuing_department, text, title,
                                                                       attachment_text, due))
-    except (ValueError, reviews.ReviewError) as exc:
+    except (ValueError, reviews.InvalidInput) as exc:
         if isinstance(exc, reviews.Forbidden):
             raise
-        message = str(exc) if isinstance(exc, reviews.ReviewError) else "办理期限应为日期，如 2026-12-31"
+        message = str(exc) if isinstance(exc, reviews.InvalidInput) else "办理期限应为日期，如 2026-12-31"
         return render(request, "review_new.html", status_code=422, title="提交准入审查", towns=_catalog(request).towns(),
                       form=form, error=message, max_text=MAX_TEXT_CHARS, max_attachment=MAX_ATTACHMENT_CHARS)
     return RedirectResponse(f"/reviews/{created['id']}", status_code=303)
@@ -144,9 +144,9 @@ async def decide(request: Request, review_id: ReviewId, user: SignedIn, csrf_tok
     store = _catalog(request).store
     try:
         store.run(lambda session: reviews.decide(session, user, review_id, decision, reason))
-    except (reviews.ReviewConflict, reviews.Forbidden):
+    except (reviews.Conflict, reviews.Forbidden):
         raise
-    except reviews.ReviewError as exc:
+    except reviews.InvalidInput as exc:
         return await _review_with_error(request, user, review_id, str(exc))
     return RedirectResponse(f"/reviews/{review_id}", status_code=303)
 
@@ -160,9 +160,9 @@ async def approve(request: Request, review_id: ReviewId, user: SignedIn, csrf_to
         raise ApiError(422, "invalid_input", "请选择批准或不予承接")
     try:
         _catalog(request).store.run(lambda session: reviews.approve(session, user, review_id, approved == "yes", reason))
-    except (reviews.ReviewConflict, reviews.Forbidden):
+    except (reviews.Conflict, reviews.Forbidden):
         raise
-    except reviews.ReviewError as exc:
+    except reviews.InvalidInput as exc:
         return await _review_with_error(request, user, review_id, str(exc))
     return RedirectResponse(f"/reviews/{review_id}", status_code=303)
 
@@ -227,7 +227,7 @@ async def add_user(request: Request, user: SignedIn, csrf_token: Csrf = "",
     try:
         _catalog(request).store.run(lambda session: accounts.add_user(
             session, user.actor, username, password, role, town or None, department or None, display_name))
-    except accounts.AccountError as exc:
+    except accounts.InvalidInput as exc:
         with _catalog(request).store.transaction() as session:
             people = accounts.list_users(session)
         return render(request, "users.html", status_code=422, title="账号", people=people, roles=accounts.ROLES,

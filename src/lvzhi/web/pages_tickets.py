@@ -7,8 +7,9 @@ from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from ..dispatch import service as tickets
+from ..work import tickets
 from ..dispatch.route import CHANNELS
+from ..vocab import VERDICT_LABELS
 from .api_tickets import create_ticket, dispute_ticket, import_upload, one_ticket, transition
 from .auth import SignedIn, check_csrf
 from .render import render
@@ -17,8 +18,6 @@ router = APIRouter(include_in_schema=False)
 TicketId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Csrf = Annotated[str, Form(max_length=128)]
 Note = Annotated[str, Form(max_length=tickets.MAX_NOTE_CHARS)]
-VERDICTS = {"basic": "基本履职", "cooperative": "配合履职", "reclaimed": "上级部门收回", "abolished": "不再开展",
-            "unlisted": "清单外"}
 
 
 def _catalog(request: Request):
@@ -31,7 +30,7 @@ def _list_context(request: Request, user, state: str | None, title: str, templat
         total, rows = tickets.visible(session, user, state, 100)
         items = [tickets.ticket_dict(session, r, user) for r in rows]
     return {"title": title, "tickets": items, "total": total, "state": state, "states": tickets.STATES,
-            "verdicts": VERDICTS, "report": None, **template_flags}
+            "verdicts": VERDICT_LABELS, "report": None, **template_flags}
 
 
 def _list(request: Request, user, state: str | None, title: str, template_flags: dict):
@@ -41,7 +40,7 @@ def _list(request: Request, user, state: str | None, title: str, template_flags:
 @router.get("/dispatch", response_class=HTMLResponse)
 async def queue(request: Request, user: SignedIn, state: Annotated[Optional[str], Query(max_length=16)] = "pending"):
     if user.role not in tickets.DISPATCHERS:
-        raise tickets.TicketForbidden(f"{user.role_name}无权使用派单队列")
+        raise tickets.Forbidden(f"{user.role_name}无权使用派单队列")
     return _list(request, user, state, "派单队列", {"queue": True, "base_path": "/dispatch"})
 
 
@@ -50,7 +49,7 @@ async def import_form(request: Request, user: SignedIn, csrf_token: Csrf = "",
                       file: Annotated[Optional[UploadFile], File()] = None):
     check_csrf(request, csrf_token)
     if file is None or not file.filename:
-        raise tickets.TicketError("请选择要导入的 .csv 或 .xlsx 文件")
+        raise tickets.InvalidInput("请选择要导入的 .csv 或 .xlsx 文件")
     report = await run_in_threadpool(import_upload, _catalog(request), user, file)
     context = _list_context(request, user, "pending", "派单队列", {"queue": True, "base_path": "/dispatch"})
     return render(request, "tickets.html", **{**context, "report": report})
@@ -59,14 +58,14 @@ async def import_form(request: Request, user: SignedIn, csrf_token: Csrf = "",
 @router.get("/inbox", response_class=HTMLResponse)
 async def inbox(request: Request, user: SignedIn, state: Annotated[Optional[str], Query(max_length=16)] = None):
     if user.role not in ("town", "department"):
-        raise tickets.TicketForbidden(f"{user.role_name}没有承办工单的收件箱")
+        raise tickets.Forbidden(f"{user.role_name}没有承办工单的收件箱")
     return _list(request, user, state, f"{user.town or user.department}的工单", {"queue": False, "base_path": "/inbox"})
 
 
 @router.get("/tickets/new", response_class=HTMLResponse)
 async def new_ticket_page(request: Request, user: SignedIn):
     if user.role not in tickets.DISPATCHERS:
-        raise tickets.TicketForbidden(f"{user.role_name}无权登记工单")
+        raise tickets.Forbidden(f"{user.role_name}无权登记工单")
     return render(request, "ticket_new.html", title="登记工单", towns=_catalog(request).towns(), channels=CHANNELS,
                   form={}, error=None)
 
@@ -83,9 +82,9 @@ async def add_ticket(request: Request, user: SignedIn, csrf_token: Csrf = "",
     try:
         created = create_ticket(_catalog(request), user, tickets.NewTicket(text, town, channel, None, None, location,
                                                                            contact_name, contact_phone))
-    except tickets.TicketForbidden:
+    except tickets.Forbidden:
         raise
-    except tickets.TicketError as exc:
+    except tickets.InvalidInput as exc:
         return render(request, "ticket_new.html", status_code=422, title="登记工单", towns=_catalog(request).towns(),
                       channels=CHANNELS, error=str(exc),
                       form={"text": text, "town": town, "channel": channel, "location": location,
@@ -98,7 +97,7 @@ def _ticket_page(request: Request, user, ticket_id: int, error: str | None = Non
     mine = (user.role == "town" and ticket["assignee"] == user.town) or \
            (user.role == "department" and ticket["assignee"] == user.department)
     return render(request, "ticket.html", status_code=status_code, title=f"工单 {ticket_id}", ticket=ticket,
-                  verdicts=VERDICTS, dispatcher=user.role in tickets.DISPATCHERS, mine=mine, error=error,
+                  verdicts=VERDICT_LABELS, dispatcher=user.role in tickets.DISPATCHERS, mine=mine, error=error,
                   departments=[d.name for d in _catalog(request).departments()], towns=_catalog(request).towns())
 
 
@@ -112,9 +111,9 @@ def _act(request: Request, user, ticket_id: int, csrf: str, change, back: str | 
     check_csrf(request, csrf)
     try:
         change()
-    except (tickets.TicketForbidden, tickets.TicketConflict, tickets.TicketNotFound):
+    except (tickets.Forbidden, tickets.Conflict, tickets.NotFound):
         raise
-    except tickets.TicketError as exc:
+    except tickets.InvalidInput as exc:
         return _ticket_page(request, user, ticket_id, str(exc), 422)
     return RedirectResponse(back or f"/tickets/{ticket_id}", status_code=303)
 
@@ -172,4 +171,4 @@ async def decide_form(request: Request, ticket_id: TicketId, user: SignedIn, csr
 async def stats_page(request: Request, user: SignedIn):
     with _catalog(request).store.transaction() as session:
         data = tickets.stats(session, user)
-    return render(request, "dispatch_stats.html", title="派单统计", data=data, verdicts=VERDICTS)
+    return render(request, "dispatch_stats.html", title="派单统计", data=data, verdicts=VERDICT_LABELS)

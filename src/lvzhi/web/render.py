@@ -10,14 +10,13 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from ..model import LIST_PREFIX, LIST_SHORT_NAMES, LIST_TITLES
+from ..vocab import VERDICT_LABELS
 from .auth import identify
 from .errors import ApiError
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 VERDICT_CLASSES = {"basic": "basic", "cooperative": "cooperative", "reclaimed": "reclaimed",
                    "abolished": "abolished", "unlisted": "unlisted"}
-VERDICT_LABELS = {"basic": "基本履职", "cooperative": "配合履职", "reclaimed": "上级部门收回",
-                  "abolished": "不再开展", "unlisted": "清单外"}
 
 
 def highlight(text: str, words: list[str] | None) -> Markup:

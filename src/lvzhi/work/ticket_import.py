@@ -8,14 +8,14 @@ from typing import Callable
 
 from sqlalchemy import select
 
-from ..accounts import User
+from .accounts import User
 from ..resolve import Resolver
 from ..store import NotFound, Store
 from ..store.schema import TicketRow
-from .batch import route_texts
-from .route import CHANNELS
-from .service import NewTicket, TicketError, clean, create
-from .tickets_file import TicketFile
+from ..dispatch.batch import route_texts
+from ..dispatch.route import CHANNELS
+from .tickets import NewTicket, InvalidInput, clean, create
+from ..formats.tickets import TicketFile
 
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d")
 
@@ -37,7 +37,7 @@ def _time(value: str) -> datetime | None:
             return datetime.strptime(value[:19], layout)
         except ValueError:
             continue
-    raise TicketError(f"受理时间“{value}”无法识别（应如 2026-11-29 09:30）")
+    raise InvalidInput(f"受理时间“{value}”无法识别（应如 2026-11-29 09:30）")
 
 
 def import_tickets(store: Store, user: User, tickets: TicketFile, default_town: str,
@@ -53,12 +53,12 @@ def import_tickets(store: Store, user: User, tickets: TicketFile, default_town: 
         try:
             channel = fields.get("channel") or default_channel
             if channel not in CHANNELS:
-                raise TicketError(f"渠道“{channel}”不认识，可选：{'、'.join(CHANNELS)}")
+                raise InvalidInput(f"渠道“{channel}”不认识，可选：{'、'.join(CHANNELS)}")
             new = clean(NewTicket(fields["text"], fields.get("town") or default_town, channel,
                                   _time(fields.get("received_at", "")), fields["id"], fields.get("location", ""),
                                   fields.get("contact_name", ""), fields.get("contact_phone", "")))
             lists(new.town)
-        except (TicketError, NotFound) as exc:
+        except (InvalidInput, NotFound) as exc:
             report.problems.append(f"第 {row.line} 行：{exc}")
             continue
         ready.append((row.line, new))

@@ -14,11 +14,12 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..accounts import AccountError, User, canonical_department, display_names
-from ..audit import now, record
+from .accounts import User, canonical_department, display_names
+from .audit import now, record
 from ..store.paging import page
 from ..store.schema import DisputeRow, TicketRow, TownRow
-from .route import CHANNELS, Suggestion
+from ..dispatch.route import CHANNELS, Suggestion
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 
 STATES = {"pending": "待分派", "assigned": "已分派", "in_progress": "办理中", "disputed": "退单申请中",
           "resolved": "已办结", "closed": "已关闭"}
@@ -26,22 +27,6 @@ OPEN_STATES = ("pending", "assigned", "in_progress", "disputed")
 MAX_TEXT_CHARS = 10_000
 MAX_NOTE_CHARS = 2_000
 DISPATCHERS = ("admin", "dispatcher")
-
-
-class TicketError(ValueError):
-    """The request cannot be carried out as asked; the message is Chinese."""
-
-
-class TicketForbidden(TicketError):
-    pass
-
-
-class TicketNotFound(LookupError):
-    pass
-
-
-class TicketConflict(TicketError):
-    pass
 
 
 @dataclass
@@ -74,15 +59,15 @@ def can_see_contact(user: User | None, ticket: TicketRow) -> bool:
 
 def _require(user: User, roles: tuple[str, ...], doing: str) -> None:
     if user.role not in roles:
-        raise TicketForbidden(f"{user.role_name}无权{doing}")
+        raise Forbidden(f"{user.role_name}无权{doing}")
 
 
 def _text(value: str | None, what: str, limit: int, required: bool = False) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise TicketError(f"{what}不能为空")
+        raise InvalidInput(f"{what}不能为空")
     if len(value) > limit:
-        raise TicketError(f"{what}过长（{len(value)} 字），最多 {limit} 字")
+        raise InvalidInput(f"{what}过长（{len(value)} 字），最多 {limit} 字")
     return value
 
 
@@ -90,7 +75,7 @@ def _text(value: str | None, what: str, limit: int, required: bool = False) -> s
 
 def clean(new: NewTicket) -> NewTicket:
     if new.channel not in CHANNELS:
-        raise TicketError(f"不认识的渠道“{new.channel}”，可选：{'、'.join(CHANNELS)}")
+        raise InvalidInput(f"不认识的渠道“{new.channel}”，可选：{'、'.join(CHANNELS)}")
     return NewTicket(_text(new.text, "诉求内容", MAX_TEXT_CHARS, True), new.town, new.channel,
                      new.received_at, _text(new.external_id, "外部编号", 64) or None, _text(new.location, "地点", 255),
                      _text(new.contact_name, "联系人", 64), _text(new.contact_phone, "联系电话", 32))
@@ -115,7 +100,7 @@ def create(session: Session, user: User, new: NewTicket, suggestion: Suggestion,
 def get(session: Session, user: User, ticket_id: int) -> TicketRow:
     row = session.get(TicketRow, ticket_id)
     if row is None or not can_view(user, row):
-        raise TicketNotFound(f"没有编号为 {ticket_id} 的工单，或您无权查看")
+        raise NotFound(f"没有编号为 {ticket_id} 的工单，或您无权查看")
     return row
 
 
@@ -129,7 +114,7 @@ def visible(session: Session, user: User, state: str | None = None, limit: int =
         query = query.where(TicketRow.assignee == user.department)
     if state:
         if state not in STATES:
-            raise TicketError(f"不认识的状态“{state}”，可选：{'、'.join(STATES)}")
+            raise InvalidInput(f"不认识的状态“{state}”，可选：{'、'.join(STATES)}")
         query = query.where(TicketRow.state == state)
     return page(session, query, TicketRow.id.desc(), limit, offset)
 
@@ -165,14 +150,14 @@ def ticket_dict(session: Session, row: TicketRow, user: User | None) -> dict:
 # -- transitions -------------------------------------------------------------------------------------
 
 def _assignee(session: Session, name: str) -> tuple[str, str]:
-    """(printed name, kind) of a town or a department; TicketError when neither."""
+    """(printed name, kind) of a town or a department; InvalidInput when neither."""
     name = (name or "").strip()
     if session.scalar(select(TownRow.id).where(TownRow.name == name)) is not None:
         return name, "town"
     try:
         return canonical_department(session, name), "department"
-    except AccountError:
-        raise TicketError(f"承办单位“{name}”既不是已收录的镇街，也不是清单中的部门") from None
+    except InvalidInput:
+        raise InvalidInput(f"承办单位“{name}”既不是已收录的镇街，也不是清单中的部门") from None
 
 
 def _move(session: Session, row: TicketRow, expected: tuple[str, ...], **values) -> None:
@@ -181,7 +166,7 @@ def _move(session: Session, row: TicketRow, expected: tuple[str, ...], **values)
                               .values(**values).execution_options(synchronize_session=False)).rowcount
     if changed != 1:
         session.refresh(row)
-        raise TicketConflict(f"工单 {row.id} 当前为“{STATES[row.state]}”，不能执行此操作（可能已被他人处理）")
+        raise Conflict(f"工单 {row.id} 当前为“{STATES[row.state]}”，不能执行此操作（可能已被他人处理）")
     session.refresh(row)
 
 
@@ -192,7 +177,7 @@ def dispatch(session: Session, user: User, ticket_id: int, assignee: str | None,
     suggested = row.suggestion.get("assignee") or ""
     target = (assignee or "").strip() or suggested
     if not target:
-        raise TicketError("清单外工单没有建议的承办单位，请指定承办单位并写明理由")
+        raise InvalidInput("清单外工单没有建议的承办单位，请指定承办单位并写明理由")
     name, kind = _assignee(session, target)
     note = _text(note, "派单说明", MAX_NOTE_CHARS, required=name != suggested)
     before = {"state": row.state, "assignee": row.assignee}
@@ -208,7 +193,7 @@ def dispatch(session: Session, user: User, ticket_id: int, assignee: str | None,
 def accept(session: Session, user: User, ticket_id: int) -> TicketRow:
     row = get(session, user, ticket_id)
     if not is_assignee(user, row):
-        raise TicketForbidden("只有承办单位可以签收工单")
+        raise Forbidden("只有承办单位可以签收工单")
     _move(session, row, ("assigned",), state="in_progress")
     record(session, user.actor, "ticket.accept", "ticket", row.id, {"state": "assigned"}, {"state": "in_progress"})
     return row
@@ -217,7 +202,7 @@ def accept(session: Session, user: User, ticket_id: int) -> TicketRow:
 def finish(session: Session, user: User, ticket_id: int, note: str | None) -> TicketRow:
     row = get(session, user, ticket_id)
     if not is_assignee(user, row):
-        raise TicketForbidden("只有承办单位可以办结工单")
+        raise Forbidden("只有承办单位可以办结工单")
     note = _text(note, "办结说明", MAX_NOTE_CHARS, required=True)
     before = row.state
     _move(session, row, ("assigned", "in_progress"), state="resolved", finished_at=now())
@@ -240,7 +225,7 @@ def raise_dispute(session: Session, user: User, ticket_id: int, reason: str | No
     """The assignee's 退单申请, citing an item; lvzhi's pre-assessment is stored beside it."""
     row = get(session, user, ticket_id)
     if not is_assignee(user, row):
-        raise TicketForbidden("只有承办单位可以申请退单")
+        raise Forbidden("只有承办单位可以申请退单")
     reason = _text(reason, "退单理由", MAX_NOTE_CHARS, required=True)
     before = row.state
     _move(session, row, ("assigned", "in_progress"), state="disputed")
@@ -263,15 +248,15 @@ def decide_dispute(session: Session, user: User, ticket_id: int, accepted: bool,
     reason = _text(reason, "处理理由", MAX_NOTE_CHARS, required=True)
     dispute = session.scalar(select(DisputeRow).where(DisputeRow.ticket_id == row.id, DisputeRow.state == "open"))
     if dispute is None or row.state != "disputed":
-        raise TicketConflict(f"工单 {row.id} 没有待处理的退单申请")
+        raise Conflict(f"工单 {row.id} 没有待处理的退单申请")
     before = {"state": row.state, "assignee": row.assignee}
     if accepted:
         target = (new_assignee or "").strip() or dispute.proposed_assignee or dispute.assessment.get("suggested_assignee")
         if not target:
-            raise TicketError("改派时请指定新的承办单位")
+            raise InvalidInput("改派时请指定新的承办单位")
         name, kind = _assignee(session, target)
         if name == row.assignee:
-            raise TicketError("改派的承办单位与原承办单位相同；不同意退单请选择驳回")
+            raise InvalidInput("改派的承办单位与原承办单位相同；不同意退单请选择驳回")
         _move(session, row, ("disputed",), state="assigned", assignee=name, assignee_kind=kind, dispatched_by=user.id,
               dispatched_at=now())
     else:

@@ -14,47 +14,20 @@ from typing import Callable, TypeVar
 
 from sqlalchemy import func, select
 
+from ..errors import NotFound
+from ..ingest import DEFAULT_TOWN
+from ..model import LIST_KINDS, Dataset, Item
+from ..registry import department
+from ..resolve import Resolver
+from ..search.engine import SearchEngine
+from ..store import Store
+from ..store.reading import dataset_of, town_records
+from ..store.schema import VersionCheckRow, VersionRow
+from .departments import DepartmentView, department_view, find_department
 from .diff import Diff, comparable, diff_datasets
-from .ingest import DEFAULT_TOWN
-from .model import LIST_KINDS, Dataset, Item
-from .registry import department
-from .resolve import Resolver
-from .search.engine import SearchEngine
-from .store import NotFound, Store
-from .store.schema import TownRow, VersionRow
-from .store.versions import dataset_of, in_force_from
-from .views import DepartmentView, department_view, find_department
+from .versions import TownInfo, VersionInfo, town_info
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class VersionInfo:
-    id: int
-    town: str
-    label: str
-    in_force_from: date
-    imported_at: datetime
-    source_name: str
-    sha256: str
-    unsure: tuple[str, ...] = ()  # codes the import could not place by layout alone: to check against the original
-
-    def to_dict(self) -> dict:
-        return {"id": self.id, "town": self.town, "label": self.label,
-                "effective_date": self.in_force_from.isoformat(), "imported_at": self.imported_at.isoformat(),
-                "source_name": self.source_name, "sha256": self.sha256, "unsure_items": list(self.unsure)}
-
-
-@dataclass(frozen=True)
-class TownInfo:
-    name: str
-    district: str
-    city: str
-    versions: tuple[VersionInfo, ...]
-
-    @property
-    def current(self) -> VersionInfo | None:
-        return self.versions[-1] if self.versions else None
 
 
 @dataclass(frozen=True)
@@ -78,7 +51,7 @@ class Catalog:
         self.refresh_seconds = refresh_seconds
         self._lock = threading.RLock()
         self._checked_at = 0.0
-        self._state: tuple[int, int] | None = None
+        self._state: tuple | None = None
         self._towns: dict[str, TownInfo] = {}
         self._datasets: dict[int, Dataset] = {}
         self._items: dict[tuple, Item] = {}  # one Item object per distinct content, shared by towns and versions
@@ -92,21 +65,13 @@ class Catalog:
             return
         with self._lock:
             with self.store.transaction() as session:
-                state = tuple(session.execute(select(func.count(VersionRow.id), func.max(VersionRow.id))).one())
+                state = (*session.execute(select(func.count(VersionRow.id), func.max(VersionRow.id))).one(),
+                         session.scalar(select(func.count(VersionCheckRow.id))), date.today())
                 if state != self._state:
-                    self._towns = self._read_towns(session)
+                    self._towns = {t.name: town_info(t) for t in town_records(session)}
                     self._derived.clear()
                     self._state = state  # type: ignore[assignment]
             self._checked_at = now
-
-    @staticmethod
-    def _read_towns(session) -> dict[str, TownInfo]:
-        towns: dict[str, TownInfo] = {}
-        for town in session.scalars(select(TownRow).order_by(TownRow.id)):
-            versions = tuple(VersionInfo(v.id, town.name, v.label, in_force_from(v), v.imported_at, v.source_name,
-                                         v.sha256, tuple(v.codes_to_check())) for v in town.versions)
-            towns[town.name] = TownInfo(town.name, town.district, town.city, versions)
-        return towns
 
     def _cached(self, key: tuple, build: Callable[[], T]) -> T:
         """Derived data for the current state, built once even when many threads ask at once."""
@@ -132,28 +97,28 @@ class Catalog:
             raise NotFound(f"没有名为“{name}”的镇街。已有：{known}")
         return town
 
-    def version(self, town_name: str, reference: str | int | None = None) -> VersionInfo:
-        """A town's version by number or label; its current one when no reference is given."""
+    def version(self, town_name: str, reference: str | int | None = None, on: date | None = None) -> VersionInfo:
+        """A town's version by number or label; else the one in force on `on` (today)."""
         town = self.town(town_name)
         if reference is None or str(reference).strip() == "":
-            return town.versions[-1]
+            return town.version_on(on or date.today())
         for version in town.versions:
             if str(reference).strip() in (str(version.id), version.label):
                 return version
         known = "、".join(f"{v.id}（{v.label}）" for v in town.versions)
         raise NotFound(f"{town.name}没有编号或名称为“{reference}”的版本。已有：{known}")
 
-    def dataset(self, town_name: str, reference: str | int | None = None) -> Dataset:
-        version = self.version(town_name, reference)
+    def dataset(self, town_name: str, reference: str | int | None = None, on: date | None = None) -> Dataset:
+        version = self.version(town_name, reference, on)
         dataset = self._datasets.get(version.id)
         if dataset is None:
             with self._lock, self.store.transaction() as session:
-                dataset = self._datasets.setdefault(version.id, dataset_of(
-                    session, session.get(VersionRow, version.id), self._items))
+                dataset = self._datasets.setdefault(version.id, dataset_of(session, version.id, self._items))
         return dataset
 
     def current_datasets(self) -> list[Dataset]:
-        return [self.dataset(town.name) for town in self.towns()]
+        """The lists in force today of every town that has lists in force."""
+        return [self.dataset(town.name) for town in self.towns() if town.current is not None]
 
     def default_town(self) -> str:
         """The town a request means when it names none: the bundled one if present, else the first."""
@@ -168,8 +133,8 @@ class Catalog:
 
     # -- items -----------------------------------------------------------------------------------
 
-    def item(self, town_name: str, code: str, reference: str | int | None = None) -> Item:
-        version = self.version(town_name, reference)
+    def item(self, town_name: str, code: str, reference: str | int | None = None, on: date | None = None) -> Item:
+        version = self.version(town_name, reference, on)
         dataset = self.dataset(town_name, version.id)
         found = self._cached(("codes", version.id), dataset.by_code).get(code.strip().upper())
         if found is None:
@@ -205,9 +170,10 @@ class Catalog:
 
     # -- services built on the current lists -----------------------------------------------------
 
-    def resolver(self, town_name: str) -> Resolver:
-        version = self.version(town_name)
-        return self._cached(("resolver", version.id), lambda: Resolver(self.dataset(town_name)))
+    def resolver(self, town_name: str, on: date | None = None) -> Resolver:
+        """The resolver over the lists in force on `on` (today)."""
+        version = self.version(town_name, on=on)
+        return self._cached(("resolver", version.id), lambda: Resolver(self.dataset(town_name, version.id)))
 
     def search_engine(self) -> SearchEngine:
         self._fresh()

@@ -10,7 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from ..model import LIST_KINDS, LIST_TITLES, Dataset
-from ..tables import COLUMNS, row_values
+from .cells import COLUMNS, row_values
+from .files import atomic_write
 
 FORMATS = ("json", "csv", "xlsx")
 _WIDTHS = {"序号": 6, "类别": 12, "事项名称": 36, "对应上级部门": 18, "上级部门职责": 50, "镇配合职责": 50,
@@ -23,7 +24,7 @@ def to_json(dataset: Dataset) -> str:
 
 
 def write_json(dataset: Dataset, path: Path) -> None:
-    path.write_bytes(to_bytes(dataset, "json"))
+    atomic_write(path, to_bytes(dataset, "json"))
 
 
 def csv_text(dataset: Dataset) -> str:
@@ -34,14 +35,6 @@ def csv_text(dataset: Dataset) -> str:
         values = dict(zip(COLUMNS[item.list], row_values(item)))
         writer.writerow([item.code, LIST_TITLES[item.list]] + [values.get(c, "") for c in CSV_COLUMNS[2:]])
     return handle.getvalue()
-
-
-def write_csv(dataset: Dataset, path: Path) -> None:
-    path.write_bytes(to_bytes(dataset, "csv"))
-
-
-def write_xlsx(dataset: Dataset, path: Path) -> None:
-    path.write_bytes(to_bytes(dataset, "xlsx"))
 
 
 def _xlsx_bytes(dataset: Dataset) -> bytes:
@@ -83,4 +76,4 @@ def to_bytes(dataset: Dataset, fmt: str) -> bytes:
 
 
 def write(dataset: Dataset, path: Path, fmt: str) -> None:
-    path.write_bytes(to_bytes(dataset, fmt))
+    atomic_write(path, to_bytes(dataset, fmt))

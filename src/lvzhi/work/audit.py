@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .store.paging import page
-from .store.schema import AuditRow
+from ..store.paging import page
+from ..store.schema import AuditRow
 
 ACTIONS = {
     "review.submit": "提交准入审查", "review.decide": "作出审查决定", "review.approve": "审批清单外事项",
@@ -18,6 +18,7 @@ ACTIONS = {
     "ticket.create": "登记工单", "ticket.dispatch": "派单", "ticket.accept": "签收工单", "ticket.resolve": "办结工单",
     "ticket.close": "关闭工单", "ticket.dispute": "申请退单", "ticket.reassign": "同意退单并改派",
     "ticket.dispute_rejected": "驳回退单申请",
+    "lists.import": "导入清单版本", "lists.confirm": "核对待核对事项",
 }
 
 

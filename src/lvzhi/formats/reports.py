@@ -1,14 +1,9 @@
-"""Monitor and audit tables as spreadsheets: (sheet name, header, rows) → xlsx or CSV bytes."""
+"""Reports as sheets: the 准入 monitor and the audit log (sheets.table_bytes writes them)."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
-Sheet = tuple[str, list[str], list[list]]
+from .sheets import Sheet
 
 
 def monitor_table(data: dict) -> list[Sheet]:
@@ -29,26 +24,3 @@ def audit_table(rows: list[dict]) -> list[Sheet]:
     body = [[r["id"], r["at"][:19].replace("T", " "), r["actor"], r["actor_role"], r["action_name"], r["object_type"],
              r["object_id"], _json(r["before"]), _json(r["after"]), r["list_version"] or ""] for r in rows]
     return [("审计日志", ["序号", "时间（UTC）", "操作人", "角色", "操作", "对象类型", "对象", "之前", "之后", "清单版本"], body)]
-
-
-def table_bytes(sheets: list[Sheet], fmt: str) -> bytes:
-    if fmt == "csv":
-        handle = io.StringIO(newline="")
-        writer = csv.writer(handle)
-        name, header, rows = sheets[0]
-        writer.writerow(header)
-        writer.writerows(rows)
-        return handle.getvalue().encode("utf-8-sig")
-    book = Workbook()
-    book.remove(book.active)
-    for name, header, rows in sheets:
-        sheet = book.create_sheet(name)
-        sheet.append(header)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(row)
-        sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()

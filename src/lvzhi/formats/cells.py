@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from .model import DutyGroup, Handler, Item, ListKind
+from ..errors import InvalidInput
+from ..model import DutyGroup, Handler, Item, ListKind
 
 COLUMNS: dict[ListKind, list[str]] = {
     "basic": ["序号", "类别", "事项名称"],
@@ -21,7 +22,7 @@ _HANDLER = re.compile(r"^承接部门：(.*)$")
 _METHOD = re.compile(r"^工作方式：(.*)$")
 
 
-class CellError(ValueError):
+class CellError(InvalidInput):
     """A cell that does not follow the layout; the message is Chinese and names the column."""
 
 

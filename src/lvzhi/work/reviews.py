@@ -12,31 +12,16 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..accounts import AccountError, User, canonical_department
-from ..accounts import display_names as names_of
-from ..audit import now, record
+from .accounts import User, canonical_department
+from .accounts import display_names as names_of
+from .audit import now, record
 from ..store.paging import page
 from ..store.schema import ReviewRow
-from .kinds import (APPROVALS, DECISIONS, MAX_ATTACHMENT_CHARS, MAX_REASON_CHARS, MAX_TEXT_CHARS, STATES)
-from .proposal import Proposal
+from ..review.kinds import (APPROVALS, DECISIONS, MAX_ATTACHMENT_CHARS, MAX_REASON_CHARS, MAX_TEXT_CHARS, STATES)
+from ..review.proposal import Proposal
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 
 TITLE_CHARS = 200
-
-
-class ReviewError(ValueError):
-    """The request cannot be carried out as asked; the message is Chinese."""
-
-
-class Forbidden(ReviewError):
-    pass
-
-
-class ReviewNotFound(LookupError):
-    pass
-
-
-class ReviewConflict(ReviewError):
-    """Someone else decided first, or the review is not in the state the action needs."""
 
 
 @dataclass
@@ -70,30 +55,27 @@ def _require_role(user: User, roles: tuple[str, ...], doing: str) -> None:
 def _clean(submission: Submission, session: Session, user: User) -> Submission:
     text = (submission.text or "").strip()
     if not text:
-        raise ReviewError("任务内容（text）不能为空")
+        raise InvalidInput("任务内容（text）不能为空")
     if len(text) > MAX_TEXT_CHARS:
-        raise ReviewError(f"任务内容过长（{len(text)} 字），最多 {MAX_TEXT_CHARS} 字；较长的文件请放入附件文字")
+        raise InvalidInput(f"任务内容过长（{len(text)} 字），最多 {MAX_TEXT_CHARS} 字；较长的文件请放入附件文字")
     attachment = (submission.attachment_text or "").strip()
     if len(attachment) > MAX_ATTACHMENT_CHARS:
-        raise ReviewError(f"附件文字过长（{len(attachment)} 字），最多 {MAX_ATTACHMENT_CHARS} 字")
+        raise InvalidInput(f"附件文字过长（{len(attachment)} 字），最多 {MAX_ATTACHMENT_CHARS} 字")
     title = (submission.title or "").strip() or text.splitlines()[0][:40]
     if len(title) > TITLE_CHARS:
-        raise ReviewError(f"标题过长，最多 {TITLE_CHARS} 字")
+        raise InvalidInput(f"标题过长，最多 {TITLE_CHARS} 字")
     department = submission.issuing_department
     if user.role == "department":
         department = user.department  # a department submits only in its own name
     if not (department or "").strip():
-        raise ReviewError("请填写交办部门（issuing_department）")
-    try:
-        department = canonical_department(session, department)
-    except AccountError as exc:
-        raise ReviewError(str(exc)) from None
+        raise InvalidInput("请填写交办部门（issuing_department）")
+    department = canonical_department(session, department)
     town = user.town if user.role == "town" else submission.town
     return Submission(town, department, text, title, attachment, submission.deadline)
 
 
 def prepare(session: Session, user: User, submission: Submission) -> Submission:
-    """The submission as it will be recorded, or ReviewError/Forbidden naming what is wrong."""
+    """The submission as it will be recorded, or InvalidInput/Forbidden naming what is wrong."""
     _require_role(user, ("admin", "town", "department"), "提交准入审查")
     if user.role == "town" and submission.town and submission.town != user.town:
         raise Forbidden(f"您只能为{user.town}登记准入审查")
@@ -122,7 +104,7 @@ def get(session: Session, user: User, review_id: int) -> ReviewRow:
     row = session.get(ReviewRow, review_id)
     if row is None or not can_view(user, row):
         # the same answer whether it does not exist or is not the user's to see
-        raise ReviewNotFound(f"没有编号为 {review_id} 的准入审查，或您无权查看")
+        raise NotFound(f"没有编号为 {review_id} 的准入审查，或您无权查看")
     return row
 
 
@@ -136,7 +118,7 @@ def visible(session: Session, user: User, state: str | None = None, limit: int =
         query = query.where(ReviewRow.issuing_department == user.department)
     if state:
         if state not in STATES:
-            raise ReviewError(f"不认识的状态“{state}”，可选：{'、'.join(STATES)}")
+            raise InvalidInput(f"不认识的状态“{state}”，可选：{'、'.join(STATES)}")
         query = query.where(ReviewRow.state == state)
     return page(session, query, ReviewRow.id.desc(), limit, offset)
 
@@ -166,9 +148,9 @@ def review_dict(row: ReviewRow, people: dict[int, str] | None = None) -> dict:
 def _reason(reason: str | None, required: bool, why: str) -> str | None:
     reason = (reason or "").strip()
     if required and not reason:
-        raise ReviewError(why)
+        raise InvalidInput(why)
     if len(reason) > MAX_REASON_CHARS:
-        raise ReviewError(f"理由过长，最多 {MAX_REASON_CHARS} 字")
+        raise InvalidInput(f"理由过长，最多 {MAX_REASON_CHARS} 字")
     return reason or None
 
 
@@ -180,7 +162,7 @@ def decide(session: Session, user: User, review_id: int, decision: str, reason: 
     if not can_decide(user, row):
         raise Forbidden(f"{user.role_name}无权对准入审查作出决定")
     if decision not in DECISIONS:
-        raise ReviewError(f"不认识的决定“{decision}”，可选：{'、'.join(f'{k}（{v}）' for k, v in DECISIONS.items())}")
+        raise InvalidInput(f"不认识的决定“{decision}”，可选：{'、'.join(f'{k}（{v}）' for k, v in DECISIONS.items())}")
     overridden = decision != row.proposal
     reason = _reason(reason, overridden, f"决定（{DECISIONS[decision]}）与系统建议（{DECISIONS[row.proposal]}）不同，"
                                          "请写明理由")
@@ -194,7 +176,7 @@ def decide(session: Session, user: User, review_id: int, decision: str, reason: 
     if changed != 1:
         session.refresh(row)
         by = names_of(session, {row.decided_by}).get(row.decided_by, "他人")
-        raise ReviewConflict(f"准入审查 {row.id} 已由{by}于 {row.decided_at:%Y-%m-%d %H:%M} 作出决定"
+        raise Conflict(f"准入审查 {row.id} 已由{by}于 {row.decided_at:%Y-%m-%d %H:%M} 作出决定"
                              f"（{DECISIONS.get(row.decision or '', row.decision)}），未再更改")
     session.refresh(row)
     record(session, user.actor, "review.decide", "review", row.id, before,
@@ -215,7 +197,7 @@ def approve(session: Session, user: User, review_id: int, approved: bool, reason
         .execution_options(synchronize_session=False)).rowcount
     if changed != 1:
         session.refresh(row)
-        raise ReviewConflict(f"准入审查 {row.id} 当前为“{STATES[row.state]}”，不是待审批状态")
+        raise Conflict(f"准入审查 {row.id} 当前为“{STATES[row.state]}”，不是待审批状态")
     session.refresh(row)
     record(session, user.actor, "review.approve", "review", row.id, {"state": "awaiting_approval"},
            {"state": "decided", "approval": outcome, "reason": reason},

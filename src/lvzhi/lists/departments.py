@@ -5,12 +5,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from .model import Dataset, Item
-from .registry import department, strip_parenthesised
+from ..errors import NotFound
+from ..model import Dataset, Item
+from ..registry import department, strip_parenthesised
 
 
-class UnknownDepartment(LookupError):
+class UnknownDepartment(NotFound):
     """No department of that name (or alias) appears in any town's lists; the message is Chinese."""
+
+    code = "unknown_department"
 
 
 @dataclass

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .model import Dataset, Item
+from ..model import Dataset, Item
 
 FIELD_NAMES = {
     "list": "所属清单", "category": "类别", "title": "事项名称", "departments": "对应上级部门",

@@ -14,9 +14,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..audit import Actor, now, record
+from .audit import Actor, now, record
 from ..registry import department as registry_entry, lookup
 from ..store.schema import ApiTokenRow, DepartmentRow, LoginAttemptRow, TownRow, UserRow, WebSessionRow
+from ..errors import InvalidInput, TooManyAttempts
 
 ROLES = {"admin": "管理员", "town": "镇街工作人员", "department": "部门工作人员", "dispatcher": "派单员"}
 MIN_PASSWORD_CHARS = 8
@@ -26,14 +27,6 @@ SESSION_LIFETIME = timedelta(hours=12)
 _hasher = PasswordHasher()
 # Verifying against this keeps a login for an unknown name as slow as one for a known name.
 _DUMMY_HASH = _hasher.hash("lvzhi-no-such-user")
-
-
-class AccountError(ValueError):
-    """A refused account operation; the message is Chinese."""
-
-
-class LoginThrottled(AccountError):
-    pass
 
 
 LOGIN_FAILED = "用户名或密码不对，或账号已停用"
@@ -86,23 +79,23 @@ def _digest(token: str) -> str:
 def _row(session: Session, username: str) -> UserRow:
     row = session.scalar(select(UserRow).where(UserRow.username == username))
     if row is None:
-        raise AccountError(f"没有用户名为“{username}”的账号")
+        raise InvalidInput(f"没有用户名为“{username}”的账号")
     return row
 
 
 def _binding(session: Session, role: str, town: str | None, department: str | None) -> tuple[str | None, str | None]:
     """The town or department a role is bound to, checked against the database; canonical department names."""
     if role not in ROLES:
-        raise AccountError(f"不认识的角色“{role}”，可选：{'、'.join(f'{k}（{v}）' for k, v in ROLES.items())}")
+        raise InvalidInput(f"不认识的角色“{role}”，可选：{'、'.join(f'{k}（{v}）' for k, v in ROLES.items())}")
     if role == "town":
         if not town:
-            raise AccountError("镇街工作人员必须绑定一个镇街（--town）")
+            raise InvalidInput("镇街工作人员必须绑定一个镇街（--town）")
         if session.scalar(select(TownRow.id).where(TownRow.name == town)) is None:
-            raise AccountError(f"没有名为“{town}”的镇街")
+            raise InvalidInput(f"没有名为“{town}”的镇街")
         return town, None
     if role == "department":
         if not department:
-            raise AccountError("部门工作人员必须绑定一个部门（--department）")
+            raise InvalidInput("部门工作人员必须绑定一个部门（--department）")
         return None, canonical_department(session, department)
     return None, None
 
@@ -119,23 +112,23 @@ def canonical_department(session: Session, name: str) -> str:
     entry = lookup(name)
     if entry is not None:
         return entry.name
-    raise AccountError(f"清单和部门登记中都没有名为“{name}”的部门")
+    raise InvalidInput(f"清单和部门登记中都没有名为“{name}”的部门")
 
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_CHARS:
-        raise AccountError(f"密码至少 {MIN_PASSWORD_CHARS} 个字符")
+        raise InvalidInput(f"密码至少 {MIN_PASSWORD_CHARS} 个字符")
     if len(password) > 256:
-        raise AccountError("密码过长（最多 256 个字符）")
+        raise InvalidInput("密码过长（最多 256 个字符）")
 
 
 def add_user(session: Session, actor: Actor, username: str, password: str, role: str, town: str | None = None,
              department: str | None = None, display_name: str = "") -> User:
     username = username.strip()
     if not username or len(username) > 64 or any(c.isspace() for c in username):
-        raise AccountError("用户名不能为空、不能含空白，最多 64 个字符")
+        raise InvalidInput("用户名不能为空、不能含空白，最多 64 个字符")
     if session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
-        raise AccountError(f"用户名“{username}”已存在")
+        raise InvalidInput(f"用户名“{username}”已存在")
     _check_password(password)
     town, department = _binding(session, role, town, department)
     row = UserRow(username=username, display_name=display_name.strip()[:64], password_hash=_hasher.hash(password),
@@ -194,7 +187,7 @@ def authenticate(session: Session, username: str, password: str, remote: str = "
     failures = session.scalar(select(func.count()).select_from(LoginAttemptRow).where(
         LoginAttemptRow.username == username, LoginAttemptRow.at >= since, LoginAttemptRow.succeeded.is_(False)))
     if failures >= MAX_FAILED_LOGINS:
-        raise LoginThrottled(f"登录失败次数过多，请 {int(THROTTLE_WINDOW.total_seconds() // 60)} 分钟后再试")
+        raise TooManyAttempts(f"登录失败次数过多，请 {int(THROTTLE_WINDOW.total_seconds() // 60)} 分钟后再试")
     row = session.scalar(select(UserRow).where(UserRow.username == username))
     try:
         _hasher.verify(row.password_hash if row else _DUMMY_HASH, password or "")

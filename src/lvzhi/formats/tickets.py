@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import yaml
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
+
+from ..errors import InvalidInput
+from .sheets import write_table as write_sheets
 
 MAX_CELL_CHARS = 10_000
 REQUIRED = ("id", "text")
@@ -24,7 +26,7 @@ REQUIRED = ("id", "text")
 csv.field_size_limit(64 * 1024 * 1024)
 
 
-class TicketFileError(ValueError):
+class TicketFileError(InvalidInput):
     """The file as a whole cannot be read; the message is Chinese and names the file."""
 
 
@@ -46,7 +48,7 @@ class TicketFile:
 
 @lru_cache(maxsize=1)
 def column_names() -> dict[str, tuple[str, ...]]:
-    text = (resources.files("lvzhi") / "dispatch" / "columns.yaml").read_text(encoding="utf-8")
+    text = (resources.files("lvzhi") / "formats" / "columns.yaml").read_text(encoding="utf-8")
     return {key: tuple(names) for key, names in (yaml.safe_load(text) or {}).items()}
 
 
@@ -85,7 +87,7 @@ def _csv_rows(path: Path) -> list[list[str]]:
 def _xlsx_rows(path: Path) -> list[list[str]]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise TicketFileError(f"{path.name}：不是有效的 xlsx 文件（{exc.__class__.__name__}）") from None
     sheet = book.worksheets[0]
     rows = [["" if cell is None else str(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
@@ -138,28 +140,4 @@ def _row_problem(row: TicketRow) -> str | None:
 
 def write_table(path: Path, headers: list[str], rows: list[list[object]]) -> None:
     """CSV (UTF-8 with BOM, for Excel) or xlsx by the file's suffix, replacing the target only when complete."""
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise TicketFileError(f"{path.name}：输出只支持 .csv 和 .xlsx 文件")
-    folder = path.resolve().parent
-    if not folder.is_dir():
-        raise TicketFileError(f"输出目录不存在：{folder}")
-    handle, temporary = tempfile.mkstemp(dir=folder, suffix=suffix, prefix=".lvzhi-")
-    os.close(handle)
-    try:
-        if suffix == ".csv":
-            with open(temporary, "w", encoding="utf-8-sig", newline="") as out:
-                writer = csv.writer(out)
-                writer.writerow(headers)
-                writer.writerows(rows)
-        else:
-            book = Workbook(write_only=True)
-            sheet = book.create_sheet("派单结果")
-            sheet.append(headers)
-            for row in rows:
-                sheet.append(row)
-            book.save(temporary)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    write_sheets(path, [("派单结果", headers, rows)])

@@ -1,0 +1,260 @@
+"""Domain knowledge the resolver reads, as reviewable data files: general, and per town.
+
+General knowledge (this folder) holds for every town: the 清单外 catalogue (offlist.yaml) and the cues by item
+title (cues.yaml); department names live in lvzhi/registry. A town's own knowledge lives beside its lists
+(lvzhi/data/towns/<folder>/): items/*.yaml (per item: how residents and departments word it, the facts that
+tell it from its siblings) and rules.yaml (scopes and per-department words the lists state).
+
+Every entry is keyed by the town's item code *and* carries the item's title. An entry applies to an item of a
+dataset with that title (of the same code first), so a renumbered version or another town with the same item
+gets it, and an item whose text changed does not (`drifted` lists such entries; a test fails on them).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Iterable
+
+import yaml
+
+from ..model import Dataset, Item
+
+ITEM_FILES = ("basic.yaml", "cooperative.yaml", "reclaimed.yaml")
+
+
+@dataclass(frozen=True)
+class OffListTopic:
+    """A kind of request that no item covers, with who usually handles it (清单外)."""
+
+    topic: str
+    handled_by: str
+    phrasings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A condition an item's own text states (say, 城市建成区 only), read from the request's words."""
+
+    items: tuple[str, ...]
+    applies_when_any: tuple[str, ...]
+    unless_any: tuple[str, ...] = ()
+    otherwise: str | None = None  # the item code, or the off-list topic, that covers the rest
+    source: str = ""
+
+    def applies(self, text: str) -> bool:
+        if any(word in text for word in self.unless_any):
+            return False
+        return any(word in text for word in self.applies_when_any)
+
+
+@dataclass(frozen=True)
+class Cue:
+    """Words that make one kind of item likelier: e.g. 罚/处罚 for the items that are penalties."""
+
+    name: str
+    words: tuple[str, ...]
+    title_has_any: tuple[str, ...] = ()
+    items: tuple[str, ...] = ()
+    boost: float = 1.0
+
+    def fires(self, text: str) -> bool:
+        return any(word in text for word in self.words)
+
+    def concerns(self, code: str, title: str) -> bool:
+        return code in self.items or any(word in title for word in self.title_has_any)
+
+
+@dataclass(frozen=True)
+class ItemKnowledge:
+    """What people say about one item, and what tells it from its siblings."""
+
+    title: str
+    residents: tuple[str, ...] = ()
+    tasks: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+    marks: tuple[str, ...] = ()
+    siblings: tuple[str, ...] = ()
+
+    @property
+    def phrasings(self) -> tuple[str, ...]:
+        return self.residents + self.tasks + self.words
+
+
+@dataclass(frozen=True)
+class TownKnowledge:
+    """One town folder's knowledge, in its own item codes."""
+
+    town: str
+    folder: str
+    items: dict[str, ItemKnowledge]
+    scopes: tuple[Scope, ...] = ()
+    cues: tuple[Cue, ...] = ()
+    handler_words: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    distinctions: tuple[tuple[tuple[str, ...], str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """Everything the resolver knows for one dataset, in that dataset's item codes."""
+
+    items: dict[str, ItemKnowledge]
+    off_list: tuple[OffListTopic, ...]
+    scopes: tuple[Scope, ...]
+    cues: tuple[Cue, ...]
+    handler_words: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    distinctions: tuple[tuple[tuple[str, ...], str], ...] = ()
+
+    @property
+    def phrasings(self) -> dict[str, tuple[str, ...]]:
+        return {code: entry.phrasings for code, entry in self.items.items()}
+
+
+# -- reading the files -------------------------------------------------------------------------------
+
+def _package_root() -> Path:
+    return Path(str(resources.files("lvzhi")))
+
+
+def towns_folder() -> Path:
+    return _package_root() / "data" / "towns"
+
+
+def _yaml(path: Path):
+    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def codes(spec) -> tuple[str, ...]:
+    """["R130-R139", "B113"] → ("R130", …, "R139", "B113")."""
+    found: list[str] = []
+    for entry in spec or ():
+        entry = str(entry)
+        if "-" in entry:
+            start, end = entry.split("-")
+            found.extend(f"{start[0]}{n}" for n in range(int(start[1:]), int(end[1:]) + 1))
+        else:
+            found.append(entry)
+    return tuple(found)
+
+
+def _words(spec) -> tuple[str, ...]:
+    return tuple(str(w) for w in spec or ())
+
+
+def _cues(spec) -> tuple[Cue, ...]:
+    return tuple(Cue(c["name"], _words(c.get("words")), _words(c.get("title_has_any")), codes(c.get("items")),
+                     float(c.get("boost", 1.0))) for c in spec or ())
+
+
+@lru_cache(maxsize=1)
+def general() -> tuple[tuple[OffListTopic, ...], tuple[Cue, ...]]:
+    here = _package_root() / "knowledge"
+    off_list = tuple(OffListTopic(e["topic"], e.get("handled_by", ""), _words(e.get("phrasings")))
+                     for e in _yaml(here / "offlist.yaml") or ())
+    return off_list, _cues((_yaml(here / "cues.yaml") or {}).get("cues"))
+
+
+def read_town_folder(folder: Path) -> TownKnowledge:
+    meta = _yaml(folder / "town.yaml") or {}
+    items: dict[str, ItemKnowledge] = {}
+    for name in ITEM_FILES:
+        for code, e in (_yaml(folder / "items" / name) or {}).items():
+            items[str(code)] = ItemKnowledge(str(e["title"]), _words(e.get("residents")), _words(e.get("tasks")),
+                                             _words(e.get("words")), _words(e.get("marks")), _words(e.get("siblings")))
+    rules = _yaml(folder / "rules.yaml") or {}
+    scopes = tuple(Scope(codes(s["items"]), _words(s.get("applies_when_any")), _words(s.get("unless_any")),
+                         s.get("otherwise"), s.get("source", "")) for s in rules.get("scopes", ()))
+    handlers = {str(code): {dept: _words(w) for dept, w in (table or {}).items()}
+                for code, table in (rules.get("handlers") or {}).items()}
+    distinctions = tuple((codes(e["items"]), str(e.get("note", ""))) for e in _yaml(folder / "distinctions.yaml") or ())
+    return TownKnowledge(str(meta.get("name", folder.name)), folder.name, items, scopes, _cues(rules.get("cues")),
+                         handlers, distinctions)
+
+
+@lru_cache(maxsize=1)
+def town_folders() -> tuple[TownKnowledge, ...]:
+    root = towns_folder()
+    return tuple(read_town_folder(p) for p in sorted(root.iterdir()) if (p / "town.yaml").exists()) if root.exists() else ()
+
+
+# -- applying to a dataset ---------------------------------------------------------------------------
+
+def _key(title: str) -> str:
+    return "".join(title.split())
+
+
+class _Translation:
+    """A town folder's codes → the dataset's codes, through the items' titles."""
+
+    def __init__(self, source: TownKnowledge, dataset: Dataset):
+        by_title: dict[str, list[Item]] = {}
+        for item in dataset.items:
+            by_title.setdefault(_key(item.title), []).append(item)
+        self._map: dict[str, str] = {}
+        for code, entry in source.items.items():
+            same = by_title.get(_key(entry.title), [])
+            if same:
+                self._map[code] = next((i.code for i in same if i.code == code), same[0].code)
+
+    def code(self, code: str) -> str | None:
+        return self._map.get(code)
+
+    def codes(self, found: Iterable[str]) -> tuple[str, ...]:
+        return tuple(c for c in (self._map.get(code) for code in found) if c)
+
+    def target(self, otherwise: str | None) -> str | None:
+        """A scope's fallback: an item code (translated), or the name of an off-list topic (kept)."""
+        if otherwise and otherwise[:1] in "BCR" and otherwise[1:].isdigit():
+            return self._map.get(otherwise)
+        return otherwise
+
+
+def knowledge_for(dataset: Dataset) -> Knowledge:
+    """The knowledge that holds for this dataset: the general knowledge, and every town folder's knowledge of
+    the items this dataset has (matched by title, the dataset's own town first)."""
+    off_list, general_cues = general()
+    folders = sorted(town_folders(), key=lambda t: t.town != dataset.town.name)
+    items: dict[str, ItemKnowledge] = {}
+    scopes: list[Scope] = []
+    cues: list[Cue] = list(general_cues)
+    handlers: dict[str, dict[str, tuple[str, ...]]] = {}
+    distinctions: list[tuple[tuple[str, ...], str]] = []
+    for folder in folders:
+        translate = _Translation(folder, dataset)
+        for code, entry in folder.items.items():
+            target = translate.code(code)
+            if target and target not in items:
+                items[target] = entry
+        for scope in folder.scopes:
+            targets = translate.codes(scope.items)
+            if targets:
+                scopes.append(Scope(targets, scope.applies_when_any, scope.unless_any, translate.target(scope.otherwise),
+                                    scope.source))
+        for cue in folder.cues:
+            targets = translate.codes(cue.items)
+            if targets:
+                cues.append(Cue(cue.name, cue.words, cue.title_has_any, targets, cue.boost))
+        for code, table in folder.handler_words.items():
+            target = translate.code(code)
+            if target and target not in handlers:
+                handlers[target] = table
+        for group, note in folder.distinctions:
+            targets = translate.codes(group)
+            if len(targets) > 1:
+                distinctions.append((targets, note))
+    return Knowledge(items, off_list, tuple(_dedupe(scopes)), tuple(_dedupe(cues)), handlers, tuple(distinctions))
+
+
+def _dedupe(rules: list) -> list:
+    return list(dict.fromkeys(rules))
+
+
+def drifted(folder: TownKnowledge, dataset: Dataset) -> list[str]:
+    """Codes of the folder whose entry's title differs from the dataset's item of that code (or has no item)."""
+    titles = {item.code: _key(item.title) for item in dataset.items}
+    return [code for code, entry in folder.items.items() if titles.get(code) != _key(entry.title)]
+
+
+def own_folder(town: str) -> TownKnowledge | None:
+    return next((f for f in town_folders() if f.town == town), None)

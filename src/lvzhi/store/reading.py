@@ -1,0 +1,84 @@
+"""Rows into the model: towns with their versions, and a version's lists. Reading only, no decisions."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Text, cast, func, select
+from sqlalchemy.orm import Session
+
+from ..model import Dataset, DutyGroup, Handler, Item, Town
+from .schema import ItemRow, TownRow, VersionCheckRow, VersionRow
+
+
+@dataclass(frozen=True)
+class VersionRecord:
+    """A stored version as the read side needs it, without its items."""
+
+    id: int
+    label: str
+    effective_date: date | None
+    imported_at: datetime
+    source_name: str
+    sha256: str
+    items: int
+    unsure: tuple[str, ...]  # codes the import could not place by layout alone, not yet confirmed by a person
+
+
+@dataclass(frozen=True)
+class TownRecord:
+    name: str
+    district: str
+    city: str
+    versions: tuple[VersionRecord, ...]  # in import order
+
+
+def town_records(session: Session) -> list[TownRecord]:
+    """Every town with every version, in three queries whatever the number of towns."""
+    counts = dict(session.execute(select(ItemRow.version_id, func.count()).group_by(ItemRow.version_id)).all())
+    checked: dict[int, set[str]] = {}
+    for version_id, code in session.execute(select(VersionCheckRow.version_id, VersionCheckRow.code)):
+        checked.setdefault(version_id, set()).add(code)
+    versions: dict[int, list[VersionRecord]] = {}
+    for v in session.scalars(select(VersionRow).order_by(VersionRow.id)):
+        unsure = tuple(c for c in (v.unsure_codes or ()) if c not in checked.get(v.id, set()))
+        versions.setdefault(v.town_id, []).append(VersionRecord(
+            v.id, v.label, v.effective_date, v.imported_at, v.source_name, v.sha256, counts.get(v.id, 0), unsure))
+    return [TownRecord(t.name, t.district, t.city, tuple(versions.get(t.id, ())))
+            for t in session.scalars(select(TownRow).order_by(TownRow.id))]
+
+
+# Item columns read for a dataset; `detail` as its stored text, parsed only for content not seen before.
+_ITEM_COLUMNS = (ItemRow.code, ItemRow.kind, ItemRow.number, ItemRow.category, ItemRow.title, ItemRow.abolished,
+                 ItemRow.note, cast(ItemRow.detail, Text))
+
+
+def dataset_of(session: Session, version_id: int, shared: dict | None = None) -> Dataset:
+    """The version's lists. Items whose content is already in `shared` are that same Item object: towns whose
+    lists came from one template (and versions of one town) then hold most items once in memory."""
+    version = session.get(VersionRow, version_id)
+    town = session.get(TownRow, version.town_id)
+    shared = {} if shared is None else shared
+    rows = session.execute(select(*_ITEM_COLUMNS).where(ItemRow.version_id == version.id).order_by(ItemRow.id))
+    items = []
+    for row in rows:
+        item = shared.get(tuple(row))
+        if item is None:
+            code, kind, number, category, title, abolished, note, detail = row
+            item = shared[tuple(row)] = item_from_values(code, kind, number, category, title, abolished, note,
+                                                         json.loads(detail) if detail else {})
+        items.append(item)
+    return Dataset(Town(town.name, town.district, town.city), version.label, items, version.codes_to_check())
+
+
+def item_from_values(code: str, kind: str, number: int, category: str, title: str, abolished: bool,
+                     note: str | None, detail: dict) -> Item:
+    return Item(
+        code=code, list=kind, number=number, category=category, title=title,  # type: ignore[arg-type]
+        departments=list(detail.get("departments", [])),
+        department_duties=[DutyGroup(list(g["departments"]), list(g["duties"])) for g in detail.get("department_duties", [])],
+        town_duties=list(detail.get("town_duties", [])),
+        handlers=[Handler(list(h["departments"]), list(h["methods"])) for h in detail.get("handlers", [])],
+        abolished=bool(abolished), note=note,
+    )
