@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..lists.catalog import Catalog, VersionInfo
+from ..work.services import Services
 from ..lists.diff import FIELD_NAMES
 from ..formats.lists import to_bytes
 from ..model import LIST_KINDS, LIST_TITLES, Dataset, Item
@@ -33,11 +34,16 @@ EXPORT_TYPES = {"json": "application/json; charset=utf-8", "csv": "text/csv; cha
                 "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
-async def catalog(request: Request) -> Catalog:
+def catalog(request: Request) -> Catalog:
     return request.app.state.catalog
 
 
+def services(request: Request) -> Services:
+    return request.app.state.services
+
+
 CatalogDep = Annotated[Catalog, Depends(catalog)]
+ServicesDep = Annotated[Services, Depends(services)]
 
 
 def item_json(town: str, item: Item) -> dict:
@@ -59,7 +65,7 @@ def _categories(dataset: Dataset) -> dict[str, list[dict]]:
 # -- towns and versions ----------------------------------------------------------------------------
 
 @router.get("/towns", summary="镇街列表")
-async def list_towns(lists: CatalogDep) -> dict:
+def list_towns(lists: CatalogDep) -> dict:
     """每个镇街的名称、所属区县、现行版本和三张清单的事项数。"""
     return {"towns": [{"name": t.name, "district": t.district, "city": t.city,
                        "current_version": _version_json(t.current), "counts": lists.counts(t.name),
@@ -67,7 +73,7 @@ async def list_towns(lists: CatalogDep) -> dict:
 
 
 @router.get("/towns/{town}", summary="一个镇街")
-async def get_town(town: TownName, lists: CatalogDep) -> dict:
+def get_town(town: TownName, lists: CatalogDep) -> dict:
     """镇街信息、全部版本，以及现行版本三张清单的类别和事项数。"""
     info = lists.town(town)
     dataset = lists.dataset(town)
@@ -77,17 +83,17 @@ async def get_town(town: TownName, lists: CatalogDep) -> dict:
 
 
 @router.get("/towns/{town}/versions", summary="版本列表")
-async def list_versions(town: TownName, lists: CatalogDep) -> dict:
-    """全部清单版本，旧的在前；已发布的版本不可修改。"""
+def list_versions(town: TownName, lists: CatalogDep) -> dict:
+    """全部清单版本，旧的在前；已发布的版本不可修改。state：现行、待生效（生效日期未到）或已被取代。"""
     info = lists.town(town)
-    return {"town": info.name, "versions": [_version_json(v, len(lists.dataset(town, v.id).items))
+    return {"town": info.name, "versions": [{**_version_json(v, v.items), "state": info.state(v)}
                                             for v in info.versions]}
 
 
 # -- items -----------------------------------------------------------------------------------------
 
 @router.get("/towns/{town}/items", summary="事项列表（可筛选、分面、分页）")
-async def list_items(
+def list_items(
     town: TownName, lists: CatalogDep,
     list_kind: Annotated[Optional[ListKind], Query(alias="list", description="basic、cooperative 或 reclaimed")] = None,
     category: Annotated[Optional[str], Query(max_length=64, description="类别，如 民生服务")] = None,
@@ -120,7 +126,7 @@ def _facets(items: list[Item]) -> dict[str, dict[str, int]]:
 
 
 @router.get("/towns/{town}/items/{code}", summary="事项详情")
-async def get_item(town: TownName, code: ItemCode, lists: CatalogDep, version: VersionRef = None) -> dict:
+def get_item(town: TownName, code: ItemCode, lists: CatalogDep, version: VersionRef = None) -> dict:
     """一个事项的全部字段，以及它在各版本中的状态（unchanged 未变、changed 有改动、added 新增、absent 不存在）。"""
     item = lists.item(town, code, version)
     return {"town": town, "version": _version_json(lists.version(town, version)), "item": item_json(town, item),
@@ -132,7 +138,7 @@ def _history_states(lists: Catalog, town: str, code: str) -> list[dict]:
 
 
 @router.get("/towns/{town}/items/{code}/history", summary="事项在各版本中的内容")
-async def get_item_history(town: TownName, code: ItemCode, lists: CatalogDep) -> dict:
+def get_item_history(town: TownName, code: ItemCode, lists: CatalogDep) -> dict:
     """每个版本中该事项的完整内容（该版本没有时为 null）。"""
     return {"town": town, "code": code.upper(),
             "history": [{"version": _version_json(v), "item": item_json(town, i) if i else None}
@@ -140,7 +146,7 @@ async def get_item_history(town: TownName, code: ItemCode, lists: CatalogDep) ->
 
 
 @router.get("/towns/{town}/diff", summary="两个版本的差异")
-async def diff_versions(
+def diff_versions(
     town: TownName, lists: CatalogDep,
     old: Annotated[str, Query(alias="from", max_length=128, description="旧版本的编号或名称")],
     new: Annotated[str, Query(alias="to", max_length=128, description="新版本的编号或名称")],
@@ -162,20 +168,20 @@ def export_lists(town: TownName, fmt: Literal["json", "csv", "xlsx"], lists: Cat
 # -- departments and search ------------------------------------------------------------------------
 
 @router.get("/departments", summary="部门列表")
-async def list_departments(lists: CatalogDep) -> dict:
+def list_departments(lists: CatalogDep) -> dict:
     """清单中出现的每个部门：牵头的配合事项数、承接的收回事项数、涉及镇街数。"""
     return {"departments": [{**d.to_dict(), "url": f"/departments/{d.name}"} for d in lists.departments()]}
 
 
 @router.get("/departments/{name}", summary="部门视图")
-async def get_department(name: Annotated[str, Path(max_length=128, description="部门名称、全称或别称")],
+def get_department(name: Annotated[str, Path(max_length=128, description="部门名称、全称或别称")],
                    lists: CatalogDep) -> dict:
     """该部门在各镇街牵头的配合事项（含镇配合职责）和承接的收回事项（含工作方式）。"""
     return lists.department(name).to_dict()
 
 
 @router.get("/search", summary="检索")
-async def search(
+def search(
     lists: CatalogDep,
     q: Annotated[str, Query(min_length=1, max_length=200, description="关键词")],
     list_kind: Annotated[Optional[ListKind], Query(alias="list")] = None,
@@ -253,6 +259,6 @@ def _answer_json(town: str, answer) -> dict:
 
 
 @router.get("/verdicts", summary="判定类别")
-async def verdicts() -> dict:
+def verdicts() -> dict:
     """resolve 返回的 verdict 取值及其中文含义。"""
     return {"verdicts": VERDICT_WORDS}

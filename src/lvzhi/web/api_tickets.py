@@ -10,18 +10,12 @@ from pathlib import Path, PurePath
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi import Path as PathParam
-from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..lists.catalog import Catalog
-from ..work import tickets
-from ..dispatch.assess import assess_dispute
-from ..dispatch.batch import route_texts
-from ..work.ticket_import import import_tickets
 from ..formats.tickets import TicketFileError, read_tickets
-from ..dispatch.route import suggest
 from ..model import LIST_TITLES
-from .api import CatalogDep
+from ..work import tickets
+from .api import CatalogDep, ServicesDep
 from .auth import SignedIn, check_csrf
 
 router = APIRouter(prefix="/api/v1", tags=["诉求派单"])
@@ -80,41 +74,8 @@ class DisputeDecisionBody(BaseModel):
 
 # -- shared by the API and the pages -----------------------------------------------------------------
 
-def create_ticket(lists: Catalog, user, new: tickets.NewTicket) -> dict:
-    new.town = new.town or lists.default_town()
-    version = lists.version(new.town)
-    cleaned = tickets.clean(new)
-    suggestion = suggest(lists.resolver(new.town), cleaned.text)
-
-    def work(session):
-        row = tickets.create(session, user, cleaned, suggestion, version.id, version.label)
-        return tickets.ticket_dict(session, row, user)
-
-    return lists.store.run(work)
-
-
-def one_ticket(lists: Catalog, user, ticket_id: int) -> dict:
-    with lists.store.transaction() as session:
-        return tickets.ticket_dict(session, tickets.get(session, user, ticket_id), user)
-
-
-def transition(lists: Catalog, user, ticket_id: int, change) -> dict:
-    lists.store.run(lambda session: change(session))
-    return one_ticket(lists, user, ticket_id)
-
-
-def dispute_ticket(lists: Catalog, user, ticket_id: int, reason: str, cited: str | None, proposed: str | None) -> dict:
-    current = one_ticket(lists, user, ticket_id)
-    assessment = assess_dispute(lists.resolver(current["town"]), lists.dataset(current["town"]), current["text"],
-                                current["assignee"] or "", cited, proposed).to_dict()
-    return transition(lists, user, ticket_id, lambda session: tickets.raise_dispute(
-        session, user, ticket_id, reason, cited, proposed, assessment))
-
-
-def import_upload(lists: Catalog, user, upload: UploadFile, channel: str = "12345") -> dict:
-    """A hotline export uploaded through the web: read like `lvzhi tickets import`, the same report."""
-    if user.role not in tickets.DISPATCHERS:
-        raise tickets.Forbidden(f"{user.role_name}无权导入工单")
+def read_upload(upload: UploadFile):
+    """A hotline export uploaded through the web, read as `lvzhi tickets import` reads a file."""
     suffix = PurePath(upload.filename or "").suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise tickets.InvalidInput(f"文件“{upload.filename}”：只支持 .csv 和 .xlsx 文件")
@@ -122,15 +83,15 @@ def import_upload(lists: Catalog, user, upload: UploadFile, channel: str = "1234
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(upload.file.read())
         try:
-            ticket_file = read_tickets(path)
+            return read_tickets(path)
         except TicketFileError as exc:
             raise tickets.InvalidInput(str(exc).replace(path.name, upload.filename or path.name)) from None
 
-    def town_lists(name: str):
-        version = lists.version(name)
-        return lists.resolver(name), version.id, version.label
 
-    report = import_tickets(lists.store, user, ticket_file, lists.default_town(), town_lists, channel)
+def import_upload(desk: tickets.TicketDesk, user, upload: UploadFile, channel: str = "12345") -> dict:
+    if user.role not in tickets.DISPATCHERS:  # before reading a byte of the upload
+        raise tickets.Forbidden(f"{user.role_name}无权导入工单")
+    report = desk.import_file(user, read_upload(upload), channel)
     return {"created": report.created, "already_imported": report.already, "problems": report.problems,
             "skipped_empty": report.skipped_empty}
 
@@ -138,104 +99,93 @@ def import_upload(lists: Catalog, user, upload: UploadFile, channel: str = "1234
 # -- /api/v1 -----------------------------------------------------------------------------------------
 
 @router.post("/dispatch/suggest", summary="派单建议（不登记）")
-async def suggest_many(body: SuggestBody, lists: CatalogDep) -> dict:
+def suggest_many(body: SuggestBody, work: ServicesDep) -> dict:
     """按清单给出每条诉求的承办单位建议：基本、配合事项给镇街（配合事项注明牵头部门），收回事项给承接部门，清单外留空。无需登录。"""
-    town = body.town or lists.default_town()
-    routed = await run_in_threadpool(route_texts, lists.resolver(town), body.texts, None, 1)
-    return {"town": town, "list_version": lists.version(town).label, "suggestions": [s.to_dict() for s in routed]}
+    return work.tickets.suggest(body.town, body.texts)
 
 
 @router.post("/tickets", summary="登记诉求工单", status_code=201)
-async def add_ticket(body: NewTicketBody, user: SignedIn, lists: CatalogDep, request: Request) -> dict:
+def add_ticket(body: NewTicketBody, user: SignedIn, work: ServicesDep, request: Request) -> dict:
     """派单员或管理员（或热线平台的令牌）登记一条工单；系统按清单给出派单建议，工单进入待分派。"""
     check_csrf(request, request.headers.get("x-csrf-token"))
-    return create_ticket(lists, user, tickets.NewTicket(body.text, body.town or "", body.channel, body.received_at,
+    return work.tickets.create(user, tickets.NewTicket(body.text, body.town or "", body.channel, body.received_at,
                                                         body.external_id, body.location, body.contact_name,
                                                         body.contact_phone))
 
 
 @router.post("/tickets/import", summary="导入工单文件", status_code=201)
-async def import_file(user: SignedIn, lists: CatalogDep, request: Request,
+def import_file(user: SignedIn, work: ServicesDep, request: Request,
                       file: Annotated[UploadFile, File(description="热线平台导出的 .csv 或 .xlsx（列名对照见 columns.yaml）")],
                       channel: Annotated[Channel, Form()] = "12345") -> dict:
     """派单员上传一天的工单：好的行一次写入待分派队列（附建议），坏的行逐行说明，已导入过的编号跳过。上传最大 20 MB。"""
     check_csrf(request, request.headers.get("x-csrf-token"))
-    return await run_in_threadpool(import_upload, lists, user, file, channel)
+    return import_upload(work.tickets, user, file, channel)
 
 
 @router.get("/tickets", summary="工单列表")
-async def list_tickets(user: SignedIn, lists: CatalogDep,
+def list_tickets(user: SignedIn, work: ServicesDep,
                        state: Annotated[Optional[Literal["pending", "assigned", "in_progress", "disputed", "resolved",
                                                          "closed"]], Query()] = None,
                        page: Annotated[int, Query(ge=1, le=100_000)] = 1,
                        per_page: Annotated[int, Query(ge=1, le=200)] = 50) -> dict:
     """派单员和管理员看全部，镇街和部门只看派给自己的；新的在前。联系人信息只给需要的角色。"""
-    with lists.store.transaction() as session:
-        total, rows = tickets.visible(session, user, state, per_page, (page - 1) * per_page)
-        return {"total": total, "page": page, "per_page": per_page,
-                "tickets": [tickets.ticket_dict(session, r, user) for r in rows]}
+    return work.tickets.listing(user, state, page, per_page)
 
 
 @router.get("/tickets/{ticket_id}", summary="一条工单")
-async def get_ticket(ticket_id: TicketId, user: SignedIn, lists: CatalogDep) -> dict:
+def get_ticket(ticket_id: TicketId, user: SignedIn, work: ServicesDep) -> dict:
     """工单、派单建议、承办单位、状态、退单申请及其预审和处理。"""
-    return one_ticket(lists, user, ticket_id)
+    return work.tickets.one(user, ticket_id)
 
 
 @router.post("/tickets/{ticket_id}/dispatch", summary="派单")
-async def dispatch_ticket(ticket_id: TicketId, body: DispatchBody, user: SignedIn, lists: CatalogDep,
-                          request: Request) -> dict:
+def dispatch_ticket(ticket_id: TicketId, body: DispatchBody, user: SignedIn, work: ServicesDep,
+                    request: Request) -> dict:
     """把待分派工单派给承办单位（缺省为系统建议）；与建议不同时须写明理由。"""
     check_csrf(request, body.csrf_token)
-    return transition(lists, user, ticket_id,
-                      lambda session: tickets.dispatch(session, user, ticket_id, body.assignee, body.note))
+    return work.tickets.dispatch(user, ticket_id, body.assignee, body.note)
 
 
 @router.post("/tickets/{ticket_id}/accept", summary="签收")
-async def accept_ticket(ticket_id: TicketId, body: NoteBody, user: SignedIn, lists: CatalogDep,
-                        request: Request) -> dict:
+def accept_ticket(ticket_id: TicketId, body: NoteBody, user: SignedIn, work: ServicesDep, request: Request) -> dict:
     """承办单位签收，工单进入办理中。"""
     check_csrf(request, body.csrf_token)
-    return transition(lists, user, ticket_id, lambda session: tickets.accept(session, user, ticket_id))
+    return work.tickets.accept(user, ticket_id)
 
 
 @router.post("/tickets/{ticket_id}/resolve", summary="办结")
-async def resolve_ticket(ticket_id: TicketId, body: NoteBody, user: SignedIn, lists: CatalogDep,
-                         request: Request) -> dict:
+def resolve_ticket(ticket_id: TicketId, body: NoteBody, user: SignedIn, work: ServicesDep, request: Request) -> dict:
     """承办单位办结，须写办结说明。"""
     check_csrf(request, body.csrf_token)
-    return transition(lists, user, ticket_id, lambda session: tickets.finish(session, user, ticket_id, body.note))
+    return work.tickets.finish(user, ticket_id, body.note)
 
 
 @router.post("/tickets/{ticket_id}/close", summary="关闭")
-async def close_ticket(ticket_id: TicketId, body: NoteBody, user: SignedIn, lists: CatalogDep,
-                       request: Request) -> dict:
+def close_ticket(ticket_id: TicketId, body: NoteBody, user: SignedIn, work: ServicesDep, request: Request) -> dict:
     """派单员关闭工单（如重复、无效），须写理由。"""
     check_csrf(request, body.csrf_token)
-    return transition(lists, user, ticket_id, lambda session: tickets.close(session, user, ticket_id, body.note))
+    return work.tickets.close(user, ticket_id, body.note)
 
 
 @router.post("/tickets/{ticket_id}/disputes", summary="申请退单")
-async def dispute(ticket_id: TicketId, body: DisputeBody, user: SignedIn, lists: CatalogDep, request: Request) -> dict:
+def dispute(ticket_id: TicketId, body: DisputeBody, user: SignedIn, work: ServicesDep, request: Request) -> dict:
     """承办单位申请退单，引用清单事项；系统预审引用的事项是否确实把诉求归给别的单位。"""
     check_csrf(request, body.csrf_token)
-    return dispute_ticket(lists, user, ticket_id, body.reason, body.cited_item, body.proposed_assignee)
+    return work.tickets.dispute(user, ticket_id, body.reason, body.cited_item, body.proposed_assignee)
 
 
 @router.post("/tickets/{ticket_id}/disputes/decision", summary="处理退单申请")
-async def decide(ticket_id: TicketId, body: DisputeDecisionBody, user: SignedIn, lists: CatalogDep,
-                 request: Request) -> dict:
+def decide(ticket_id: TicketId, body: DisputeDecisionBody, user: SignedIn, work: ServicesDep,
+           request: Request) -> dict:
     """派单员同意（改派给新的承办单位，缺省为申请或预审建议的单位）或驳回（退回原承办单位），须写理由。"""
     check_csrf(request, body.csrf_token)
-    return transition(lists, user, ticket_id, lambda session: tickets.decide_dispute(
-        session, user, ticket_id, body.accepted, body.reason, body.new_assignee))
+    return work.tickets.decide_dispute(user, ticket_id, body.accepted, body.reason, body.new_assignee)
 
 
 @router.get("/dispatch/stats", summary="派单统计")
-async def dispatch_stats(user: SignedIn, lists: CatalogDep) -> dict:
+def dispatch_stats(user: SignedIn, work: ServicesDep) -> dict:
     """按承办单位、建议判定、状态的工单数；退单申请的结果；派单用时（分钟）；按建议派单的比例。"""
-    with lists.store.transaction() as session:
-        return tickets.stats(session, user)
+    return work.tickets.stats(user)
 
 
 # -- Open311 GeoReport v2 ----------------------------------------------------------------------------
@@ -247,7 +197,7 @@ def _service(item, town: str) -> dict:
 
 
 @open311.get("/services.json", summary="Open311：服务（清单事项）列表")
-async def services(lists: CatalogDep,
+def services(lists: CatalogDep,
                    jurisdiction_id: Annotated[Optional[str], Query(max_length=64, description="镇街")] = None) -> list:
     """GeoReport v2 的 services：一个镇街现行清单的每个事项是一项服务，service_code 为事项编码。"""
     town = jurisdiction_id or lists.default_town()
@@ -255,7 +205,7 @@ async def services(lists: CatalogDep,
 
 
 @open311.get("/services/{service_code}.json", summary="Open311：服务定义")
-async def service_definition(service_code: Annotated[str, PathParam(max_length=16)], lists: CatalogDep,
+def service_definition(service_code: Annotated[str, PathParam(max_length=16)], lists: CatalogDep,
                              jurisdiction_id: Annotated[Optional[str], Query(max_length=64)] = None) -> dict:
     """服务定义（无附加属性）。"""
     town = jurisdiction_id or lists.default_town()
@@ -280,7 +230,7 @@ def _notice(suggestion: dict) -> str:
 
 
 @open311.post("/requests.json", summary="Open311：提交诉求", status_code=201)
-async def post_request(user: SignedIn, lists: CatalogDep, request: Request,
+def post_request(user: SignedIn, work: ServicesDep, request: Request,
                        description: Annotated[str, Form(min_length=1, max_length=tickets.MAX_TEXT_CHARS)],
                        jurisdiction_id: Annotated[Optional[str], Form(max_length=64)] = None,
                        service_code: Annotated[Optional[str], Form(max_length=16)] = None,
@@ -292,7 +242,7 @@ async def post_request(user: SignedIn, lists: CatalogDep, request: Request,
                        external_id: Annotated[Optional[str], Form(max_length=64)] = None) -> list:
     """GeoReport v2 的 POST requests（表单编码；身份用 Authorization: Bearer 令牌）。service_code 可不填：lvzhi 按清单建议。"""
     check_csrf(request, None)
-    ticket = create_ticket(lists, user, tickets.NewTicket(description, jurisdiction_id or "", channel, None,
+    ticket = work.tickets.create(user, tickets.NewTicket(description, jurisdiction_id or "", channel, None,
                                                           external_id, address_string,
                                                           f"{last_name}{first_name}".strip(), phone))
     return [{"service_request_id": str(ticket["id"]), "service_notice": _notice(ticket["suggestion"]),
@@ -300,27 +250,25 @@ async def post_request(user: SignedIn, lists: CatalogDep, request: Request,
 
 
 @open311.get("/requests.json", summary="Open311：诉求列表")
-async def get_requests(user: SignedIn, lists: CatalogDep,
+def get_requests(user: SignedIn, work: ServicesDep,
                        service_request_id: Annotated[Optional[str], Query(max_length=1000)] = None,
                        status: Annotated[Optional[Literal["open", "closed"]], Query()] = None) -> list:
     """GeoReport v2 的 GET requests：本人可见的工单（不含联系人）；service_request_id 可为逗号分隔的多个编号。"""
-    with lists.store.transaction() as session:
-        _, rows = tickets.visible(session, user, limit=10**9)
-        wanted = {s.strip() for s in (service_request_id or "").split(",") if s.strip()}
-        found = [_open311_request(tickets.ticket_dict(session, r, None)) for r in rows
-                 if not wanted or str(r.id) in wanted]
+    wanted = {s.strip() for s in (service_request_id or "").split(",") if s.strip()}
+    found = [_open311_request(t) for t in work.tickets.every_visible(user) if not wanted or str(t["id"]) in wanted]
     return [r for r in found if not status or r["status"] == status][:1000]
 
 
 @open311.get("/requests/{request_id}.json", summary="Open311：一条诉求")
-async def get_request(request_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)], user: SignedIn, lists: CatalogDep) -> list:
+def get_request(request_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)], user: SignedIn, work: ServicesDep) -> list:
     """GeoReport v2 的 GET request：状态、承办单位（agency_responsible）、说明。"""
-    with lists.store.transaction() as session:
-        return [_open311_request(tickets.ticket_dict(session, tickets.get(session, user, request_id), None))]
+    ticket = work.tickets.one(user, request_id)
+    ticket.pop("contact_name", None), ticket.pop("contact_phone", None)
+    return [_open311_request(ticket)]
 
 
 @open311.get("/discovery.json", summary="Open311：发现")
-async def discovery() -> dict:
+def discovery() -> dict:
     """GeoReport v2 的 discovery：本接口的地址与格式。"""
     return {"changeset": "2026-11-29", "contact": "lvzhi", "endpoints": [
         {"specification": "http://wiki.open311.org/GeoReport_v2", "url": "/open311/v2", "changeset": "2026-11-29",

@@ -11,6 +11,7 @@ from fastapi_offline import FastAPIOffline
 from ..lists.bundled import ensure_bundled
 from ..lists.catalog import Catalog
 from ..store import Store
+from ..work.services import Services
 from . import api, api_reviews, api_tickets, errors, pages, pages_reviews, pages_tickets
 from .render import render
 from .security import SecurityMiddleware
@@ -39,6 +40,7 @@ def create_app(store: Store | None = None, database: str | None = None, warm: bo
     app = FastAPIOffline(title="lvzhi 履职清单接口", version="1", description=DESCRIPTION,
                          static_url="/static/docs", openapi_url="/api/v1/openapi.json")
     app.state.catalog = catalog
+    app.state.services = Services.over(catalog)
     app.add_middleware(SecurityMiddleware)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).with_name("static"))), name="static")
     errors.install(app, _error_page)

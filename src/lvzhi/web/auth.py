@@ -40,11 +40,11 @@ def identify(request: Request) -> User | None:
     return user
 
 
-async def viewer(request: Request) -> User | None:
+def viewer(request: Request) -> User | None:
     return identify(request)
 
 
-async def signed_in(request: Request) -> User:
+def signed_in(request: Request) -> User:
     user = identify(request)
     if user is None:
         raise LoginRequired()

@@ -83,7 +83,10 @@ def install(app, render_page) -> None:
 
     @app.exception_handler(LvzhiError)
     async def known_error(request: Request, exc: LvzhiError):
-        return respond(request, exc.status, exc.code, str(exc))
+        response = respond(request, exc.status, exc.code, str(exc))
+        if exc.status == 503:
+            response.headers["Retry-After"] = "5"
+        return response
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired):

@@ -1,11 +1,13 @@
 """The portal's pages, rendered on the server in Chinese: ask, lists, items, search, departments, versions."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Optional
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from ..errors import NotFound
 from ..lists.catalog import Catalog
 from ..lists.diff import FIELD_NAMES
 from ..model import LIST_KINDS, LIST_SHORT_NAMES, LIST_TITLES
@@ -26,13 +28,13 @@ def _catalog(request: Request) -> Catalog:
 # -- 这件事归谁管？ ------------------------------------------------------------------------------
 
 @router.get("/", response_class=HTMLResponse)
-async def home(request: Request, q: Annotated[str, Query(max_length=MAX_TEXT_CHARS)] = "",
+def home(request: Request, q: Annotated[str, Query(max_length=MAX_TEXT_CHARS)] = "",
          town: Annotated[Optional[str], Query(max_length=64)] = None):
     return _ask(request, q, town)
 
 
 @router.post("/", response_class=HTMLResponse)
-async def ask(request: Request, q: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "",
+def ask(request: Request, q: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "",
         town: Annotated[Optional[str], Form(max_length=64)] = None):
     return _ask(request, q, town)
 
@@ -51,14 +53,14 @@ def _ask(request: Request, q: str, town: str | None):
 # -- towns, lists and items ------------------------------------------------------------------------
 
 @router.get("/towns", response_class=HTMLResponse)
-async def towns(request: Request):
+def towns(request: Request):
     lists = _catalog(request)
     rows = [(t, lists.counts(t.name)) for t in lists.towns()]
     return render(request, "towns.html", title="镇街", rows=rows)
 
 
 @router.get("/t/{town}", response_class=HTMLResponse)
-async def town_page(request: Request, town: TownName):
+def town_page(request: Request, town: TownName):
     lists = _catalog(request)
     info = lists.town(town)
     dataset = lists.dataset(town)
@@ -67,7 +69,7 @@ async def town_page(request: Request, town: TownName):
 
 
 @router.get("/t/{town}/lists/{kind}", response_class=HTMLResponse)
-async def list_page(request: Request, town: TownName, kind: str,
+def list_page(request: Request, town: TownName, kind: str,
               category: Annotated[Optional[str], Query(max_length=64)] = None):
     lists = _catalog(request)
     if kind not in LIST_KINDS:
@@ -82,15 +84,15 @@ async def list_page(request: Request, town: TownName, kind: str,
 
 
 @router.get("/t/{town}/versions", response_class=HTMLResponse)
-async def versions_page(request: Request, town: TownName):
+def versions_page(request: Request, town: TownName):
     lists = _catalog(request)
     info = lists.town(town)
-    rows = [(v, len(lists.dataset(town, v.id).items)) for v in reversed(info.versions)]
+    rows = [(v, v.items, info.state(v)) for v in reversed(info.versions)]
     return render(request, "versions.html", title=f"版本 · {town}", town=info, rows=rows)
 
 
 @router.get("/t/{town}/diff", response_class=HTMLResponse)
-async def diff_page(request: Request, town: TownName,
+def diff_page(request: Request, town: TownName,
               old: Annotated[Optional[str], Query(alias="from", max_length=128)] = None,
               new: Annotated[Optional[str], Query(alias="to", max_length=128)] = None):
     lists = _catalog(request)
@@ -104,22 +106,38 @@ async def diff_page(request: Request, town: TownName,
 
 
 @router.get("/t/{town}/{code}", response_class=HTMLResponse)
-async def item_page(request: Request, town: TownName, code: Annotated[str, Path(max_length=16)],
+def item_page(request: Request, town: TownName, code: Annotated[str, Path(max_length=16)],
               version: Annotated[Optional[str], Query(max_length=128)] = None):
     lists = _catalog(request)
     shown = lists.version(town, version)
-    item = lists.item(town, code, shown.id)
+    try:
+        item = lists.item(town, code, shown.id)
+    except NotFound:
+        if version:
+            raise
+        return _removed_item(request, lists, town, code)
     if code != item.code:
         return RedirectResponse(f"/t/{town}/{item.code}" + (f"?version={version}" if version else ""), status_code=301)
     return render(request, "item.html", title=f"{item.code} {item.title}", town=lists.town(town), item=item,
                   shown=shown, current=lists.version(town), history=lists.history_states(town, item.code),
-                  list_title=LIST_TITLES[item.list])
+                  list_title=LIST_TITLES[item.list], today=date.today())
+
+
+def _removed_item(request: Request, lists: Catalog, town: str, code: str):
+    """A fixed URL of an item the current version no longer has: say since when, and link its last version."""
+    history = lists.history(town, code)  # NotFound when no version ever had it
+    last = max((v for v, item in history if item is not None), key=lambda v: v.id)
+    removed_in = min((v for v, item in history if item is None and v.id > last.id), key=lambda v: v.id, default=None)
+    message = (f"{lists.town(town).name}的现行清单中已没有事项 {code.upper()}"
+               + (f"：自版本“{removed_in.label}”（{removed_in.since_text}）起删除。" if removed_in else "。"))
+    return render(request, "removed.html", status_code=404, title=f"{code.upper()} 已删除", heading="事项已删除",
+                  message=message, town=town, last=last, code=code.upper())
 
 
 # -- search and departments ------------------------------------------------------------------------
 
 @router.get("/search", response_class=HTMLResponse)
-async def search_page(request: Request, q: Annotated[str, Query(max_length=200)] = "",
+def search_page(request: Request, q: Annotated[str, Query(max_length=200)] = "",
                 kind: Annotated[Optional[str], Query(alias="list", max_length=16)] = None,
                 category: Annotated[Optional[str], Query(max_length=64)] = None,
                 department: Annotated[Optional[str], Query(max_length=128)] = None,
@@ -136,13 +154,13 @@ async def search_page(request: Request, q: Annotated[str, Query(max_length=200)]
 
 
 @router.get("/departments", response_class=HTMLResponse)
-async def departments_page(request: Request):
+def departments_page(request: Request):
     rows = sorted(_catalog(request).departments(), key=lambda d: (-(d.cooperative + d.reclaimed), d.name))
     return render(request, "departments.html", title="部门", rows=rows)
 
 
 @router.get("/departments/{name}", response_class=HTMLResponse)
-async def department_page(request: Request, name: Annotated[str, Path(max_length=128)]):
+def department_page(request: Request, name: Annotated[str, Path(max_length=128)]):
     view = _catalog(request).department(name)
     if view.name != name:
         return RedirectResponse(f"/departments/{view.name}", status_code=301)

@@ -7,13 +7,12 @@ from typing import Annotated, Optional
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from ..work import accounts
-from ..work.audit import ACTIONS, entries, entry_dict
-from ..work import reviews
 from ..review.kinds import (APPROVALS, DECISION_MEANINGS, DECISIONS, MAX_ATTACHMENT_CHARS, MAX_REASON_CHARS,
                             MAX_TEXT_CHARS, STATES)
 from ..review.opinion import opinion_sections
-from .api_reviews import _one, _submit
+from ..work import accounts, reviews
+from ..work.audit import ACTIONS
+from ..work.services import Services
 from .auth import SESSION_COOKIE, SignedIn, check_csrf, identify
 from .errors import ApiError
 from .render import render
@@ -27,22 +26,30 @@ def _catalog(request: Request):
     return request.app.state.catalog
 
 
+def _work(request: Request) -> Services:
+    return request.app.state.services
+
+
+# Where each role's day starts when the login page was not reached from another page.
+LANDING = {"admin": "/reviews", "town": "/reviews", "department": "/reviews", "dispatcher": "/dispatch"}
+
+
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never an absolute or scheme-relative URL (no open redirect)."""
+    """Only a path on this site: never an absolute or scheme-relative URL (no open redirect); "" for none."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return "/reviews"
+    return ""
 
 
 # -- signing in and out ------------------------------------------------------------------------------
 
 @router.get("/login", response_class=HTMLResponse)
-async def login_page(request: Request, next: Annotated[Optional[str], Query(max_length=512)] = None):
+def login_page(request: Request, next: Annotated[Optional[str], Query(max_length=512)] = None):
     return render(request, "login.html", title="登录", next=_safe_next(next), error=None)
 
 
 @router.post("/login", response_class=HTMLResponse)
-async def login(request: Request, username: Annotated[str, Form(max_length=64)] = "",
+def login(request: Request, username: Annotated[str, Form(max_length=64)] = "",
                 password: Annotated[str, Form(max_length=256)] = "",
                 next: Annotated[Optional[str], Form(max_length=512)] = None):
     store = _catalog(request).store
@@ -56,14 +63,14 @@ async def login(request: Request, username: Annotated[str, Form(max_length=64)] 
     if started is None:
         return render(request, "login.html", status_code=401, title="登录", next=_safe_next(next),
                       error=accounts.LOGIN_FAILED)
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(_safe_next(next) or LANDING.get(user.role, "/"), status_code=303)
     response.set_cookie(SESSION_COOKIE, started[0], max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
                         httponly=True, samesite="lax", secure=request.url.scheme == "https", path="/")
     return response
 
 
 @router.post("/logout")
-async def logout(request: Request, csrf_token: Csrf = ""):
+def logout(request: Request, csrf_token: Csrf = ""):
     if identify(request) is not None:
         check_csrf(request, csrf_token)
         with _catalog(request).store.transaction() as session:
@@ -76,20 +83,17 @@ async def logout(request: Request, csrf_token: Csrf = ""):
 # -- reviews -----------------------------------------------------------------------------------------
 
 @router.get("/reviews", response_class=HTMLResponse)
-async def reviews_page(request: Request, user: SignedIn,
+def reviews_page(request: Request, user: SignedIn,
                        state: Annotated[Optional[str], Query(max_length=20)] = None,
                        page: Annotated[int, Query(ge=1, le=100_000)] = 1):
     state = state if state in STATES else None
-    with _catalog(request).store.transaction() as session:
-        total, rows = reviews.visible(session, user, state, 50, (page - 1) * 50)
-        people = accounts.display_names(session, {r.submitted_by for r in rows} | {r.decided_by for r in rows})
-        items = [reviews.review_dict(r, people) for r in rows]
-    return render(request, "reviews.html", title="准入审查", reviews=items, total=total, state=state, states=STATES,
-                  page=page)
+    listing = _work(request).reviews.listing(user, state, page, 50)
+    return render(request, "reviews.html", title="准入审查", reviews=listing["reviews"], total=listing["total"],
+                  state=state, states=STATES, page=page)
 
 
 @router.get("/reviews/new", response_class=HTMLResponse)
-async def new_review_page(request: Request, user: SignedIn):
+def new_review_page(request: Request, user: SignedIn):
     if user.role not in ("admin", "town", "department"):
         raise reviews.Forbidden(f"{user.role_name}无权提交准入审查")
     return render(request, "review_new.html", title="提交准入审查", towns=_catalog(request).towns(), form={},
@@ -97,7 +101,7 @@ async def new_review_page(request: Request, user: SignedIn):
 
 
 @router.post("/reviews", response_class=HTMLResponse)
-async def submit_review(request: Request, user: SignedIn, csrf_token: Csrf = "",
+def submit_review(request: Request, user: SignedIn, csrf_token: Csrf = "",
                         text: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "",
                         title: Annotated[str, Form(max_length=200)] = "",
                         issuing_department: Annotated[str, Form(max_length=128)] = "",
@@ -109,8 +113,8 @@ async def submit_review(request: Request, user: SignedIn, csrf_token: Csrf = "",
             "deadline": deadline, "attachment_text": attachment_text}
     try:
         due = date.fromisoformat(deadline) if deadline.strip() else None
-        created = _submit(_catalog(request), user, reviews.Submission(town, issuing_department, text, title,
-                                                                      attachment_text, due))
+        created = _work(request).reviews.submit(user, reviews.Submission(town, issuing_department, text, title,
+                                                                         attachment_text, due))
     except (ValueError, reviews.InvalidInput) as exc:
         if isinstance(exc, reviews.Forbidden):
             raise
@@ -121,10 +125,7 @@ async def submit_review(request: Request, user: SignedIn, csrf_token: Csrf = "",
 
 
 def _review_context(request: Request, user, review_id: int) -> dict:
-    review = _one(_catalog(request), user, review_id)
-    with _catalog(request).store.transaction() as session:
-        row = reviews.get(session, user, review_id)
-        may_decide = reviews.can_decide(user, row) and row.state == "pending"
+    review, may_decide = _work(request).reviews.one_with_rights(user, review_id)
     return {"title": f"准入审查 {review_id}", "review": review, "decisions": DECISIONS, "meanings": DECISION_MEANINGS,
             "approvals": APPROVALS, "may_decide": may_decide,
             "may_approve": user.role == "admin" and review["state"] == "awaiting_approval",
@@ -132,50 +133,49 @@ def _review_context(request: Request, user, review_id: int) -> dict:
 
 
 @router.get("/reviews/{review_id}", response_class=HTMLResponse)
-async def review_page(request: Request, review_id: ReviewId, user: SignedIn):
+def review_page(request: Request, review_id: ReviewId, user: SignedIn):
     return render(request, "review.html", **_review_context(request, user, review_id))
 
 
 @router.post("/reviews/{review_id}/decision", response_class=HTMLResponse)
-async def decide(request: Request, review_id: ReviewId, user: SignedIn, csrf_token: Csrf = "",
+def decide(request: Request, review_id: ReviewId, user: SignedIn, csrf_token: Csrf = "",
                  decision: Annotated[str, Form(max_length=16)] = "",
                  reason: Annotated[str, Form(max_length=MAX_REASON_CHARS)] = ""):
     check_csrf(request, csrf_token)
-    store = _catalog(request).store
     try:
-        store.run(lambda session: reviews.decide(session, user, review_id, decision, reason))
+        _work(request).reviews.decide(user, review_id, decision, reason)
     except (reviews.Conflict, reviews.Forbidden):
         raise
     except reviews.InvalidInput as exc:
-        return await _review_with_error(request, user, review_id, str(exc))
+        return _review_with_error(request, user, review_id, str(exc))
     return RedirectResponse(f"/reviews/{review_id}", status_code=303)
 
 
 @router.post("/reviews/{review_id}/approval", response_class=HTMLResponse)
-async def approve(request: Request, review_id: ReviewId, user: SignedIn, csrf_token: Csrf = "",
+def approve(request: Request, review_id: ReviewId, user: SignedIn, csrf_token: Csrf = "",
                   approved: Annotated[str, Form(max_length=8)] = "",
                   reason: Annotated[str, Form(max_length=MAX_REASON_CHARS)] = ""):
     check_csrf(request, csrf_token)
     if approved not in ("yes", "no"):
         raise ApiError(422, "invalid_input", "请选择批准或不予承接")
     try:
-        _catalog(request).store.run(lambda session: reviews.approve(session, user, review_id, approved == "yes", reason))
+        _work(request).reviews.approve(user, review_id, approved == "yes", reason)
     except (reviews.Conflict, reviews.Forbidden):
         raise
     except reviews.InvalidInput as exc:
-        return await _review_with_error(request, user, review_id, str(exc))
+        return _review_with_error(request, user, review_id, str(exc))
     return RedirectResponse(f"/reviews/{review_id}", status_code=303)
 
 
-async def _review_with_error(request: Request, user, review_id: int, message: str):
+def _review_with_error(request: Request, user, review_id: int, message: str):
     """The review page again, with the reason the decision was refused beside the form."""
     return render(request, "review.html", status_code=422, **{**_review_context(request, user, review_id),
                                                               "error": message})
 
 
 @router.get("/reviews/{review_id}/opinion", response_class=HTMLResponse)
-async def opinion_page(request: Request, review_id: ReviewId, user: SignedIn):
-    review = _one(_catalog(request), user, review_id)
+def opinion_page(request: Request, review_id: ReviewId, user: SignedIn):
+    review = _work(request).reviews.one(user, review_id)
     heading, sections = opinion_sections(review)
     return render(request, "opinion.html", title=heading, heading=heading, sections=sections, review=review)
 
@@ -183,65 +183,52 @@ async def opinion_page(request: Request, review_id: ReviewId, user: SignedIn):
 # -- monitor, audit, accounts ------------------------------------------------------------------------
 
 @router.get("/monitor", response_class=HTMLResponse)
-async def monitor_page(request: Request, user: SignedIn,
+def monitor_page(request: Request, user: SignedIn,
                        month: Annotated[Optional[str], Query(pattern=r"^(\d{4}-\d{2})?$")] = None):
-    with _catalog(request).store.transaction() as session:
-        data = reviews.monitor(session, user, month or None)
+    data = _work(request).reviews.monitor(user, month or None)
     return render(request, "monitor.html", title="准入监测", data=data, month=month or "")
 
 
 @router.get("/audit", response_class=HTMLResponse)
-async def audit_page(request: Request, user: SignedIn, page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+def audit_page(request: Request, user: SignedIn, page: Annotated[int, Query(ge=1, le=100_000)] = 1,
                      action: Annotated[Optional[str], Query(max_length=32)] = None):
-    if user.role != "admin":
-        raise reviews.Forbidden(f"{user.role_name}无权查看审计日志")
     action = action if action in ACTIONS else None
-    with _catalog(request).store.transaction() as session:
-        total, rows = entries(session, 100, (page - 1) * 100, action)
-        items = [entry_dict(r) for r in rows]
-    return render(request, "audit.html", title="审计日志", entries=items, total=total, page=page, actions=ACTIONS,
-                  action=action)
+    log = _work(request).audit.page(user, 100, page, action)
+    return render(request, "audit.html", title="审计日志", entries=log["entries"], total=log["total"], page=page,
+                  actions=ACTIONS, action=action)
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
-async def users_page(request: Request, user: SignedIn):
-    if user.role != "admin":
-        raise reviews.Forbidden(f"{user.role_name}无权管理账号")
-    with _catalog(request).store.transaction() as session:
-        people = accounts.list_users(session)
+def users_page(request: Request, user: SignedIn):
+    people = _work(request).accounts.users(user)
     return render(request, "users.html", title="账号", people=people, roles=accounts.ROLES,
                   towns=_catalog(request).towns(), error=None)
 
 
 @router.post("/admin/users", response_class=HTMLResponse)
-async def add_user(request: Request, user: SignedIn, csrf_token: Csrf = "",
+def add_user(request: Request, user: SignedIn, csrf_token: Csrf = "",
                    username: Annotated[str, Form(max_length=64)] = "",
                    password: Annotated[str, Form(max_length=256)] = "",
                    role: Annotated[str, Form(max_length=16)] = "",
                    town: Annotated[str, Form(max_length=64)] = "",
                    department: Annotated[str, Form(max_length=128)] = "",
                    display_name: Annotated[str, Form(max_length=64)] = ""):
-    if user.role != "admin":
-        raise reviews.Forbidden(f"{user.role_name}无权管理账号")
+    accounts.require_admin(user)
     check_csrf(request, csrf_token)
+    desk = _work(request).accounts
     try:
-        _catalog(request).store.run(lambda session: accounts.add_user(
-            session, user.actor, username, password, role, town or None, department or None, display_name))
+        desk.add(user, username, password, role, town or None, department or None, display_name)
     except accounts.InvalidInput as exc:
-        with _catalog(request).store.transaction() as session:
-            people = accounts.list_users(session)
+        people = desk.users(user)
         return render(request, "users.html", status_code=422, title="账号", people=people, roles=accounts.ROLES,
                       towns=_catalog(request).towns(), error=str(exc))
     return RedirectResponse("/admin/users", status_code=303)
 
 
 @router.post("/admin/users/{username}/active")
-async def toggle_user(request: Request, username: Annotated[str, Path(max_length=64)], user: SignedIn,
+def toggle_user(request: Request, username: Annotated[str, Path(max_length=64)], user: SignedIn,
                       csrf_token: Csrf = "", active: Annotated[str, Form(max_length=8)] = ""):
-    if user.role != "admin":
-        raise reviews.Forbidden(f"{user.role_name}无权管理账号")
+    accounts.require_admin(user)
     check_csrf(request, csrf_token)
-    if username == user.username:
-        raise ApiError(422, "invalid_input", "不能停用自己的账号")
-    _catalog(request).store.run(lambda session: accounts.set_active(session, user.actor, username, active == "yes"))
+    _work(request).accounts.set_active(user, username, active == "yes")
     return RedirectResponse("/admin/users", status_code=303)

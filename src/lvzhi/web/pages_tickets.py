@@ -4,13 +4,12 @@ from __future__ import annotations
 from typing import Annotated, Optional
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from ..work import tickets
 from ..dispatch.route import CHANNELS
 from ..vocab import VERDICT_LABELS
-from .api_tickets import create_ticket, dispute_ticket, import_upload, one_ticket, transition
+from ..work import tickets
+from .api_tickets import import_upload
 from .auth import SignedIn, check_csrf
 from .render import render
 
@@ -20,50 +19,61 @@ Csrf = Annotated[str, Form(max_length=128)]
 Note = Annotated[str, Form(max_length=tickets.MAX_NOTE_CHARS)]
 
 
+PER_PAGE = 50
+PageNumber = Annotated[int, Query(ge=1, le=100_000)]
+
+
+def _desk(request: Request) -> tickets.TicketDesk:
+    return request.app.state.services.tickets
+
+
 def _catalog(request: Request):
     return request.app.state.catalog
 
 
-def _list_context(request: Request, user, state: str | None, title: str, template_flags: dict) -> dict:
+def _list_context(request: Request, user, state: str | None, title: str, template_flags: dict, page: int = 1) -> dict:
     state = state if state in tickets.STATES else None
-    with _catalog(request).store.transaction() as session:
-        total, rows = tickets.visible(session, user, state, 100)
-        items = [tickets.ticket_dict(session, r, user) for r in rows]
-    return {"title": title, "tickets": items, "total": total, "state": state, "states": tickets.STATES,
-            "verdicts": VERDICT_LABELS, "report": None, **template_flags}
+    listing = _desk(request).listing(user, state, page, PER_PAGE)
+    pages = max(1, -(-listing["total"] // PER_PAGE))
+    return {"title": title, "tickets": listing["tickets"], "total": listing["total"], "state": state,
+            "states": tickets.STATES, "verdicts": VERDICT_LABELS, "report": None, "page": page, "pages": pages,
+            **template_flags}
 
 
-def _list(request: Request, user, state: str | None, title: str, template_flags: dict):
-    return render(request, "tickets.html", **_list_context(request, user, state, title, template_flags))
+def _list(request: Request, user, state: str | None, title: str, template_flags: dict, page: int = 1):
+    return render(request, "tickets.html", **_list_context(request, user, state, title, template_flags, page))
 
 
 @router.get("/dispatch", response_class=HTMLResponse)
-async def queue(request: Request, user: SignedIn, state: Annotated[Optional[str], Query(max_length=16)] = "pending"):
+def queue(request: Request, user: SignedIn, state: Annotated[Optional[str], Query(max_length=16)] = "pending",
+          page: PageNumber = 1):
     if user.role not in tickets.DISPATCHERS:
         raise tickets.Forbidden(f"{user.role_name}无权使用派单队列")
-    return _list(request, user, state, "派单队列", {"queue": True, "base_path": "/dispatch"})
+    return _list(request, user, state, "派单队列", {"queue": True, "base_path": "/dispatch"}, page)
 
 
 @router.post("/tickets/import", response_class=HTMLResponse)
-async def import_form(request: Request, user: SignedIn, csrf_token: Csrf = "",
-                      file: Annotated[Optional[UploadFile], File()] = None):
+def import_form(request: Request, user: SignedIn, csrf_token: Csrf = "",
+                file: Annotated[Optional[UploadFile], File()] = None):
     check_csrf(request, csrf_token)
     if file is None or not file.filename:
         raise tickets.InvalidInput("请选择要导入的 .csv 或 .xlsx 文件")
-    report = await run_in_threadpool(import_upload, _catalog(request), user, file)
+    report = import_upload(_desk(request), user, file)
     context = _list_context(request, user, "pending", "派单队列", {"queue": True, "base_path": "/dispatch"})
     return render(request, "tickets.html", **{**context, "report": report})
 
 
 @router.get("/inbox", response_class=HTMLResponse)
-async def inbox(request: Request, user: SignedIn, state: Annotated[Optional[str], Query(max_length=16)] = None):
+def inbox(request: Request, user: SignedIn, state: Annotated[Optional[str], Query(max_length=16)] = None,
+          page: PageNumber = 1):
     if user.role not in ("town", "department"):
         raise tickets.Forbidden(f"{user.role_name}没有承办工单的收件箱")
-    return _list(request, user, state, f"{user.town or user.department}的工单", {"queue": False, "base_path": "/inbox"})
+    return _list(request, user, state, f"{user.town or user.department}的工单", {"queue": False, "base_path": "/inbox"},
+                 page)
 
 
 @router.get("/tickets/new", response_class=HTMLResponse)
-async def new_ticket_page(request: Request, user: SignedIn):
+def new_ticket_page(request: Request, user: SignedIn):
     if user.role not in tickets.DISPATCHERS:
         raise tickets.Forbidden(f"{user.role_name}无权登记工单")
     return render(request, "ticket_new.html", title="登记工单", towns=_catalog(request).towns(), channels=CHANNELS,
@@ -71,7 +81,7 @@ async def new_ticket_page(request: Request, user: SignedIn):
 
 
 @router.post("/tickets", response_class=HTMLResponse)
-async def add_ticket(request: Request, user: SignedIn, csrf_token: Csrf = "",
+def add_ticket(request: Request, user: SignedIn, csrf_token: Csrf = "",
                      text: Annotated[str, Form(max_length=tickets.MAX_TEXT_CHARS)] = "",
                      town: Annotated[str, Form(max_length=64)] = "",
                      channel: Annotated[str, Form(max_length=16)] = "12345",
@@ -80,8 +90,8 @@ async def add_ticket(request: Request, user: SignedIn, csrf_token: Csrf = "",
                      contact_phone: Annotated[str, Form(max_length=32)] = ""):
     check_csrf(request, csrf_token)
     try:
-        created = create_ticket(_catalog(request), user, tickets.NewTicket(text, town, channel, None, None, location,
-                                                                           contact_name, contact_phone))
+        created = _desk(request).create(user, tickets.NewTicket(text, town, channel, None, None, location,
+                                                                contact_name, contact_phone))
     except tickets.Forbidden:
         raise
     except tickets.InvalidInput as exc:
@@ -93,7 +103,7 @@ async def add_ticket(request: Request, user: SignedIn, csrf_token: Csrf = "",
 
 
 def _ticket_page(request: Request, user, ticket_id: int, error: str | None = None, status_code: int = 200):
-    ticket = one_ticket(_catalog(request), user, ticket_id)
+    ticket = _desk(request).one(user, ticket_id)
     mine = (user.role == "town" and ticket["assignee"] == user.town) or \
            (user.role == "department" and ticket["assignee"] == user.department)
     return render(request, "ticket.html", status_code=status_code, title=f"工单 {ticket_id}", ticket=ticket,
@@ -102,7 +112,7 @@ def _ticket_page(request: Request, user, ticket_id: int, error: str | None = Non
 
 
 @router.get("/tickets/{ticket_id}", response_class=HTMLResponse)
-async def ticket_page(request: Request, ticket_id: TicketId, user: SignedIn):
+def ticket_page(request: Request, ticket_id: TicketId, user: SignedIn):
     return _ticket_page(request, user, ticket_id)
 
 
@@ -119,56 +129,45 @@ def _act(request: Request, user, ticket_id: int, csrf: str, change, back: str | 
 
 
 @router.post("/tickets/{ticket_id}/dispatch")
-async def dispatch_form(request: Request, ticket_id: TicketId, user: SignedIn, csrf_token: Csrf = "",
+def dispatch_form(request: Request, ticket_id: TicketId, user: SignedIn, csrf_token: Csrf = "",
                         assignee: Annotated[str, Form(max_length=128)] = "", note: Note = "",
                         back: Annotated[str, Form(max_length=64)] = ""):
-    lists = _catalog(request)
-    return _act(request, user, ticket_id, csrf_token, lambda: transition(
-        lists, user, ticket_id, lambda s: tickets.dispatch(s, user, ticket_id, assignee or None, note)),
-        "/dispatch" if back == "queue" else None)
+    return _act(request, user, ticket_id, csrf_token, lambda: _desk(request).dispatch(user, ticket_id, assignee or None, note),
+                "/dispatch" if back == "queue" else None)
 
 
 @router.post("/tickets/{ticket_id}/accept")
-async def accept_form(request: Request, ticket_id: TicketId, user: SignedIn, csrf_token: Csrf = ""):
-    lists = _catalog(request)
-    return _act(request, user, ticket_id, csrf_token,
-                lambda: transition(lists, user, ticket_id, lambda s: tickets.accept(s, user, ticket_id)))
+def accept_form(request: Request, ticket_id: TicketId, user: SignedIn, csrf_token: Csrf = ""):
+    return _act(request, user, ticket_id, csrf_token, lambda: _desk(request).accept(user, ticket_id))
 
 
 @router.post("/tickets/{ticket_id}/resolve")
-async def resolve_form(request: Request, ticket_id: TicketId, user: SignedIn, csrf_token: Csrf = "", note: Note = ""):
-    lists = _catalog(request)
-    return _act(request, user, ticket_id, csrf_token,
-                lambda: transition(lists, user, ticket_id, lambda s: tickets.finish(s, user, ticket_id, note)))
+def resolve_form(request: Request, ticket_id: TicketId, user: SignedIn, csrf_token: Csrf = "", note: Note = ""):
+    return _act(request, user, ticket_id, csrf_token, lambda: _desk(request).finish(user, ticket_id, note))
 
 
 @router.post("/tickets/{ticket_id}/close")
-async def close_form(request: Request, ticket_id: TicketId, user: SignedIn, csrf_token: Csrf = "", note: Note = ""):
-    lists = _catalog(request)
-    return _act(request, user, ticket_id, csrf_token,
-                lambda: transition(lists, user, ticket_id, lambda s: tickets.close(s, user, ticket_id, note)))
+def close_form(request: Request, ticket_id: TicketId, user: SignedIn, csrf_token: Csrf = "", note: Note = ""):
+    return _act(request, user, ticket_id, csrf_token, lambda: _desk(request).close(user, ticket_id, note))
 
 
 @router.post("/tickets/{ticket_id}/disputes")
-async def dispute_form(request: Request, ticket_id: TicketId, user: SignedIn, csrf_token: Csrf = "", reason: Note = "",
+def dispute_form(request: Request, ticket_id: TicketId, user: SignedIn, csrf_token: Csrf = "", reason: Note = "",
                        cited_item: Annotated[str, Form(max_length=8)] = "",
                        proposed_assignee: Annotated[str, Form(max_length=128)] = ""):
-    lists = _catalog(request)
-    return _act(request, user, ticket_id, csrf_token, lambda: dispute_ticket(
-        lists, user, ticket_id, reason, cited_item or None, proposed_assignee or None))
+    return _act(request, user, ticket_id, csrf_token, lambda: _desk(request).dispute(
+        user, ticket_id, reason, cited_item or None, proposed_assignee or None))
 
 
 @router.post("/tickets/{ticket_id}/disputes/decision")
-async def decide_form(request: Request, ticket_id: TicketId, user: SignedIn, csrf_token: Csrf = "",
+def decide_form(request: Request, ticket_id: TicketId, user: SignedIn, csrf_token: Csrf = "",
                       accepted: Annotated[str, Form(max_length=8)] = "", reason: Note = "",
                       new_assignee: Annotated[str, Form(max_length=128)] = ""):
-    lists = _catalog(request)
-    return _act(request, user, ticket_id, csrf_token, lambda: transition(lists, user, ticket_id, lambda s: tickets.decide_dispute(
-        s, user, ticket_id, accepted == "yes", reason, new_assignee or None)))
+    return _act(request, user, ticket_id, csrf_token, lambda: _desk(request).decide_dispute(
+        user, ticket_id, accepted == "yes", reason, new_assignee or None))
 
 
 @router.get("/dispatch/stats", response_class=HTMLResponse)
-async def stats_page(request: Request, user: SignedIn):
-    with _catalog(request).store.transaction() as session:
-        data = tickets.stats(session, user)
+def stats_page(request: Request, user: SignedIn):
+    data = _desk(request).stats(user)
     return render(request, "dispatch_stats.html", title="派单统计", data=data, verdicts=VERDICT_LABELS)

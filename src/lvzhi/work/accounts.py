@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from .audit import Actor, now, record
 from ..registry import department as registry_entry, lookup
 from ..store.schema import ApiTokenRow, DepartmentRow, LoginAttemptRow, TownRow, UserRow, WebSessionRow
-from ..errors import InvalidInput, TooManyAttempts
+from ..errors import Forbidden, InvalidInput, TooManyAttempts
 
 ROLES = {"admin": "管理员", "town": "镇街工作人员", "department": "部门工作人员", "dispatcher": "派单员"}
 MIN_PASSWORD_CHARS = 8
@@ -262,3 +262,47 @@ def display_names(session: Session, ids: set[int | None]) -> dict[int, str]:
     if not ids:
         return {}
     return {u.id: u.display_name or u.username for u in session.scalars(select(UserRow).where(UserRow.id.in_(ids)))}
+
+
+# -- the desk: account administration, the admin's alone -------------------------------------------------
+
+def require_admin(user: User, doing: str = "管理账号或查看审计日志") -> None:
+    if user.role != "admin":
+        raise Forbidden(f"{user.role_name}无权{doing}")
+
+
+class AccountDesk:
+    """Account administration as the faces use it: admin only, one transaction with its audit entry each."""
+
+    def __init__(self, store):
+        self.store = store
+
+    def users(self, user: User) -> list[dict]:
+        require_admin(user)
+        with self.store.transaction() as session:
+            return [u.to_dict() for u in list_users(session)]
+
+    def add(self, user: User, username: str, password: str, role: str, town: str | None = None,
+            department: str | None = None, display_name: str = "") -> dict:
+        require_admin(user)
+        return self.store.run(lambda s: add_user(s, user.actor, username, password, role, town, department,
+                                                 display_name).to_dict())
+
+    def set_role(self, user: User, username: str, role: str, town: str | None = None,
+                 department: str | None = None) -> dict:
+        require_admin(user)
+        return self.store.run(lambda s: set_role(s, user.actor, username, role, town, department).to_dict())
+
+    def set_active(self, user: User, username: str, active: bool) -> dict:
+        require_admin(user)
+        if username == user.username and not active:
+            raise InvalidInput("不能停用自己的账号")
+        return self.store.run(lambda s: set_active(s, user.actor, username, active).to_dict())
+
+    def set_password(self, user: User, username: str, password: str) -> None:
+        require_admin(user)
+        self.store.run(lambda s: set_password(s, user.actor, username, password))
+
+    def issue_token(self, user: User, username: str, name: str) -> str:
+        require_admin(user)
+        return self.store.run(lambda s: issue_token(s, user.actor, username, name))

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..store.paging import page
+from ..errors import Forbidden
 from ..store.schema import AuditRow
 
 ACTIONS = {
@@ -67,3 +68,28 @@ def entry_dict(row: AuditRow) -> dict:
     return {"id": row.id, "at": row.at.isoformat(), "actor": row.actor, "actor_role": row.actor_role,
             "action": row.action, "action_name": ACTIONS.get(row.action, row.action), "object_type": row.object_type,
             "object_id": row.object_id, "before": row.before, "after": row.after, "list_version": row.list_version}
+
+
+class AuditLog:
+    """The audit log as the admin reads it: a page of entries, or all of them as a sheet."""
+
+    def __init__(self, store):
+        self.store = store
+
+    def page(self, user, per_page: int = 100, page_number: int = 1, action: str | None = None,
+             object_type: str | None = None, object_id: str | None = None) -> dict:
+        _require_admin(user)
+        with self.store.transaction() as session:
+            total, rows = entries(session, per_page, (page_number - 1) * per_page, action, object_type, object_id)
+            return {"total": total, "page": page_number, "per_page": per_page, "entries": [entry_dict(r) for r in rows]}
+
+    def everything(self, user) -> list[dict]:
+        _require_admin(user)
+        with self.store.transaction() as session:
+            _, rows = entries(session, limit=10**9)
+            return [entry_dict(r) for r in rows]
+
+
+def _require_admin(user) -> None:
+    if user.role not in ("admin", "system"):
+        raise Forbidden(f"{user.role_name}无权查看审计日志")

@@ -18,7 +18,7 @@ from .audit import now, record
 from ..store.paging import page
 from ..store.schema import ReviewRow
 from ..review.kinds import (APPROVALS, DECISIONS, MAX_ATTACHMENT_CHARS, MAX_REASON_CHARS, MAX_TEXT_CHARS, STATES)
-from ..review.proposal import Proposal
+from ..review.proposal import Proposal, propose
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 
 TITLE_CHARS = 200
@@ -244,3 +244,68 @@ def monitor(session: Session, user: User, month: str | None = None) -> dict:
                      for r in returned],
         "repeat_pushes": [{"department": d, "code": code, "times": n} for (d, code), n in pushes.items() if n > 1],
     }
+
+
+# -- the desk: each operation one transaction, returning plain data ------------------------------------
+
+def _people_of(rows: list[ReviewRow]) -> set[int | None]:
+    return {i for r in rows for i in (r.submitted_by, r.decided_by, r.approved_by)}
+
+
+class ReviewDesk:
+    """事项准入 as the faces use it: rights checked, one transaction with its audit entry, plain data back."""
+
+    def __init__(self, store, lists):
+        self.store = store
+        self.lists = lists
+
+    def check(self, town: str | None, text: str, attachment_text: str = "") -> dict:
+        """The proposal for a task, recorded nowhere (a pre-check anyone may run)."""
+        town = town or self.lists.default_town()
+        proposal = propose(self.lists.resolver(town), text, attachment_text)
+        return {"town": town, "list_version": self.lists.version(town).label, **proposal.to_dict()}
+
+    def submit(self, user: User, submission: Submission) -> dict:
+        with self.store.transaction() as session:
+            prepared = prepare(session, user, submission)
+        town = prepared.town or self.lists.default_town()
+        version = self.lists.version(town)
+        proposal = propose(self.lists.resolver(town), prepared.text, prepared.attachment_text)
+        prepared.town = town
+
+        def work(session):
+            row = submit(session, user, prepared, proposal, version.id, version.label)
+            return review_dict(row, names_of(session, {row.submitted_by}))
+
+        return self.store.run(work)
+
+    def one(self, user: User, review_id: int) -> dict:
+        with self.store.transaction() as session:
+            row = get(session, user, review_id)
+            return review_dict(row, names_of(session, _people_of([row])))
+
+    def listing(self, user: User, state: str | None = None, page: int = 1, per_page: int = 50) -> dict:
+        with self.store.transaction() as session:
+            total, rows = visible(session, user, state, per_page, (page - 1) * per_page)
+            people = names_of(session, _people_of(rows))
+            return {"total": total, "page": page, "per_page": per_page,
+                    "reviews": [review_dict(r, people) for r in rows]}
+
+    def decide(self, user: User, review_id: int, decision: str, reason: str | None) -> dict:
+        self.store.run(lambda session: decide(session, user, review_id, decision, reason))
+        return self.one(user, review_id)
+
+    def approve(self, user: User, review_id: int, approved: bool, reason: str | None) -> dict:
+        self.store.run(lambda session: approve(session, user, review_id, approved, reason))
+        return self.one(user, review_id)
+
+    def monitor(self, user: User, month: str | None = None) -> dict:
+        with self.store.transaction() as session:
+            return monitor(session, user, month)
+
+    def one_with_rights(self, user: User, review_id: int) -> tuple[dict, bool]:
+        """The review, and whether this user may decide it now."""
+        with self.store.transaction() as session:
+            row = get(session, user, review_id)
+            may_decide = can_decide(user, row) and row.state == "pending"
+            return review_dict(row, names_of(session, _people_of([row]))), may_decide

@@ -18,7 +18,9 @@ from .accounts import User, canonical_department, display_names
 from .audit import now, record
 from ..store.paging import page
 from ..store.schema import DisputeRow, TicketRow, TownRow
-from ..dispatch.route import CHANNELS, Suggestion
+from ..dispatch.assess import assess_dispute
+from ..dispatch.batch import route_texts
+from ..dispatch.route import CHANNELS, Suggestion, suggest
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 
 STATES = {"pending": "待分派", "assigned": "已分派", "in_progress": "办理中", "disputed": "退单申请中",
@@ -119,13 +121,29 @@ def visible(session: Session, user: User, state: str | None = None, limit: int =
     return page(session, query, TicketRow.id.desc(), limit, offset)
 
 
-def disputes_of(session: Session, ticket_id: int) -> list[DisputeRow]:
-    return list(session.scalars(select(DisputeRow).where(DisputeRow.ticket_id == ticket_id).order_by(DisputeRow.id)))
+def disputes_of(session: Session, ticket_ids: list[int]) -> dict[int, list[DisputeRow]]:
+    """Every ticket's disputes, oldest first, in one query."""
+    found: dict[int, list[DisputeRow]] = {ticket_id: [] for ticket_id in ticket_ids}
+    if ticket_ids:
+        query = select(DisputeRow).where(DisputeRow.ticket_id.in_(ticket_ids)).order_by(DisputeRow.id)
+        for dispute in session.scalars(query):
+            found[dispute.ticket_id].append(dispute)
+    return found
+
+
+def ticket_dicts(session: Session, rows: list[TicketRow], user: User | None) -> list[dict]:
+    """The tickets as plain data, in three queries whatever their number (tickets, disputes, people)."""
+    disputes = disputes_of(session, [row.id for row in rows])
+    people = display_names(session, {i for row in rows for i in (
+        row.dispatched_by, *(d.raised_by for d in disputes[row.id]), *(d.decided_by for d in disputes[row.id]))})
+    return [_ticket_dict(row, disputes[row.id], people, user) for row in rows]
 
 
 def ticket_dict(session: Session, row: TicketRow, user: User | None) -> dict:
-    disputes = disputes_of(session, row.id)
-    people = display_names(session, {row.dispatched_by, *(d.raised_by for d in disputes), *(d.decided_by for d in disputes)})
+    return ticket_dicts(session, [row], user)[0]
+
+
+def _ticket_dict(row: TicketRow, disputes: list[DisputeRow], people: dict[int, str], user: User | None) -> dict:
     data = {
         "id": row.id, "external_id": row.external_id, "channel": row.channel, "town": row.town, "text": row.text,
         "location": row.location, "received_at": row.received_at.isoformat(), "created_at": row.created_at.isoformat(),
@@ -291,3 +309,91 @@ def stats(session: Session, user: User) -> dict:
         "followed_suggestion": round(sum(r.assignee == r.suggestion.get("assignee") for r in dispatched)
                                      / len(dispatched), 3) if dispatched else None,
     }
+
+
+# -- the desk: each operation one transaction, returning plain data ------------------------------------
+
+class TicketDesk:
+    """诉求派单 as the faces use it: every call checks the user's rights, runs in one transaction with its audit
+    entry, and returns plain data (dicts ready for JSON and templates), never database rows."""
+
+    def __init__(self, store, lists):
+        self.store = store
+        self.lists = lists
+
+    def suggest(self, town: str | None, texts: list[str]) -> dict:
+        town = town or self.lists.default_town()
+        routed = route_texts(self.lists.resolver(town), texts, None, 1)
+        return {"town": town, "list_version": self.lists.version(town).label, "suggestions": [s.to_dict() for s in routed]}
+
+    def create(self, user: User, new: NewTicket) -> dict:
+        new.town = new.town or self.lists.default_town()
+        version = self.lists.version(new.town)
+        cleaned = clean(new)
+        suggestion = suggest(self.lists.resolver(new.town), cleaned.text)
+        return self.store.run(lambda session: ticket_dict(
+            session, create(session, user, cleaned, suggestion, version.id, version.label), user))
+
+    def one(self, user: User, ticket_id: int) -> dict:
+        with self.store.transaction() as session:
+            return ticket_dict(session, get(session, user, ticket_id), user)
+
+    def listing(self, user: User, state: str | None = None, page: int = 1, per_page: int = 50) -> dict:
+        with self.store.transaction() as session:
+            total, rows = visible(session, user, state, per_page, (page - 1) * per_page)
+            return {"total": total, "page": page, "per_page": per_page, "tickets": ticket_dicts(session, rows, user)}
+
+    def every_visible(self, user: User) -> list[dict]:
+        """All the user may see, without contact details (Open311 listings)."""
+        with self.store.transaction() as session:
+            _, rows = visible(session, user, limit=10**9)
+            return ticket_dicts(session, rows, None)
+
+    def _step(self, user: User, ticket_id: int, change) -> dict:
+        def work(session):
+            change(session)
+            return ticket_dict(session, get(session, user, ticket_id), user)
+        return self.store.run(work)
+
+    def dispatch(self, user: User, ticket_id: int, assignee: str | None, note: str | None) -> dict:
+        return self._step(user, ticket_id, lambda s: dispatch(s, user, ticket_id, assignee, note))
+
+    def accept(self, user: User, ticket_id: int) -> dict:
+        return self._step(user, ticket_id, lambda s: accept(s, user, ticket_id))
+
+    def finish(self, user: User, ticket_id: int, note: str | None) -> dict:
+        return self._step(user, ticket_id, lambda s: finish(s, user, ticket_id, note))
+
+    def close(self, user: User, ticket_id: int, reason: str | None) -> dict:
+        return self._step(user, ticket_id, lambda s: close(s, user, ticket_id, reason))
+
+    def dispute(self, user: User, ticket_id: int, reason: str, cited: str | None, proposed: str | None) -> dict:
+        """The assignee's 退单申请, stored with the lists' pre-assessment of it."""
+        current = self.one(user, ticket_id)
+        town = current["town"]
+        assessment = assess_dispute(self.lists.resolver(town), self.lists.dataset(town), current["text"],
+                                    current["assignee"] or "", cited, proposed).to_dict()
+        return self._step(user, ticket_id, lambda s: raise_dispute(s, user, ticket_id, reason, cited, proposed,
+                                                                   assessment))
+
+    def decide_dispute(self, user: User, ticket_id: int, accepted: bool, reason: str | None,
+                       new_assignee: str | None = None) -> dict:
+        return self._step(user, ticket_id, lambda s: decide_dispute(s, user, ticket_id, accepted, reason, new_assignee))
+
+    def import_file(self, user: User, ticket_file, channel: str = "12345", default_town: str | None = None):
+        """A hotline export into the queue (see ticket_import)."""
+        from .ticket_import import import_tickets
+
+        if user.role not in DISPATCHERS:
+            raise Forbidden(f"{user.role_name}无权导入工单")
+
+        def town_lists(name: str):
+            version = self.lists.version(name)
+            return self.lists.resolver(name), version.id, version.label
+
+        return import_tickets(self.store, user, ticket_file, default_town or self.lists.default_town(), town_lists,
+                              channel)
+
+    def stats(self, user: User) -> dict:
+        with self.store.transaction() as session:
+            return stats(session, user)
