@@ -8,7 +8,7 @@ from rich.text import Text
 
 from ..resolve import VERDICT_WORDS, Answer
 from ..resolve.evaluate import Scores
-from ..vocab import VERDICTS
+from ..vocab import VERDICT_LABELS, VERDICTS
 
 VERDICT_STYLES = {"basic": "green", "cooperative": "cyan", "reclaimed": "yellow", "abolished": "magenta",
                   "unlisted": "red"}
@@ -46,11 +46,20 @@ def answer_panel(answer: Answer) -> Panel:
         parts.append(Text("承接部门的工作方式：", style="bold"))
         parts.append(_numbered(answer.handler_methods))
     parts.append(Text("理由：", style="bold") + Text(answer.explanation))
+    if answer.question is not None:
+        choices = "；".join(f"{label}→{_brief(answer.question.answers[value])}" for value, label in ((True, "是"), (False, "否")))
+        parts.append(Text("需要确认：", style="bold yellow") + Text(f"{answer.question.text}（{choices}；"
+                                                                    "用 --answer 是 或 --answer 否 重新判定）"))
     others = [c for c in answer.candidates if not answer.item or c.item.code != answer.item.code]
     if others:
         lines = "\n".join(f"{c.item.code} {c.item.title[:40]}（得分 {c.score:.1f}）" for c in others)
         parts.append(Text("其他可能的事项：\n", style="dim") + Text(lines, style="dim"))
     return Panel(Group(*parts), title="这件事归谁管？", border_style=style)
+
+
+def _brief(answer) -> str:
+    who = answer.lead or answer.handled_elsewhere_by
+    return VERDICT_LABELS[answer.verdict] + (f"·{who}" if who else "") + (f"（{answer.item.code}）" if answer.item else "")
 
 
 def scores_table(scores: Scores) -> Group:
@@ -66,6 +75,9 @@ def scores_table(scores: Scores) -> Group:
         ("清单外 recall", scores.unlisted_recall),
         ("清单外 F1", scores.unlisted_f1),
     ]
+    kinds = {"citizen": "群众诉求", "task": "部门交办"}
+    for kind, (n, right) in sorted(scores.by_kind.items()):
+        rows.append((f"判定准确率·{kinds.get(kind, kind)}（{n} 条）", right / n if n else 0.0))
     for name, value in rows:
         metrics.add_row(name, f"{value:.3f}")
     confusion = Table(title="判定混淆矩阵（行：标注，列：系统）")

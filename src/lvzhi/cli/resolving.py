@@ -64,6 +64,7 @@ def resolve_command(
     town: Optional[str] = typer.Option(None, "--town", help=TOWN_HELP),
     top: int = typer.Option(3, "--top", min=1, max=20, help="列出的候选事项数"),
     fmt: Optional[str] = typer.Option(None, "--format", help="text、json 或 jsonl（--input 时默认 jsonl）"),
+    reply: Optional[str] = typer.Option(None, "--answer", help="对追问（“需要确认”）的回答：是 或 否"),
 ) -> None:
     """这件事归谁管？判断一条诉求属于哪张清单的哪个事项、谁牵头、镇做什么。"""
     if (text is None) == (input_file is None):
@@ -71,9 +72,14 @@ def resolve_command(
     fmt = fmt or ("jsonl" if input_file else "text")
     if fmt not in FORMATS:
         raise Failure(f"不支持的输出格式“{fmt}”，可选：{'、'.join(FORMATS)}")
+    if reply not in (None, "是", "否"):
+        raise Failure("--answer 只能是“是”或“否”")
     resolver = load_resolver(ctx, town)
     if text is not None:
-        _print(resolver.resolve(text, top=top), fmt)
+        answer = resolver.resolve(text, top=top)
+        if reply and answer.question is not None:
+            answer = resolver.resolve(text, top=top, assume={answer.question.text: reply == "是"})
+        _print(answer, fmt)
         return
     stream, source = _open_input(input_file)
     try:

@@ -42,11 +42,16 @@ class Scope:
     unless_any: tuple[str, ...] = ()
     otherwise: str | None = None  # the item code, or the off-list topic, that covers the rest
     source: str = ""
+    question: str = ""  # asked back when the request says nothing either way (是否在城市建成区内？)
 
     def applies(self, text: str) -> bool:
         if any(word in text for word in self.unless_any):
             return False
         return any(word in text for word in self.applies_when_any)
+
+    def silent(self, text: str) -> bool:
+        """The request says neither that the condition holds nor that it does not."""
+        return not any(word in text for word in (*self.applies_when_any, *self.unless_any))
 
 
 @dataclass(frozen=True)
@@ -164,7 +169,8 @@ def read_town_folder(folder: Path) -> TownKnowledge:
                                              _words(e.get("words")), _words(e.get("marks")), _words(e.get("siblings")))
     rules = _yaml(folder / "rules.yaml") or {}
     scopes = tuple(Scope(codes(s["items"]), _words(s.get("applies_when_any")), _words(s.get("unless_any")),
-                         s.get("otherwise"), s.get("source", "")) for s in rules.get("scopes", ()))
+                         s.get("otherwise"), s.get("source", ""), s.get("question", ""))
+                   for s in rules.get("scopes", ()))
     handlers = {str(code): {dept: _words(w) for dept, w in (table or {}).items()}
                 for code, table in (rules.get("handlers") or {}).items()}
     distinctions = tuple((codes(e["items"]), str(e.get("note", ""))) for e in _yaml(folder / "distinctions.yaml") or ())
@@ -230,7 +236,7 @@ def knowledge_for(dataset: Dataset) -> Knowledge:
             targets = translate.codes(scope.items)
             if targets:
                 scopes.append(Scope(targets, scope.applies_when_any, scope.unless_any, translate.target(scope.otherwise),
-                                    scope.source))
+                                    scope.source, scope.question))
         for cue in folder.cues:
             targets = translate.codes(cue.items)
             if targets:

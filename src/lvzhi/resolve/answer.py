@@ -22,6 +22,25 @@ class Candidate:
 
 
 @dataclass
+class Question:
+    """The one question that decides between two answers, and the answer each choice gives."""
+
+    text: str
+    source: str
+    answers: dict[bool, "Answer"]
+
+    def to_dict(self) -> dict:
+        def brief(answer: "Answer") -> dict:
+            return {"verdict": answer.verdict, "verdict_text": VERDICT_WORDS[answer.verdict], "lead": answer.lead,
+                    "item": answer.item.code if answer.item else None,
+                    "title": answer.item.title if answer.item else None,
+                    "handled_elsewhere_by": answer.handled_elsewhere_by or None}
+        return {"question": self.text, "source": self.source,
+                "choices": [{"answer": "是", "assume": True, **brief(self.answers[True])},
+                            {"answer": "否", "assume": False, **brief(self.answers[False])}]}
+
+
+@dataclass
 class Answer:
     verdict: Verdict
     lead: str
@@ -35,6 +54,8 @@ class Answer:
     matched: list[str] = field(default_factory=list)
     handled_elsewhere_by: str = ""
     error: str | None = None
+    deciding_facts: list[str] = field(default_factory=list)  # the item's own facts, stated, that set it apart
+    question: Question | None = None  # asked back when the request is silent on what decides
 
     def to_dict(self) -> dict:
         data: dict = {
@@ -51,6 +72,10 @@ class Answer:
         }
         if self.handled_elsewhere_by:
             data["handled_elsewhere_by"] = self.handled_elsewhere_by
+        if self.deciding_facts:
+            data["deciding_facts"] = list(self.deciding_facts)
+        if self.question:
+            data["question"] = self.question.to_dict()
         if self.error:
             data["error"] = self.error
         return data

@@ -24,6 +24,7 @@ class Labelled:
     verdict: str
     items: list[str]
     lead: str
+    kind: str = ""  # citizen (a resident's own words) or task (a department's notice)
 
 
 @dataclass
@@ -45,6 +46,7 @@ class Scores:
     unlisted_labelled: int = 0
     confusion: Counter = field(default_factory=Counter)
     misses: list[Miss] = field(default_factory=list)
+    by_kind: dict[str, list[int]] = field(default_factory=dict)  # kind → [requests, verdicts right]
 
     @staticmethod
     def _ratio(a: int, b: int) -> float:
@@ -91,6 +93,8 @@ class Scores:
             "unlisted_recall": round(self.unlisted_recall, 4),
             "unlisted_f1": round(self.unlisted_f1, 4),
             "confusion": {f"{a}→{b}": n for (a, b), n in sorted(self.confusion.items())},
+            "verdict_by_kind": {kind: {"total": n, "verdict_accuracy": round(self._ratio(right, n), 4)}
+                                for kind, (n, right) in sorted(self.by_kind.items())},
         }
 
 
@@ -108,7 +112,8 @@ def read_labelled(path: Path) -> list[Labelled]:
         try:
             data = json.loads(line)
             labelled.append(Labelled(str(data["id"]), str(data["text"]), str(data["verdict"]),
-                                     [str(c) for c in data.get("items") or []], str(data.get("lead") or "")))
+                                     [str(c) for c in data.get("items") or []], str(data.get("lead") or ""),
+                                     str(data.get("kind") or "")))
         except (json.JSONDecodeError, KeyError, TypeError) as error:
             raise LabelError(f"评测文件 {path} 第 {number} 行无法读取：缺少字段或不是 JSON（{error}）") from None
         if labelled[-1].verdict not in VERDICTS:
@@ -131,6 +136,10 @@ def evaluate(resolver: Resolver, labelled: list[Labelled]) -> Scores:
         lead_ok = same_lead(answer.lead, case.lead)
         scores.verdict_right += verdict_ok
         scores.lead_right += lead_ok
+        if case.kind:
+            tally = scores.by_kind.setdefault(case.kind, [0, 0])
+            tally[0] += 1
+            tally[1] += verdict_ok
         item_ok = True
         if case.verdict == "unlisted":
             scores.unlisted_labelled += 1

@@ -14,6 +14,14 @@ def _because(matched: list[str]) -> str:
     return f"依据请求中的“{'、'.join(matched[:6])}”等词。" if matched else ""
 
 
+def telling_apart(item: Item, facts: list[str], siblings: list[Item]) -> str:
+    """Which fact of the item's own text decided it over a sibling the words also fit."""
+    if not facts or not siblings:
+        return ""
+    return (f"与相近的 {'、'.join(s.code for s in siblings[:3])} 相比，请求说到了本事项所写的"
+            f"“{'、'.join(facts[:3])}”。")
+
+
 def basic(item: Item, town: str, candidates: list[Candidate], matched: list[str]) -> Answer:
     text = f"属于基本履职事项 {_cite(item)}，由{town}负责办理。{_because(matched)}"
     return Answer("basic", town, candidates, [item.title], text, item=item, matched=matched)

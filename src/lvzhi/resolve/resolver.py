@@ -1,6 +1,7 @@
 """The responsibility resolver: free Chinese text → which list item covers it, who leads, the town's part."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from itertools import islice
 from typing import Iterable
@@ -9,10 +10,10 @@ import numpy as np
 
 from ..model import Dataset, Item
 from ..registry import department
-from ..search.index import FieldedIndex, query_scores
+from ..search.index import FieldedIndex, FieldIndex, query_scores
 from ..search.normalize import has_meaning, normalize
 from ..search.tokenize import QueryTokens, Tokenizer, tokenizer
-from .answer import Answer, Candidate, failed
+from .answer import Answer, Candidate, Question, failed
 from . import explain
 from ..knowledge import Knowledge, OffListTopic, knowledge_for
 from .leads import choose_lead
@@ -25,6 +26,13 @@ FIELD_WEIGHTS = {"title": 1.0, "body": 0.35, "phrasings": 0.9}
 LENGTH_NORMALISATION = {"title": 0.75, "body": 0.75, "phrasings": 0.2}
 # A request that names a department (区市场监管局要来查处…) is likelier about that department's items.
 NAMED_DEPARTMENT_BOOST = 1.25
+# An item's marks (the facts that tell it from its siblings) count only among items the request's words already
+# point to (a share of the best score): stating one lifts the item just above a sibling whose facts are not stated.
+MARK_FLOOR = 0.7
+MARK_BOOST = 0.05
+# The semantic layer: character pairs of an item's title and everyday phrasings, scored by BM25 beside the words.
+GRAM_WEIGHT = 0.4
+GRAM_LENGTH_NORMALISATION = 0.5
 # Below these the best item does not really cover the request: answer 清单外 rather than force a match.
 MIN_SCORE = 3.0
 MIN_COVERAGE = 0.15
@@ -49,8 +57,11 @@ class Resolver:
         self._documents += [_Document(off_list=t) for t in self.knowledge.off_list]
         self._position = {d.item.code if d.item else d.off_list.topic: n for n, d in enumerate(self._documents)}
         self.index = FieldedIndex(self._fields(), FIELD_WEIGHTS, LENGTH_NORMALISATION)
+        self._grams = FieldIndex([character_pairs(self._everyday_text(d)) for d in self._documents], GRAM_LENGTH_NORMALISATION)
         self._boosts = self._cue_targets()
         self._department_masks = self._department_targets()
+        self._marks = self._mark_targets()
+        self._siblings = self._sibling_positions()
 
     def _domain_words(self) -> list[str]:
         return [n for name in self.dataset.departments() for n in department(name).names()]
@@ -81,6 +92,29 @@ class Resolver:
             targets.append((cue, mask))
         return targets
 
+    def _everyday_text(self, document: _Document) -> str:
+        if document.off_list is not None:
+            return " ".join([document.off_list.topic, *document.off_list.phrasings])
+        entry = self.knowledge.items.get(document.item.code)
+        return " ".join([document.item.title, *(entry.phrasings if entry else ())])
+
+    def _mark_targets(self) -> list[tuple[int, tuple[str, ...]]]:
+        """For each item with knowledge: the facts that tell it from its siblings (its marks)."""
+        return [(n, entry.marks) for n, d in enumerate(self._documents) if d.item
+                and (entry := self.knowledge.items.get(d.item.code)) is not None and entry.marks]
+
+    def _sibling_positions(self) -> dict[int, tuple[int, ...]]:
+        """Items confused with each other, both ways (a sibling named by either side)."""
+        siblings: dict[int, set[int]] = {}
+        for n, d in enumerate(self._documents):
+            entry = d.item and self.knowledge.items.get(d.item.code)
+            for code in (entry.siblings if entry else ()):
+                other = self._position.get(code)
+                if other is not None:
+                    siblings.setdefault(n, set()).add(other)
+                    siblings.setdefault(other, set()).add(n)
+        return {n: tuple(others) for n, others in siblings.items()}
+
     def _department_targets(self) -> list[tuple[tuple[str, ...], np.ndarray]]:
         """For each department: the names people call it, and which documents it leads or handles."""
         targets = []
@@ -93,13 +127,36 @@ class Resolver:
 
     # -- answering -------------------------------------------------------------------------------
 
-    def resolve(self, text: object, request_id: str | None = None, top: int = 3) -> Answer:
+    def resolve(self, text: object, request_id: str | None = None, top: int = 3,
+                assume: dict[str, bool] | None = None) -> Answer:
+        """The answer for a request. `assume` settles a scope's question the request left open
+        ({question: True/False}, as an earlier answer's `question` offered it)."""
         problem = _text_problem(text)
         if problem:
             return failed(problem, request_id)
-        clean = normalize(str(text))
+        answer = self._answer(normalize(str(text)), request_id, top, assume or {})
+        if not assume:
+            self._ask_back(answer, normalize(str(text)), request_id, top)
+        return answer
+
+    def _ask_back(self, answer: Answer, text: str, request_id: str | None, top: int) -> None:
+        """When a scope's condition decides between two answers and the request is silent on it, the answer
+        carries the one question that decides, with what each choice would give."""
+        for scope in self.knowledge.scopes:
+            if not scope.question or not scope.silent(text):
+                continue
+            concerned = {*scope.items, scope.otherwise or ""}
+            if not any(c.item.code in concerned for c in answer.candidates[:2]):
+                continue
+            yes = self._answer(text, request_id, top, {scope.question: True})
+            no = self._answer(text, request_id, top, {scope.question: False})
+            if (yes.verdict, yes.lead) != (no.verdict, no.lead):
+                answer.question = Question(scope.question, scope.source, {True: yes, False: no})
+                return
+
+    def _answer(self, clean: str, request_id: str | None, top: int, assume: dict[str, bool]) -> Answer:
         query = self.tokenizer.query_tokens(clean)
-        scores = self._scores(clean, query)
+        scores = self._scores(clean, query, assume)
         tokens = query.all()
         ranked = np.argsort(-scores, kind="stable")
         candidates = list(islice((Candidate(self._documents[n].item, float(scores[n])) for n in ranked
@@ -107,13 +164,29 @@ class Resolver:
         best = int(ranked[0])
         answer = self._decide(clean, tokens, scores, best, candidates)
         answer.id = request_id
+        self._tell_apart(answer, clean)
         return answer
+
+    def _tell_apart(self, answer: Answer, text: str) -> None:
+        """Says which fact of the item's text decided it over a sibling among the other candidates."""
+        if answer.item is None:
+            return
+        entry = self.knowledge.items.get(answer.item.code)
+        siblings = [c.item for c in answer.candidates[1:] if entry and c.item.code in entry.siblings]
+        facts = self.stated_marks(answer.item.code, text)
+        note = explain.telling_apart(answer.item, facts, siblings)
+        if note:
+            answer.explanation += note
+            answer.deciding_facts = facts
 
     def resolve_many(self, requests: Iterable[tuple[str | None, object]], top: int = 3) -> list[Answer]:
         return [self.resolve(text, request_id, top) for request_id, text in requests]
 
-    def _scores(self, text: str, query: QueryTokens) -> np.ndarray:
+    def _scores(self, text: str, query: QueryTokens, assume: dict[str, bool] | None = None) -> np.ndarray:
         scores = query_scores(self.index, query)
+        if GRAM_WEIGHT:
+            scores = scores + GRAM_WEIGHT * self._grams.scores(character_pairs(text))
+        scores = self._weigh_marks(text, scores)
         for names, mask in self._department_masks:
             if any(n in text for n in names):
                 scores = np.where(mask, scores * NAMED_DEPARTMENT_BOOST, scores)
@@ -121,7 +194,10 @@ class Resolver:
             if cue.fires(text):
                 scores = np.where(mask, scores * cue.boost, scores)
         for scope in self.knowledge.scopes:
-            if scope.applies(text):
+            if assume and scope.question in assume:
+                if assume[scope.question]:
+                    continue
+            elif scope.applies(text):
                 continue
             for code in scope.items:
                 position = self._position.get(code)
@@ -134,10 +210,33 @@ class Resolver:
                     scores[fallback] = demoted
         return scores
 
+    def _weigh_marks(self, text: str, scores: np.ndarray) -> np.ndarray:
+        """Siblings told apart by the fact each one's own text names (持证 vs 无证, 零售 vs 储存, 乡道村道 vs
+        城区): among the items the words point to, one whose marks the request states rises above a sibling
+        whose marks it does not state."""
+        best = float(scores.max())
+        if best <= 0:
+            return scores
+        stated = {position: sum(1 for mark in marks if mark in text) for position, marks in self._marks
+                  if scores[position] >= best * MARK_FLOOR}
+        for position, count in stated.items():
+            if not count:
+                continue
+            rivals = [p for p in self._siblings.get(position, ()) if p in stated and not stated[p]
+                      and scores[p] > scores[position]]
+            if rivals:
+                scores[position] = max(scores[p] for p in rivals) * (1 + MARK_BOOST)
+        return scores
+
+    def stated_marks(self, code: str, text: str) -> list[str]:
+        entry = self.knowledge.items.get(code)
+        return [mark for mark in entry.marks if mark in text] if entry else []
+
     def _decide(self, text: str, tokens: list[str], scores: np.ndarray, best: int,
                 candidates: list[Candidate]) -> Answer:
         document = self._documents[best]
-        matched = self.index.matched(tokens, best)
+        # only words the request itself contains: an expansion (违建 → 违法建设) the user never typed explains nothing
+        matched = [t for t in self.index.matched(tokens, best) if t in text]
         if document.off_list is not None:
             return explain.off_list(document.off_list, candidates, matched)
         coverage = self.index.coverage(tokens, best)
@@ -152,6 +251,13 @@ class Resolver:
         if item.abolished:
             return explain.abolished(item, candidates, matched)
         return explain.reclaimed(item, lead, part, candidates, matched)
+
+
+def character_pairs(text: str) -> list[str]:
+    """Overlapping pairs of Chinese characters: what words that jieba cuts differently still share
+    (摆摊/摆摊摊, 乱倒/乱倒垃圾, 遭罚/罚款), and the everyday phrasing's pieces in the dialect's own order."""
+    runs = re.findall(r"[\u4e00-\u9fff]+", text)
+    return [run[i:i + 2] for run in runs for i in range(len(run) - 1)]
 
 
 def _text_problem(text: object) -> str | None:

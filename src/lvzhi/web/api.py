@@ -225,6 +225,8 @@ class ResolveRequest(BaseModel):
                                                   description=f"一批诉求（最多 {MAX_BATCH} 条）")
     town: Optional[str] = Field(None, max_length=64, description="镇街名称；缺省为默认镇街")
     top: int = Field(3, ge=1, le=20, description="列出的候选事项数")
+    assume: Optional[dict[Annotated[str, Field(max_length=200)], bool]] = Field(
+        None, max_length=5, description="对追问（上次回答的 question.question）的回答，如 {\"地点是否在城市建成区（场镇街道、小区）内？\": true}")
 
     @model_validator(mode="after")
     def one_or_many(self):
@@ -238,6 +240,8 @@ async def resolve(body: ResolveRequest, lists: CatalogDep) -> dict:
     """判定一条或一批诉求属于哪张清单的哪个事项、谁牵头、镇做什么；清单外的给出通常办理单位。
 
     一批时，无法判断的单条在其 `error` 中说明原因，其余照常判定。
+    当答案取决于诉求没有说明的一点（如是否在城市建成区内）时，回答带 `question`：问题本身和选“是”“否”各自的判定；
+    把回答放进 `assume` 再请求一次即按该回答判定。
     """
     town = body.town or lists.default_town()
     resolver = lists.resolver(town)
@@ -246,7 +250,7 @@ async def resolve(body: ResolveRequest, lists: CatalogDep) -> dict:
         answers = await run_in_threadpool(resolver.resolve_many, [(r.id, r.text) for r in body.requests], body.top)
         return {"town": town, "version": _version_json(lists.version(town)),
                 "answers": [_answer_json(town, a) for a in answers]}
-    answer = resolver.resolve(body.text, body.id, top=body.top)
+    answer = resolver.resolve(body.text, body.id, top=body.top, assume=body.assume)
     if answer.error:
         raise ApiError(422, "invalid_input", f"请求体 text：{answer.error}")
     return {"town": town, "version": _version_json(lists.version(town)), **_answer_json(town, answer)}

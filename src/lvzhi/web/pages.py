@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -29,8 +29,9 @@ def _catalog(request: Request) -> Catalog:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, q: Annotated[str, Query(max_length=MAX_TEXT_CHARS)] = "",
-         town: Annotated[Optional[str], Query(max_length=64)] = None):
-    return _ask(request, q, town)
+         town: Annotated[Optional[str], Query(max_length=64)] = None,
+         choice: Annotated[Optional[Literal["yes", "no"]], Query(description="对追问的回答")] = None):
+    return _ask(request, q, town, choice)
 
 
 @router.post("/", response_class=HTMLResponse)
@@ -39,11 +40,16 @@ def ask(request: Request, q: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "
     return _ask(request, q, town)
 
 
-def _ask(request: Request, q: str, town: str | None):
+def _ask(request: Request, q: str, town: str | None, choice: str | None = None):
     lists = _catalog(request)
     town = town or lists.default_town()
-    answer = lists.resolver(town).resolve(q) if q.strip() else None
-    return render(request, "home.html", title="这件事归谁管？", q=q, town=town, towns=lists.towns(),
+    resolver = lists.resolver(town)
+    answer = resolver.resolve(q) if q.strip() else None
+    asked = answer.question if answer is not None else None
+    if asked is not None and choice is not None:  # the user answered the question: re-run with that choice
+        answer = resolver.resolve(q, assume={asked.text: choice == "yes"})
+    return render(request, "home.html", title="这件事归谁管？", q=q, town=town, towns=lists.towns(), asked=asked,
+                  choice=choice,
                   answer=answer, verdict_words=VERDICT_WORDS, max_chars=MAX_TEXT_CHARS,
                   unsure=lists.version(town).unsure if answer else (),
                   alternatives=[c for c in answer.candidates if not answer.item or c.item.code != answer.item.code]

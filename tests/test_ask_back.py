@@ -1,0 +1,56 @@
+"""When the answer turns on a fact the request does not state (是否在城市建成区内？), the answer asks it, with
+what each choice gives — in the API, the portal and the CLI — and answering re-runs the resolver with it."""
+from __future__ import annotations
+
+import json
+
+from fastapi.testclient import TestClient
+
+from helpers import lvzhi
+from lvzhi.lists.bundled import bundled_dataset
+from lvzhi.resolve import Resolver
+from lvzhi.web import create_app
+
+HELMET = "骑摩托车不戴头盔，谁来罚？"
+RUBBISH = "有人把装修垃圾乱倒在路边"
+
+
+def test_the_question_offers_both_answers_from_the_scope(dataset=None):
+    resolver = Resolver(bundled_dataset())
+    answer = resolver.resolve(HELMET)
+    assert answer.question is not None and "乡道或村道" in answer.question.text
+    yes, no = answer.question.answers[True], answer.question.answers[False]
+    assert (yes.verdict, yes.lead, yes.item.code) == ("reclaimed", "区公安局", "R130")
+    assert no.verdict == "unlisted"
+    garbage = resolver.resolve(RUBBISH).question
+    assert garbage is not None and "城市建成区" in garbage.text
+    assert garbage.answers[True].item.code == "R126" and garbage.answers[False].item.code == "B110"
+
+
+def test_no_question_when_the_request_states_it():
+    resolver = Resolver(bundled_dataset())
+    answer = resolver.resolve("村道上骑摩托车不戴头盔，谁来罚？")
+    assert answer.question is None and answer.item.code == "R130"
+    assert resolver.resolve("我想申请低保").question is None
+
+
+def test_the_api_asks_and_takes_the_answer(tmp_path):
+    client = TestClient(create_app(database=f"sqlite:///{tmp_path / 'lvzhi.db'}", warm=False))
+    first = client.post("/api/v1/resolve", json={"text": RUBBISH}).json()
+    question = first["question"]["question"]
+    assert [c["answer"] for c in first["question"]["choices"]] == ["是", "否"]
+    answered = client.post("/api/v1/resolve", json={"text": RUBBISH, "assume": {question: True}}).json()
+    assert answered["verdict"] == "reclaimed" and answered["lead"] == "区城市管理局"
+    page = client.get("/", params={"q": RUBBISH}).text
+    assert "需要确认" in page and "choice=yes" in page and "choice=no" in page
+    chosen = client.get("/", params={"q": RUBBISH, "choice": "yes"}).text
+    assert "区城市管理局" in chosen and "已按“是”回答" in chosen
+
+
+def test_the_cli_asks_and_takes_the_answer(tmp_path):
+    database = f"sqlite:///{tmp_path / 'lvzhi.db'}"
+    text = lvzhi(database, "resolve", HELMET).stdout
+    assert "需要确认" in text and "--answer" in text
+    answered = json.loads(lvzhi(database, "resolve", HELMET, "--answer", "是", "--format", "json").stdout)
+    assert answered["verdict"] == "reclaimed" and answered["items"][0]["code"] == "R130"
+    assert lvzhi(database, "resolve", HELMET, "--answer", "也许").returncode == 1
