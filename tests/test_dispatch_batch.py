@@ -65,7 +65,8 @@ def test_hotline_xlsx_export_with_its_own_headers(tmp_path):
 
 
 def test_gbk_files_empty_rows_huge_cells_and_blank_texts(tmp_path):
-    rows = [["id", "text"], ["1", CASES[0][0]], [], ["", ""], ["2", "低" * 1_000_000], ["3", ""], ["4", CASES[2][0]]]
+    rows = [["id", "text"], ["1", CASES[0][0]], [], ["", ""], ["2", "低" * 1_000_000], ["3", ""], ["4", CASES[2][0]],
+            ["5", "！！！……"]]
     source = _write_csv(tmp_path / "gbk.csv", rows, encoding="gbk")
     result = lvzhi(str(tmp_path / "lvzhi.db"), "dispatch", "--input", str(source), "--output", str(tmp_path / "out.csv"))
     assert result.returncode == 0, result.stderr
@@ -73,6 +74,10 @@ def test_gbk_files_empty_rows_huge_cells_and_blank_texts(tmp_path):
     assert routed["1"]["item"] == "R163" and routed["4"]["item"] == "B51"
     assert "过长（1000000 字）" in routed["2"]["error"] and routed["2"]["assignee"] == ""
     assert "诉求内容为空" in routed["3"]["error"]
+    assert "只有标点" in routed["5"]["error"]
+    for bad in ("2", "3", "5"):
+        assert (routed[bad]["verdict"], routed[bad]["confidence"], routed[bad]["assignee"]) == ("", "", ""), \
+            "a row with an error has no verdict"
     assert "跳过空行 2 行" in result.stdout and "第 6 行" in result.stderr
 
 

@@ -47,17 +47,18 @@ def dispatch_command(
     for row in tickets.rows:
         kept = [row.values.get(h, "") for h in tickets.headers if h]
         s = suggestions.get(row.line)
-        if s is None:
-            out_rows.append(kept + ["", "", "", "", "", "", row.problem])
+        if s is None or s.error:
+            # a row that could not be judged has no verdict, assignee or confidence: only its error
+            out_rows.append(kept + ["", "", "", "", "", "", row.problem if s is None else s.error])
         else:
-            out_rows.append(kept + [s.assignee, VERDICT_LABELS[s.verdict], s.item, s.confidence, s.lead,
+            out_rows.append(kept + [s.assignee, VERDICT_LABELS.get(s.verdict, ""), s.item, s.confidence, s.lead,
                                     s.explanation, s.error or ""])
     try:
         write_table(output_file, headers, out_rows)
     except TicketFileError as exc:
         raise Failure(str(exc)) from None
     problems = [row.problem for row in tickets.rows if row.problem]
-    counts = {label: sum(1 for s in suggestions.values() if VERDICT_LABELS[s.verdict] == label)
+    counts = {label: sum(1 for s in suggestions.values() if VERDICT_LABELS.get(s.verdict) == label)
               for label in VERDICT_LABELS.values()}
     console.print(f"已处理 {len(suggestions)} 条工单，写入 {output_file}："
                   + "，".join(f"{k} {v}" for k, v in counts.items() if v), highlight=False)

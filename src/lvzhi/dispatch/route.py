@@ -11,7 +11,7 @@ CHANNELS = ("12345", "民呼我为", "窗口", "其他")
 
 @dataclass
 class Suggestion:
-    verdict: str
+    verdict: str | None  # None when the ticket's text could not be judged (see `error`)
     assignee: str
     assignee_kind: str  # "town", "department", or "" for the dispatcher to decide
     item: str
@@ -40,7 +40,7 @@ def confidence(answer: Answer) -> float:
 def from_answer(answer: Answer, town: str) -> Suggestion:
     code = answer.item.code if answer.item else ""
     if answer.error:
-        return Suggestion("unlisted", "", "", "", "", 0.0, answer.error, error=answer.error)
+        return Suggestion(None, "", "", "", "", 0.0, answer.error, error=answer.error)
     if answer.verdict == "basic":
         return Suggestion("basic", town, "town", code, town, confidence(answer), answer.explanation)
     if answer.verdict == "cooperative":

@@ -29,7 +29,7 @@ class Candidate:
 
 @dataclass
 class Answer:
-    verdict: Verdict
+    verdict: Verdict | None  # None only when the request itself is unusable (see `error`)
     lead: str
     candidates: list[Candidate]
     town_part: list[str]
@@ -43,6 +43,9 @@ class Answer:
     error: str | None = None
 
     def to_dict(self) -> dict:
+        if self.error:
+            # no verdict was reached: nothing about lists, leads or items may be read from it
+            return {"id": self.id, "verdict": None, "error": self.error}
         data: dict = {
             "id": self.id,
             "verdict": self.verdict,
@@ -57,11 +60,9 @@ class Answer:
         }
         if self.handled_elsewhere_by:
             data["handled_elsewhere_by"] = self.handled_elsewhere_by
-        if self.error:
-            data["error"] = self.error
         return data
 
 
 def failed(message: str, request_id: str | None = None) -> Answer:
     """An answer that could not be given: the request itself is unusable."""
-    return Answer("unlisted", "", [], [], message, id=request_id, error=message)
+    return Answer(None, "", [], [], message, id=request_id, error=message)
