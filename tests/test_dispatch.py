@@ -65,7 +65,14 @@ def test_routing_real_cases_by_the_lists(env, text, assignee, kind, verdict, ite
     if verdict == "cooperative":
         assert suggestion["lead"] == "区卫生健康委", "the town handles it with the lead department named"
     if verdict == "unlisted":
-        assert suggestion["confidence"] == 0.0
+        assert suggestion["confidence"] == 0.0 and suggestion["needs_person"]
+    else:
+        assert suggestion["confidence"] >= 0.85 and not suggestion["needs_person"], "a clear case is sure"
+
+
+def test_a_vague_ticket_is_marked_for_a_person(env):
+    suggestion = new_ticket(env, "我要投诉")["suggestion"]
+    assert suggestion["assignee"] and suggestion["confidence"] < 0.7 and suggestion["needs_person"]
 
 
 def test_dispatch_follows_the_suggestion_and_a_deviation_needs_a_reason(env):

@@ -41,6 +41,8 @@ class Answer:
     matched: list[str] = field(default_factory=list)
     handled_elsewhere_by: str = ""
     error: str | None = None
+    # share of the request's known-word weight that the best document contains (0 to 1): how fully it is covered
+    coverage: float = 0.0
 
     def to_dict(self) -> dict:
         if self.error:

@@ -105,8 +105,9 @@ class Resolver:
         candidates = list(islice((Candidate(self._documents[n].item, float(scores[n])) for n in ranked
                                   if self._documents[n].item is not None), max(top, 1)))
         best = int(ranked[0])
-        answer = self._decide(clean, tokens, scores, best, candidates)
-        answer.id = request_id
+        coverage = self.index.coverage(tokens, best)
+        answer = self._decide(clean, tokens, scores, best, candidates, coverage)
+        answer.id, answer.coverage = request_id, coverage
         return answer
 
     def resolve_many(self, requests: Iterable[tuple[str | None, object]], top: int = 3) -> list[Answer]:
@@ -135,12 +136,11 @@ class Resolver:
         return scores
 
     def _decide(self, text: str, tokens: list[str], scores: np.ndarray, best: int,
-                candidates: list[Candidate]) -> Answer:
+                candidates: list[Candidate], coverage: float) -> Answer:
         document = self._documents[best]
         matched = self.index.matched(tokens, best)
         if document.off_list is not None:
             return explain.off_list(document.off_list, candidates, matched)
-        coverage = self.index.coverage(tokens, best)
         if scores[best] < MIN_SCORE or coverage < MIN_COVERAGE:
             return explain.nothing_covers(candidates, matched)
         item = document.item
