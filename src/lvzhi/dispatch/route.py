@@ -18,6 +18,7 @@ import numpy as np
 import yaml
 
 from ..model import Item
+from ..registry import is_body
 from ..resolve import Answer, Resolver
 
 CHANNELS = ("12345", "民呼我为", "窗口", "其他")
@@ -115,6 +116,12 @@ def from_answer(answer: Answer, town: str) -> Suggestion:
         # cooperative: the town handles its listed part; the department leads and is named so the town can involve it
         return Suggestion(answer.verdict, town, "town", code, answer.lead, confidence(answer, town, town),
                           answer.explanation)
+    if answer.verdict == "reclaimed" and not is_body(answer.lead):
+        # the item was taken back, but the lists name no body to take it (区级相关部门): not the town's, and no
+        # fake assignee either; the dispatcher finds the department
+        return Suggestion("reclaimed", "", "", code, "", 0.0,
+                          f"属于上级部门收回事项 {code}「{answer.item.title}」，不得派给{town}；但清单所写的承接单位"
+                          f"“{answer.lead or '（未写明）'}”不是具体单位，请派单员确定具体承接部门并写明理由。")
     if answer.verdict == "reclaimed":
         return Suggestion("reclaimed", answer.lead, "department", code, answer.lead,
                           confidence(answer, town, answer.lead), answer.explanation)
