@@ -9,7 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ..accounts import command_line_user
 from ..dispatch.batch import route_texts
 from ..dispatch.importing import import_tickets
-from ..dispatch.tickets_file import TicketFileError, read_tickets, write_table
+from ..dispatch.tickets_file import TicketFileError, read_tickets, repeats, write_table
 from ..ingest import DEFAULT_TOWN
 from ..resolve import Resolver
 from ..store.repository import current_version, get_town
@@ -31,6 +31,12 @@ def dispatch_command(
     """批量派单建议：逐条判定工单归谁办（镇街、承接部门，清单外留空由派单员决定），写入结果文件。"""
     tickets = _read(input_file)
     lists = town_lists(open_store(ctx))
+    repeated = repeats(tickets)
+    for repeat in repeated.values():
+        # a conflicting id gets no suggestion on any of its rows; an identical repeat is routed on its first row
+        for row in repeat.rows if repeat.conflicting else repeat.rows[1:]:
+            row.problem = (repeat.conflict("给出派单建议") if repeat.conflicting else
+                           f"与第 {repeat.rows[0].line} 行重复（工单编号 {repeat.id}，诉求内容相同），建议见第 {repeat.rows[0].line} 行")
     usable = [row for row in tickets.rows if row.problem is None]
     resolvers = {name: lists(name)[0] for name in sorted({row.fields.get("town") or town for row in usable})}
     suggestions = {}
@@ -57,7 +63,7 @@ def dispatch_command(
         write_table(output_file, headers, out_rows)
     except TicketFileError as exc:
         raise Failure(str(exc)) from None
-    problems = [row.problem for row in tickets.rows if row.problem]
+    problems = list(dict.fromkeys(row.problem for row in tickets.rows if row.problem))
     counts = {label: sum(1 for s in suggestions.values() if VERDICT_LABELS.get(s.verdict) == label)
               for label in VERDICT_LABELS.values()}
     console.print(f"已处理 {len(suggestions)} 条工单，写入 {output_file}："
@@ -89,6 +95,8 @@ def tickets_import(
     console.print(f"已导入 {len(report.created)} 条工单到派单队列"
                   + (f"，{len(report.already)} 条此前已导入、跳过" if report.already else "")
                   + (f"，跳过空行 {report.skipped_empty} 行" if report.skipped_empty else ""), highlight=False)
+    for note in report.repeated:
+        console.print(f"重复：{note}", highlight=False)
     for problem in report.problems[:20]:
         errors.print(f"[yellow]未导入：[/yellow]{problem}", highlight=False)
     if len(report.problems) > 20:

@@ -132,6 +132,7 @@ def import_upload(lists: Catalog, user, upload: UploadFile, channel: str = "1234
 
     report = import_tickets(lists.store, user, ticket_file, lists.default_town(), town_lists, channel)
     return {"created": report.created, "already_imported": report.already, "problems": report.problems,
+            "repeated": report.repeated,
             "skipped_empty": report.skipped_empty}
 
 
