@@ -18,7 +18,7 @@ TicketId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Csrf = Annotated[str, Form(max_length=128)]
 Note = Annotated[str, Form(max_length=tickets.MAX_NOTE_CHARS)]
 VERDICTS = {"basic": "基本履职", "cooperative": "配合履职", "reclaimed": "上级部门收回", "abolished": "不再开展",
-            "unlisted": "清单外"}
+            "unlisted": "清单外", None: "无法判断"}
 
 
 def _catalog(request: Request):
