@@ -278,3 +278,13 @@ def test_importing_a_days_export_into_the_queue(env):
     with_nul = call(env, "dispatcher", "POST", "/api/v1/tickets/import",
                     files={"file": ("nul.csv", "id,text\nN1,低保\x00\nN2,我想申请低保\n".encode(), "text/csv")})
     assert ok(with_nul, 201)["problems"] == ["第 2 行：含有空字符（NUL），请删去后重试"]
+
+
+def test_an_uploaded_file_repeating_an_id_says_so(env):
+    day = (f"工单编号,诉求内容\nE-001,{ROAD}\nE-002,{KTV}\nE-001,{ROAD}\nE-002,{SUBSISTENCE}\n").encode("gbk")
+    report = ok(call(env, "dispatcher", "POST", "/api/v1/tickets/import",
+                     files={"file": ("重复.csv", day, "text/csv")}), 201)
+    assert len(report["created"]) == 1 and report["already_imported"] == []
+    assert report["repeated"] == ["工单编号 E-001 在第 2、4 行重复出现，诉求内容相同，只导入一次（第 2 行）"]
+    assert len(report["problems"]) == 1 and "工单编号 E-002 在第 3、5 行重复出现，诉求内容不同" in report["problems"][0]
+    assert "一条也未导入" in report["problems"][0]
