@@ -17,6 +17,8 @@ from .route import routes_to
 # A reclaimed item scoring at least this share of the best item's score is part of what the ticket asks: moving
 # that work to the town needs a person's judgement, never the pre-check's support.
 RECLAIMED_NEAR = 0.4
+# A cited item scoring at least this share of the best item's is related to the request, if not the best fit.
+RELATED = 0.4
 
 
 @dataclass
@@ -47,13 +49,16 @@ def _responsible(answer: Answer, town: str) -> list[str]:
     return sorted(d for d in routes_to(answer.item, town) if is_body(d))
 
 
-def _on_cited(cited: Item | None, rank: int | None, basis: Item | None) -> str:
+def _on_cited(cited: Item | None, answer: Answer, basis: Item | None) -> str:
     if cited is None:
         return ""
     if basis is not None and cited.code == basis.code:
         return f"引用的 {_cite(cited)} 正是最符合诉求的事项。"
-    where = f"排第 {rank} 位" if rank else "不在最相关的事项中"
-    return f"引用的 {_cite(cited)} 与诉求不符或不是最符合的事项（{where}）。"
+    best = answer.candidates[0].score if answer.candidates else 0.0
+    ranked = [(n, c.score) for n, c in enumerate(answer.candidates, 1) if c.item.code == cited.code]
+    if ranked and best > 0 and ranked[0][1] >= RELATED * best:
+        return f"引用的 {_cite(cited)} 与诉求有关，但不是最符合的事项（候选中排第 {ranked[0][0]} 位）。"
+    return f"引用的 {_cite(cited)} 与诉求不符。"
 
 
 def _reclaimed_from(answer: Answer, assignee: str, town: str) -> Item | None:
@@ -81,13 +86,13 @@ def assess_dispute(resolver: Resolver, dataset: Dataset, text: str, assignee: st
     responsible = list(routes_to(cited_item, town)) if cited_item else []
     if cited_item is None:
         where = f"编码“{cited}”不在{town}的现行清单中" if code else "退单申请没有引用清单事项"
-        intro = f"{where}，无法按引用的事项支持退单。"
+        intro = f"{where}，以下按诉求本身判断。"
     else:
         intro = ""
     basis = answer.item if answer.verdict in ("basic", "cooperative", "reclaimed") else None
 
     def verdict(supports: bool, target: str, advice: str, who: list[str]) -> Assessment:
-        return Assessment(supports, code, who, rank, target, intro + _on_cited(cited_item, rank, basis) + advice,
+        return Assessment(supports, code, who, rank, target, intro + _on_cited(cited_item, answer, basis) + advice,
                           basis.code if basis else None)
 
     if basis is None:
