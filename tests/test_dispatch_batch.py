@@ -74,7 +74,7 @@ def test_gbk_files_empty_rows_huge_cells_and_blank_texts(tmp_path):
     assert routed["1"]["item"] == "R163" and routed["4"]["item"] == "B51"
     assert "过长（1000000 字）" in routed["2"]["error"] and routed["2"]["assignee"] == ""
     assert "诉求内容为空" in routed["3"]["error"]
-    assert "只有标点" in routed["5"]["error"]
+    assert "只有标点" in routed["5"]["error"] and "无法判断 1" in result.stdout
     for bad in ("2", "3", "5"):
         assert (routed[bad]["verdict"], routed[bad]["confidence"], routed[bad]["assignee"]) == ("", "", ""), \
             "a row with an error has no verdict"

@@ -67,7 +67,9 @@ def dispatch_command(
     counts = {label: sum(1 for s in suggestions.values() if VERDICT_LABELS.get(s.verdict) == label)
               for label in VERDICT_LABELS.values()}
     console.print(f"已处理 {len(suggestions)} 条工单，写入 {output_file}："
-                  + "，".join(f"{k} {v}" for k, v in counts.items() if v), highlight=False)
+                  + "，".join(f"{k} {v}" for k, v in counts.items() if v)
+                  + "".join(f"，无法判断 {n}" for n in [sum(1 for s in suggestions.values() if s.error)] if n),
+                  highlight=False)
     if tickets.skipped_empty:
         console.print(f"跳过空行 {tickets.skipped_empty} 行", highlight=False)
     for problem in problems[:20]:
