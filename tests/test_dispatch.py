@@ -17,7 +17,7 @@ from sample_lists import add_people
 
 PEOPLE = {"dispatcher": ("dispatcher", None, None), "admin": ("admin", None, None),
           "town": ("town", "珞璜镇", None), "company": ("department", None, "珞城实业公司"),
-          "culture": ("department", None, "区文化旅游委"), "health": ("department", None, "区卫生健康委")}
+          "culture": ("department", None, "区文化旅游委"), "urban": ("department", None, "区城市管理局"), "health": ("department", None, "区卫生健康委")}
 ROAD = "园区里珞城实业公司修的路坑坑洼洼，一直没人管"
 KTV = "我们小区附近的KTV晚上接待未成年人进去唱歌"
 SUBSISTENCE = "我家生活困难，想申请低保，去哪里办"
@@ -65,7 +65,14 @@ def test_routing_real_cases_by_the_lists(env, text, assignee, kind, verdict, ite
     if verdict == "cooperative":
         assert suggestion["lead"] == "区卫生健康委", "the town handles it with the lead department named"
     if verdict == "unlisted":
-        assert suggestion["confidence"] == 0.0
+        assert suggestion["confidence"] == 0.0 and suggestion["needs_person"]
+    else:
+        assert suggestion["confidence"] >= 0.85 and not suggestion["needs_person"], "a clear case is sure"
+
+
+def test_a_vague_ticket_is_marked_for_a_person(env):
+    suggestion = new_ticket(env, "我要投诉")["suggestion"]
+    assert suggestion["assignee"] and suggestion["confidence"] < 0.7 and suggestion["needs_person"]
 
 
 def test_dispatch_follows_the_suggestion_and_a_deviation_needs_a_reason(env):
@@ -81,6 +88,13 @@ def test_dispatch_follows_the_suggestion_and_a_deviation_needs_a_reason(env):
                                    json={}).json()["error"]["message"]
     assert "既不是" in call(env, "dispatcher", "POST", f"/api/v1/tickets/{unlisted['id']}/dispatch",
                             json={"assignee": "区不存在局", "note": "试"}).json()["error"]["message"]
+    for placeholder in ("区级相关部门", "区教委等"):
+        refused = call(env, "dispatcher", "POST", f"/api/v1/tickets/{unlisted['id']}/dispatch",
+                       json={"assignee": placeholder, "note": "试"})
+        assert refused.status_code == 422 and "不是具体单位" in refused.json()["error"]["message"]
+    offered = [d["name"] for d in ok(call(env, None, "GET", "/api/v1/departments"))["departments"]]
+    assert "区应急管理局" in offered and "区教委" in offered
+    assert "区级相关部门" not in offered and "区教委等" not in offered, "placeholders are not offered as departments"
     sent = ok(call(env, "dispatcher", "POST", f"/api/v1/tickets/{unlisted['id']}/dispatch",
                    json={"assignee": "区民政局", "note": "婚姻登记由区民政局办理"}))
     assert sent["assignee_kind"] == "department" and not sent["followed_suggestion"]
@@ -112,6 +126,17 @@ def test_a_dispute_citing_the_right_item_is_accepted_and_re_dispatched(env):
                                                                   "object_id": str(ticket["id"])}))["entries"]
     assert [e["action"] for e in reversed(trail)] == ["ticket.create", "ticket.dispatch", "ticket.dispute",
                                                       "ticket.reassign", "ticket.accept", "ticket.resolve"]
+
+
+def test_a_department_disputing_taken_back_work_is_not_backed(env):
+    ticket = new_ticket(env, "珞璜镇中心街有人占道摆摊，堵住了人行道")
+    assert ticket["suggestion"]["assignee"] == "区城市管理局"
+    ok(call(env, "dispatcher", "POST", f"/api/v1/tickets/{ticket['id']}/dispatch", json={}))
+    disputed = ok(call(env, "urban", "POST", f"/api/v1/tickets/{ticket['id']}/disputes",
+                       json={"reason": "属市政设施养护，应由镇办理", "cited_item": "B108", "proposed_assignee": "珞璜镇"}))
+    assessment = disputed["disputes"][0]["assessment"]
+    assert not assessment["supports"] and assessment["basis"] == "R128" and assessment["suggested_assignee"] == ""
+    assert "R128" in assessment["advice"] and "支持改派" not in assessment["advice"]
 
 
 def test_a_dispute_citing_the_wrong_item_is_assessed_and_rejected(env):
@@ -253,3 +278,13 @@ def test_importing_a_days_export_into_the_queue(env):
     with_nul = call(env, "dispatcher", "POST", "/api/v1/tickets/import",
                     files={"file": ("nul.csv", "id,text\nN1,低保\x00\nN2,我想申请低保\n".encode(), "text/csv")})
     assert ok(with_nul, 201)["problems"] == ["第 2 行：含有空字符（NUL），请删去后重试"]
+
+
+def test_an_uploaded_file_repeating_an_id_says_so(env):
+    day = (f"工单编号,诉求内容\nE-001,{ROAD}\nE-002,{KTV}\nE-001,{ROAD}\nE-002,{SUBSISTENCE}\n").encode("gbk")
+    report = ok(call(env, "dispatcher", "POST", "/api/v1/tickets/import",
+                     files={"file": ("重复.csv", day, "text/csv")}), 201)
+    assert len(report["created"]) == 1 and report["already_imported"] == []
+    assert report["repeated"] == ["工单编号 E-001 在第 2、4 行重复出现，诉求内容相同，只导入一次（第 2 行）"]
+    assert len(report["problems"]) == 1 and "工单编号 E-002 在第 3、5 行重复出现，诉求内容不同" in report["problems"][0]
+    assert "一条也未导入" in report["problems"][0]

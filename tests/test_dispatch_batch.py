@@ -65,7 +65,8 @@ def test_hotline_xlsx_export_with_its_own_headers(tmp_path):
 
 
 def test_gbk_files_empty_rows_huge_cells_and_blank_texts(tmp_path):
-    rows = [["id", "text"], ["1", CASES[0][0]], [], ["", ""], ["2", "低" * 1_000_000], ["3", ""], ["4", CASES[2][0]]]
+    rows = [["id", "text"], ["1", CASES[0][0]], [], ["", ""], ["2", "低" * 1_000_000], ["3", ""], ["4", CASES[2][0]],
+            ["5", "！！！……"]]
     source = _write_csv(tmp_path / "gbk.csv", rows, encoding="gbk")
     result = lvzhi(str(tmp_path / "lvzhi.db"), "dispatch", "--input", str(source), "--output", str(tmp_path / "out.csv"))
     assert result.returncode == 0, result.stderr
@@ -73,6 +74,10 @@ def test_gbk_files_empty_rows_huge_cells_and_blank_texts(tmp_path):
     assert routed["1"]["item"] == "R163" and routed["4"]["item"] == "B51"
     assert "过长（1000000 字）" in routed["2"]["error"] and routed["2"]["assignee"] == ""
     assert "诉求内容为空" in routed["3"]["error"]
+    assert "只有标点" in routed["5"]["error"] and "无法判断 1" in result.stdout
+    for bad in ("2", "3", "5"):
+        assert (routed[bad]["verdict"], routed[bad]["confidence"], routed[bad]["assignee"]) == ("", "", ""), \
+            "a row with an error has no verdict"
     assert "跳过空行 2 行" in result.stdout and "第 6 行" in result.stderr
 
 
@@ -111,3 +116,38 @@ def test_tickets_import_puts_good_rows_in_the_queue_once(tmp_path):
     created = [e for e in audit if e["action"] == "ticket.create"]
     assert len(created) == 2 and {e["actor_role"] for e in created} == {"system"}
     assert {e["after"]["suggestion"]["item"] for e in created} == {"R163", "R140"}
+
+
+def test_an_id_repeated_in_one_file_is_imported_once_or_not_at_all(tmp_path):
+    database = str(tmp_path / "lvzhi.db")
+    source = _write_csv(tmp_path / "day.csv", [["工单编号", "诉求内容", "联系电话"],
+                                               ["B1", CASES[0][0], "13800000001"],
+                                               ["B2", CASES[1][0], ""],
+                                               ["B1", CASES[0][0], "13800000002"],
+                                               ["B2", CASES[2][0], ""],
+                                               ["B3", CASES[2][0], ""]])
+    result = lvzhi(database, "tickets", "import", str(source))
+    assert result.returncode == 0, result.stderr
+    assert "已导入 2 条工单" in result.stdout and "此前已导入" not in result.stdout, "B1 once and B3; not B2"
+    assert "工单编号 B1 在第 2、4 行重复出现，诉求内容相同，只导入一次（第 2 行）" in result.stdout
+    assert "其他列不同（联系电话）" in result.stdout
+    assert "工单编号 B2 在第 3、5 行重复出现，诉求内容不同" in result.stderr and "一条也未导入" in result.stderr
+    assert "KTV" in result.stderr and "低保" in result.stderr, "says what differs"
+    audit = json.loads(lvzhi(database, "audit", "--format", "json").stdout)
+    assert sorted(e["after"]["suggestion"]["item"] for e in audit if e["action"] == "ticket.create") == ["B51", "R163"]
+    again = lvzhi(database, "tickets", "import", str(source))
+    assert "已导入 0 条工单到派单队列，2 条此前已导入、跳过" in again.stdout
+
+
+def test_batch_dispatch_flags_repeated_ids(tmp_path):
+    source = _write_csv(tmp_path / "day.csv", [["id", "text"], ["B1", CASES[0][0]], ["B2", CASES[1][0]],
+                                               ["B1", CASES[0][0]], ["B2", CASES[2][0]]])
+    result = lvzhi(str(tmp_path / "lvzhi.db"), "dispatch", "--input", str(source), "--output", str(tmp_path / "o.csv"))
+    assert result.returncode == 0, result.stderr
+    rows = _read_csv(tmp_path / "o.csv")
+    assert (rows[0]["item"], rows[0]["error"]) == ("R163", "")
+    assert rows[2]["item"] == "" and "与第 2 行重复" in rows[2]["error"]
+    for conflicting in (rows[1], rows[3]):
+        assert conflicting["item"] == "" and conflicting["verdict"] == ""
+        assert "工单编号 B2 在第 3、5 行重复出现，诉求内容不同" in conflicting["error"]
+    assert result.stderr.count("工单编号 B2 在第 3、5 行") == 1

@@ -54,6 +54,9 @@ def test_resolve_a_file_line_by_line_in_order(db, tmp_path):
     assert "缺少 text" in answers[2]["error"]
     assert answers[3]["verdict"] == "unlisted" and "error" not in answers[3]
     assert "只有标点" in answers[4]["error"]
+    for failed in (answers[1], answers[2], answers[4]):
+        assert failed["verdict"] is None and "verdict_text" not in failed and "lead" not in failed, \
+            "a row with an error has no verdict"
 
 
 def test_resolve_reads_standard_input(db):

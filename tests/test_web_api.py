@@ -179,6 +179,7 @@ def test_resolve_a_batch_keeps_going_past_bad_rows(client):
     answers = {a["id"]: a for a in body["answers"]}
     assert answers["1"]["item"]["code"] == "B51" and answers["1"]["verdict"] == "basic"
     assert answers["2"]["error"] == "诉求内容为空"
+    assert answers["2"]["verdict"] is None and "verdict_text" not in answers["2"], "an error has no verdict"
     assert (answers["3"]["verdict"], answers["3"]["item"]["code"]) == ("abolished", "R18")
 
 

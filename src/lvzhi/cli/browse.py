@@ -7,16 +7,18 @@ from rich.console import Console
 from rich.prompt import Prompt
 
 from ..model import LIST_TITLES, Dataset
+from ..search.engine import SearchEngine
 from .render import item_panel, item_table, overview
 
 HELP = (
     "输入事项编码（如 B51、C74、R163）查看详情；输入类别名（如 民生服务）或清单名（基本/配合/收回）列出事项；"
-    "输入其他文字按事项名称筛选；输入 q 退出。"
+    "输入其他文字检索（与 lvzhi search 相同：名称、职责、部门，含同义词）；输入 q 退出。"
 )
+SHOWN = 50
 _LIST_WORDS = {"基本": "basic", "配合": "cooperative", "收回": "reclaimed"}
 
 
-def answer(dataset: Dataset, query: str, console: Console) -> None:
+def answer(dataset: Dataset, query: str, console: Console, engine: SearchEngine | None = None) -> None:
     query = query.strip()
     by_code = dataset.by_code()
     if query.upper() in by_code:
@@ -30,9 +32,11 @@ def answer(dataset: Dataset, query: str, console: Console) -> None:
     if in_category:
         console.print(item_table(in_category, f"类别：{query}"))
         return
-    matches = [i for i in dataset.items if query in i.title]
-    if matches:
-        console.print(item_table(matches, f"事项名称含“{query}”的事项（{len(matches)} 项）"))
+    # the same search as `lvzhi search`: words, synonyms (违建 → 违法建设), names, duties and departments
+    result = (engine or SearchEngine([dataset])).search(query, town=dataset.town.name, limit=SHOWN)
+    if result.hits:
+        more = f"，列出前 {len(result.hits)} 项" if result.total > len(result.hits) else ""
+        console.print(item_table([hit.item for hit in result.hits], f"与“{query}”相关的事项（{result.total} 项{more}）"))
     else:
         console.print(f"没有找到与“{query}”相关的事项。{HELP}")
 
@@ -45,6 +49,7 @@ def browse(dataset: Dataset, console: Console, interactive: bool | None = None) 
         console.print(HELP.replace("输入 q 退出。", "") + "示例：lvzhi show C74")
         return
     console.print(HELP)
+    engine = SearchEngine([dataset])
     while True:
         try:
             query = Prompt.ask("[bold]查询[/bold]", console=console)
@@ -53,4 +58,4 @@ def browse(dataset: Dataset, console: Console, interactive: bool | None = None) 
         if query.strip().lower() in ("q", "quit", "exit", "退出"):
             break
         if query.strip():
-            answer(dataset, query, console)
+            answer(dataset, query, console, engine)

@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ..work.accounts import command_line_user
 from ..dispatch.batch import route_texts
 from ..work.ticket_import import import_tickets
-from ..formats.tickets import TicketFileError, read_tickets, write_table
+from ..formats.tickets import TicketFileError, read_tickets, repeats, write_table
 from ..vocab import VERDICT_LABELS
 from .app import Failure, app, console, errors, open_catalog, town_of
 
@@ -29,6 +29,12 @@ def dispatch_command(
     catalog = open_catalog(ctx)
     town = town_of(catalog, town)
     lists = town_lists(catalog)
+    repeated = repeats(tickets)
+    for repeat in repeated.values():
+        # a conflicting id gets no suggestion on any of its rows; an identical repeat is routed on its first row
+        for row in repeat.rows if repeat.conflicting else repeat.rows[1:]:
+            row.problem = (repeat.conflict("给出派单建议") if repeat.conflicting else
+                           f"与第 {repeat.rows[0].line} 行重复（工单编号 {repeat.id}，诉求内容相同），建议见第 {repeat.rows[0].line} 行")
     usable = [row for row in tickets.rows if row.problem is None]
     resolvers = {name: lists(name)[0] for name in sorted({row.fields.get("town") or town for row in usable})}
     suggestions = {}
@@ -45,20 +51,23 @@ def dispatch_command(
     for row in tickets.rows:
         kept = [row.values.get(h, "") for h in tickets.headers if h]
         s = suggestions.get(row.line)
-        if s is None:
-            out_rows.append(kept + ["", "", "", "", "", "", row.problem])
+        if s is None or s.error:
+            # a row that could not be judged has no verdict, assignee or confidence: only its error
+            out_rows.append(kept + ["", "", "", "", "", "", row.problem if s is None else s.error])
         else:
-            out_rows.append(kept + [s.assignee, VERDICT_LABELS[s.verdict], s.item, s.confidence, s.lead,
+            out_rows.append(kept + [s.assignee, VERDICT_LABELS.get(s.verdict, ""), s.item, s.confidence, s.lead,
                                     s.explanation, s.error or ""])
     try:
         write_table(output_file, headers, out_rows)
     except TicketFileError as exc:
         raise Failure(str(exc)) from None
-    problems = [row.problem for row in tickets.rows if row.problem]
-    counts = {label: sum(1 for s in suggestions.values() if VERDICT_LABELS[s.verdict] == label)
+    problems = list(dict.fromkeys(row.problem for row in tickets.rows if row.problem))
+    counts = {label: sum(1 for s in suggestions.values() if VERDICT_LABELS.get(s.verdict) == label)
               for label in VERDICT_LABELS.values()}
     console.print(f"已处理 {len(suggestions)} 条工单，写入 {output_file}："
-                  + "，".join(f"{k} {v}" for k, v in counts.items() if v), highlight=False)
+                  + "，".join(f"{k} {v}" for k, v in counts.items() if v)
+                  + "".join(f"，无法判断 {n}" for n in [sum(1 for s in suggestions.values() if s.error)] if n),
+                  highlight=False)
     if tickets.skipped_empty:
         console.print(f"跳过空行 {tickets.skipped_empty} 行", highlight=False)
     for problem in problems[:20]:
@@ -86,6 +95,8 @@ def tickets_import(
     console.print(f"已导入 {len(report.created)} 条工单到派单队列"
                   + (f"，{len(report.already)} 条此前已导入、跳过" if report.already else "")
                   + (f"，跳过空行 {report.skipped_empty} 行" if report.skipped_empty else ""), highlight=False)
+    for note in report.repeated:
+        console.print(f"重复：{note}", highlight=False)
     for problem in report.problems[:20]:
         errors.print(f"[yellow]未导入：[/yellow]{problem}", highlight=False)
     if len(report.problems) > 20:

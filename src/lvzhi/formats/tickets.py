@@ -125,6 +125,47 @@ def read_tickets(path: Path) -> TicketFile:
     return result
 
 
+@dataclass
+class Repeat:
+    """One 工单编号 on several usable rows of a file: the same request twice, or a conflict when the texts differ."""
+    id: str
+    rows: list[TicketRow]
+
+    @property
+    def lines(self) -> list[int]:
+        return [row.line for row in self.rows]
+
+    @property
+    def conflicting(self) -> bool:
+        return len({row.fields["text"] for row in self.rows}) > 1
+
+    def _where(self) -> str:
+        return f"工单编号 {self.id} 在第 {'、'.join(map(str, self.lines))} 行重复出现"
+
+    def conflict(self, doing: str) -> str:
+        texts = "；".join(f"第 {row.line} 行“{_excerpt(row.fields['text'])}”" for row in self.rows)
+        return f"{self._where()}，诉求内容不同（{texts}），该编号一条也未{doing}，请核对后重新{doing}"
+
+    def kept_once(self, doing: str) -> str:
+        first = self.rows[0]
+        others = [h for h in first.values if len({row.values.get(h, "") for row in self.rows}) > 1]
+        also = f"；其他列不同（{'、'.join(others)}），按第 {first.line} 行" if others else ""
+        return f"{self._where()}，诉求内容相同，只{doing}一次（第 {first.line} 行）{also}"
+
+
+def _excerpt(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def repeats(tickets: TicketFile) -> dict[str, Repeat]:
+    """The ids that more than one usable row of the file carries, in the order they first appear."""
+    by_id: dict[str, list[TicketRow]] = {}
+    for row in tickets.rows:
+        if row.problem is None:
+            by_id.setdefault(row.fields["id"], []).append(row)
+    return {key: Repeat(key, rows) for key, rows in by_id.items() if len(rows) > 1}
+
+
 def _row_problem(row: TicketRow) -> str | None:
     text = row.fields.get("text", "")
     if any("\x00" in value for value in row.fields.values()):

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from ..errors import NotFound
 from ..ingest import DEFAULT_TOWN
 from ..model import LIST_KINDS, Dataset, Item
-from ..registry import department
+from ..registry import department, is_body
 from ..resolve import Resolver
 from ..search.engine import SearchEngine
 from ..store import Store
@@ -189,7 +189,7 @@ class Catalog:
         towns: dict[str, set[str]] = {}
         for dataset in self.current_datasets():
             for item in dataset.items:
-                names = item.named_departments()
+                names = [n for n in item.named_departments() if is_body(n)]  # not 区级相关部门, 区教委等
                 target = cooperative if item.list == "cooperative" else reclaimed
                 for name in names:
                     target[name] = target.get(name, 0) + 1

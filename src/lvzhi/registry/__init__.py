@@ -9,6 +9,8 @@ from importlib import resources
 import yaml
 
 _PARENTHESISED = re.compile(r"[（(][^）)]*[）)]")
+# Names the lists print for no body in particular: 区级相关部门, 有关单位, 区教委等 (等: "and others").
+_NOT_A_BODY = re.compile(r"(等|等部门|等单位|(相关|有关|各|其他|其它)(部门|单位))$")
 
 
 @dataclass(frozen=True)
@@ -52,3 +54,10 @@ def lookup(name: str) -> Department | None:
         if name in entry.names():
             return entry
     return None
+
+
+def is_body(name: str) -> bool:
+    """Whether a printed name is one body that can be given work (区应急管理局), not a placeholder for several
+    (区级相关部门) nor a list cut short (区教委等)."""
+    name = strip_parenthesised(name or "")
+    return bool(name) and not _NOT_A_BODY.search(name)

@@ -42,7 +42,7 @@ class Question:
 
 @dataclass
 class Answer:
-    verdict: Verdict
+    verdict: Verdict | None  # None only when the request itself is unusable (see `error`)
     lead: str
     candidates: list[Candidate]
     town_part: list[str]
@@ -56,8 +56,13 @@ class Answer:
     error: str | None = None
     deciding_facts: list[str] = field(default_factory=list)  # the item's own facts, stated, that set it apart
     question: Question | None = None  # asked back when the request is silent on what decides
+    # share of the request's known-word weight that the best document contains (0 to 1): how fully it is covered
+    coverage: float = 0.0
 
     def to_dict(self) -> dict:
+        if self.error:
+            # no verdict was reached: nothing about lists, leads or items may be read from it
+            return {"id": self.id, "verdict": None, "error": self.error}
         data: dict = {
             "id": self.id,
             "verdict": self.verdict,
@@ -76,11 +81,9 @@ class Answer:
             data["deciding_facts"] = list(self.deciding_facts)
         if self.question:
             data["question"] = self.question.to_dict()
-        if self.error:
-            data["error"] = self.error
         return data
 
 
 def failed(message: str, request_id: str | None = None) -> Answer:
     """An answer that could not be given: the request itself is unusable."""
-    return Answer("unlisted", "", [], [], message, id=request_id, error=message)
+    return Answer(None, "", [], [], message, id=request_id, error=message)

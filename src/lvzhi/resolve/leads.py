@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from ..model import Item
-from ..registry import department
+from ..registry import department, is_body
 
-GENERIC_DEPARTMENTS = {"区级相关部门"}
 CLEAR_MARGIN = 2.0
 
 
@@ -39,8 +38,8 @@ def choose_lead(item: Item, text: str, tokens: Sequence[str], weight: Callable[[
     best_named = max(named, key=lambda entry: entry[0])
     if best_named[0]:
         depts, texts = best_named[1], best_named[2]
-        return max(depts, key=lambda d: _named_in(text, d)), texts
-    specific = [(depts, texts) for depts, texts in groups if not set(depts) <= GENERIC_DEPARTMENTS] or groups
+        return max(depts, key=lambda d: (is_body(d), _named_in(text, d))), texts
+    specific = [(depts, texts) for depts, texts in groups if any(is_body(d) for d in depts)] or groups
     query = set(tokens)
 
     def overlap(group: tuple[list[str], list[str]]) -> float:
@@ -53,4 +52,5 @@ def choose_lead(item: Item, text: str, tokens: Sequence[str], weight: Callable[[
     depts, texts = max(specific, key=overlap)
     if overlap((depts, texts)) < overlap(first) + CLEAR_MARGIN:
         depts, texts = first
-    return depts[0], texts
+    # a group may open with a placeholder (区级相关部门) or a cut-short name (区教委等): lead with a real body
+    return next((d for d in depts if is_body(d)), depts[0]), texts

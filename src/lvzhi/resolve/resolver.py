@@ -156,14 +156,17 @@ class Resolver:
 
     def _answer(self, clean: str, request_id: str | None, top: int, assume: dict[str, bool]) -> Answer:
         query = self.tokenizer.query_tokens(clean)
-        scores = self._scores(clean, query, assume)
+        scores, pairs = self._scores(clean, query, assume)
         tokens = query.all()
         ranked = np.argsort(-scores, kind="stable")
         candidates = list(islice((Candidate(self._documents[n].item, float(scores[n])) for n in ranked
                                   if self._documents[n].item is not None), max(top, 1)))
         best = int(ranked[0])
-        answer = self._decide(clean, tokens, scores, best, candidates)
-        answer.id = request_id
+        coverage = self.index.coverage(tokens, best)
+        # whether anything covers the request is judged on the words alone: character pairs rank the
+        # candidates, but shared pairs in character soup must not make it look covered
+        answer = self._decide(clean, tokens, scores[best] - pairs[best], best, candidates, coverage)
+        answer.id, answer.coverage = request_id, coverage
         self._tell_apart(answer, clean)
         return answer
 
@@ -182,10 +185,12 @@ class Resolver:
     def resolve_many(self, requests: Iterable[tuple[str | None, object]], top: int = 3) -> list[Answer]:
         return [self.resolve(text, request_id, top) for request_id, text in requests]
 
-    def _scores(self, text: str, query: QueryTokens, assume: dict[str, bool] | None = None) -> np.ndarray:
+    def _scores(self, text: str, query: QueryTokens,
+                assume: dict[str, bool] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Every document's score, and the part of it the character pairs contributed."""
         scores = query_scores(self.index, query)
-        if GRAM_WEIGHT:
-            scores = scores + GRAM_WEIGHT * self._grams.scores(character_pairs(text))
+        pairs = GRAM_WEIGHT * self._grams.scores(character_pairs(text)) if GRAM_WEIGHT else np.zeros_like(scores)
+        scores = scores + pairs
         scores = self._weigh_marks(text, scores)
         for names, mask in self._department_masks:
             if any(n in text for n in names):
@@ -208,7 +213,7 @@ class Resolver:
                 fallback = self._position.get(scope.otherwise or "")
                 if fallback is not None and scores[fallback] < demoted:
                     scores[fallback] = demoted
-        return scores
+        return scores, pairs
 
     def _weigh_marks(self, text: str, scores: np.ndarray) -> np.ndarray:
         """Siblings told apart by the fact each one's own text names (持证 vs 无证, 零售 vs 储存, 乡道村道 vs
@@ -232,15 +237,14 @@ class Resolver:
         entry = self.knowledge.items.get(code)
         return [mark for mark in entry.marks if mark in text] if entry else []
 
-    def _decide(self, text: str, tokens: list[str], scores: np.ndarray, best: int,
-                candidates: list[Candidate]) -> Answer:
+    def _decide(self, text: str, tokens: list[str], word_score: float, best: int,
+                candidates: list[Candidate], coverage: float) -> Answer:
         document = self._documents[best]
         # only words the request itself contains: an expansion (违建 → 违法建设) the user never typed explains nothing
         matched = [t for t in self.index.matched(tokens, best) if t in text]
         if document.off_list is not None:
             return explain.off_list(document.off_list, candidates, matched)
-        coverage = self.index.coverage(tokens, best)
-        if scores[best] < MIN_SCORE or coverage < MIN_COVERAGE:
+        if word_score < MIN_SCORE or coverage < MIN_COVERAGE:
             return explain.nothing_covers(candidates, matched)
         item = document.item
         if item.list == "basic":

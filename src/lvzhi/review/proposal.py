@@ -40,7 +40,10 @@ def propose(resolver: Resolver, text: str, attachment: str = "") -> Proposal:
     """Reads the task (and as much of its attachment as the resolver takes) and proposes a decision."""
     reading = text if not attachment else f"{text}\n{attachment}"[:RESOLVER_MAX]
     answer = resolver.resolve(reading, top=5)
-    proposal = Proposal(PROPOSAL_FOR_VERDICT[answer.verdict], answer)
+    # a text the resolver cannot judge at all has no verdict: no item covers it, so it is treated as 清单外
+    proposal = Proposal(PROPOSAL_FOR_VERDICT[answer.verdict or "unlisted"], answer)
+    if answer.error:
+        proposal.notes.append(f"无法按清单判断：{answer.error}")
     item = answer.item
     if answer.verdict == "cooperative" and item is not None:
         proposal.clauses = clauses_beyond(resolver.tokenizer, text, item.town_duties)
@@ -53,6 +56,6 @@ def propose(resolver: Resolver, text: str, attachment: str = "") -> Proposal:
                               "不得以配合之名交由镇承担。")
     if answer.verdict == "abolished" and item is not None:
         proposal.notes.append(f"{item.code} 所列考核已取消：{item.note or '不再开展此项工作'}")
-    if answer.verdict == "unlisted":
+    if answer.verdict in ("unlisted", None):
         proposal.notes.append("清单之外无事项：镇承接前须由管理员审批并写明理由。")
     return proposal

@@ -8,7 +8,7 @@ from typing import Sequence
 import numpy as np
 
 from ..model import LIST_KINDS, Dataset, Item
-from .index import FieldedIndex, query_scores
+from .index import EXPANSION_WEIGHT, FieldedIndex, query_scores
 from .normalize import normalize
 from .tokenize import Tokenizer, tokenizer
 
@@ -108,6 +108,9 @@ class SearchEngine:
         scores = query_scores(self.index, tokens)
         scores += VERBATIM_BONUS * np.array([text in t for t in self._texts], dtype=np.float32)
         scores += TITLE_VERBATIM_BONUS * np.array([text in item.title for item in self._docs], dtype=np.float32)
+        # the list's own term for an everyday word (违建 → 违法建设) found verbatim counts too, at a synonym's weight
+        for term in dict.fromkeys(t for t in self.tokenizer.expansions(text) if t not in text):
+            scores += EXPANSION_WEIGHT * VERBATIM_BONUS * np.array([term in t for t in self._texts], dtype=np.float32)
         floor = max(float(scores.max()) * RELATIVE_CUTOFF, 1e-9)
         found = [int(d) for d in np.argsort(-scores, kind="stable") if scores[d] >= floor]
         matching = [d for d in found if self._doc_passes(d, filters)]

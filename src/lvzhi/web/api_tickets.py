@@ -93,6 +93,7 @@ def import_upload(desk: tickets.TicketDesk, user, upload: UploadFile, channel: s
         raise tickets.Forbidden(f"{user.role_name}无权导入工单")
     report = desk.import_file(user, read_upload(upload), channel)
     return {"created": report.created, "already_imported": report.already, "problems": report.problems,
+            "repeated": report.repeated,
             "skipped_empty": report.skipped_empty}
 
 

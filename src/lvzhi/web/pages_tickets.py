@@ -21,6 +21,7 @@ Note = Annotated[str, Form(max_length=tickets.MAX_NOTE_CHARS)]
 
 PER_PAGE = 50
 PageNumber = Annotated[int, Query(ge=1, le=100_000)]
+VERDICTS = {**VERDICT_LABELS, None: "无法判断"}
 
 
 def _desk(request: Request) -> tickets.TicketDesk:
@@ -36,7 +37,7 @@ def _list_context(request: Request, user, state: str | None, title: str, templat
     listing = _desk(request).listing(user, state, page, PER_PAGE)
     pages = max(1, -(-listing["total"] // PER_PAGE))
     return {"title": title, "tickets": listing["tickets"], "total": listing["total"], "state": state,
-            "states": tickets.STATES, "verdicts": VERDICT_LABELS, "report": None, "page": page, "pages": pages,
+            "states": tickets.STATES, "verdicts": VERDICTS, "report": None, "page": page, "pages": pages,
             **template_flags}
 
 
@@ -107,7 +108,7 @@ def _ticket_page(request: Request, user, ticket_id: int, error: str | None = Non
     mine = (user.role == "town" and ticket["assignee"] == user.town) or \
            (user.role == "department" and ticket["assignee"] == user.department)
     return render(request, "ticket.html", status_code=status_code, title=f"工单 {ticket_id}", ticket=ticket,
-                  verdicts=VERDICT_LABELS, dispatcher=user.role in tickets.DISPATCHERS, mine=mine, error=error,
+                  verdicts=VERDICTS, dispatcher=user.role in tickets.DISPATCHERS, mine=mine, error=error,
                   departments=[d.name for d in _catalog(request).departments()], towns=_catalog(request).towns())
 
 
@@ -170,4 +171,4 @@ def decide_form(request: Request, ticket_id: TicketId, user: SignedIn, csrf_toke
 @router.get("/dispatch/stats", response_class=HTMLResponse)
 def stats_page(request: Request, user: SignedIn):
     data = _desk(request).stats(user)
-    return render(request, "dispatch_stats.html", title="派单统计", data=data, verdicts=VERDICT_LABELS)
+    return render(request, "dispatch_stats.html", title="派单统计", data=data, verdicts=VERDICTS)

@@ -1,5 +1,6 @@
 """Putting a day's tickets from a hotline export into the queue: every good row becomes a pending ticket with
-its suggestion, in one transaction; bad rows are reported by line and left out; re-importing skips known ids."""
+its suggestion, in one transaction; bad rows are reported by line and left out; re-importing skips known ids.
+An id the file itself repeats is imported once when the texts agree, and not at all when they differ."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from ..store.schema import TicketRow
 from ..dispatch.batch import route_texts
 from ..dispatch.route import CHANNELS
 from .tickets import NewTicket, InvalidInput, clean, create
-from ..formats.tickets import TicketFile
+from ..formats.tickets import TicketFile, repeats
 
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d")
 
@@ -25,6 +26,7 @@ class ImportReport:
     created: list[int] = field(default_factory=list)
     already: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    repeated: list[str] = field(default_factory=list)  # ids the file carries twice with the same text: imported once
     skipped_empty: int = 0
 
 
@@ -45,9 +47,18 @@ def import_tickets(store: Store, user: User, tickets: TicketFile, default_town: 
     """lists(town) gives the town's resolver and current version (id, label); NotFound for an unknown town."""
     report = ImportReport(skipped_empty=tickets.skipped_empty)
     ready: list[tuple[int, NewTicket]] = []
+    repeated = repeats(tickets)
+    for key, repeat in repeated.items():
+        if repeat.conflicting:
+            report.problems.append(repeat.conflict("导入"))
+        else:
+            report.repeated.append(repeat.kept_once("导入"))
     for row in tickets.rows:
         if row.problem:
             report.problems.append(row.problem)
+            continue
+        repeat = repeated.get(row.fields["id"])
+        if repeat is not None and (repeat.conflicting or row is not repeat.rows[0]):
             continue
         fields = row.fields
         try:

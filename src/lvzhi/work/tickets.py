@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from .accounts import User, canonical_department, display_names
 from .audit import now, record
+from ..registry import is_body
 from ..store.paging import page
 from ..store.schema import DisputeRow, TicketRow, TownRow
 from ..dispatch.assess import assess_dispute
@@ -172,6 +173,9 @@ def _assignee(session: Session, name: str) -> tuple[str, str]:
     name = (name or "").strip()
     if session.scalar(select(TownRow.id).where(TownRow.name == name)) is not None:
         return name, "town"
+    if not is_body(name):
+        raise InvalidInput(f"“{name}”不是具体单位（清单中的“区级相关部门”“××等”泛指多个部门），"
+                          f"请指定一个具体的承办部门")
     try:
         return canonical_department(session, name), "department"
     except InvalidInput:
