@@ -11,12 +11,13 @@ import typer
 from rich.table import Table
 
 from ..export import FORMATS, write
-from ..ingest import DEFAULT_TOWN, read_list_file
-from ..model import LIST_KINDS, LIST_TITLES
-from ..store.repository import confirm_checked, get_item, load_dataset, save_dataset, towns_with_counts
+from ..ingest import DEFAULT_TOWN
+from ..model import LIST_KINDS
+from ..store.repository import confirm_checked, get_item, load_dataset, towns_with_counts
 from ..store.versions import item_in, version_in_force
 from .app import Failure, app, console, open_store as _open
 from .browse import browse
+from .importing import run_import
 from .render import item_panel
 
 
@@ -45,35 +46,16 @@ def browse_command(ctx: typer.Context, town: str = typer.Option(DEFAULT_TOWN.nam
 @app.command("import")
 def import_command(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., help="清单文件：官方 PDF 导出的文本、lvzhi 的 JSON 或 xlsx"),
-    town: Optional[str] = typer.Option(None, "--town", help="镇街名称（文本文件不含镇街名，默认珞璜镇）"),
+    files: list[Path] = typer.Argument(..., help="清单文件或文件夹：官方清单的 PDF、Word、xlsx、csv（可多个，如附件1、2、3），PDF 导出的文本，lvzhi 的 JSON 或 xlsx"),
+    town: Optional[str] = typer.Option(None, "--town", help="镇街名称（标题中没有镇街名时指定；文本文件默认珞璜镇）"),
     district: Optional[str] = typer.Option(None, "--district", help="所属区县"),
     city: Optional[str] = typer.Option(None, "--city", help="所属市"),
     label: Optional[str] = typer.Option(None, "--label", help="版本名称"),
     effective: Optional[str] = typer.Option(None, "--effective-date", help="生效日期 YYYY-MM-DD"),
     dry_run: bool = typer.Option(False, "--dry-run", help="只读取并检查文件，报告结果，不写入数据库"),
 ) -> None:
-    """导入一个镇街的清单（一次导入为一个版本，全部成功或全部不写入）。"""
-    effective_date = _parse_date(effective)
-    dataset = read_list_file(file, town, district, city)
-    counts = "、".join(f"{LIST_TITLES[k]} {len(dataset.items_of(k))} 项" for k in LIST_KINDS)
-    if dry_run:
-        console.print(f"已检查 {file.name}（{dataset.town.name}）：{counts}；未写入数据库。")
-    else:
-        store = _open(ctx)
-        with store.transaction() as session:
-            result = save_dataset(session, dataset, source_name=file.name, label=label, effective_date=effective_date)
-        if result.created:
-            console.print(f"已导入 {result.town}：{counts}（版本“{result.label}”）")
-        else:
-            console.print(f"{result.town} 已有内容相同的版本“{result.label}”，未重复导入。")
-    if dataset.unsure:
-        console.print(
-            f"[yellow]请核对：[/yellow]{'、'.join(dataset.unsure)} 在分页处的若干要点，版面无法判定属于上级部门职责"
-            "还是镇配合职责，已按措辞归入较可能的一栏。请对照原件核对（lvzhi show 编码）：有误的，改正导出的 JSON 或 xlsx "
-            "后重新导入；无误的，运行 lvzhi confirm 编码 记录已核对。",
-            highlight=False,
-        )
+    """导入清单：每个镇街一个版本，各自全部成功或全部不写入。"""
+    run_import(ctx, files, town, district, city, label, _parse_date(effective), dry_run)
 
 
 def _parse_date(text: Optional[str], what: str = "生效日期") -> Optional[date]:

@@ -1,0 +1,68 @@
+"""PDF documents with a text layer: the tables' cells found by their ruling lines (pdfplumber), and the
+text lines outside the tables (titles), page by page in reading order."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import IngestError
+from .pieces import Piece, row_piece, text_piece
+
+_TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "intersection_tolerance": 4}
+NO_TEXT = ("没有文字层（可能是扫描件或图片）：lvzhi 不做文字识别（OCR）。请提供清单的 Word 原件，"
+           "或从 Word/WPS 直接导出（而非扫描、打印）的带文字的 PDF")
+
+
+def pdf_pieces(path: Path) -> list[Piece]:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    try:
+        pdf = pdfplumber.open(str(path))
+    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        raise IngestError(path.name, "PDF 已加密（设有打开密码或不允许提取文字）：请提供未加密的 PDF 或清单的 Word 原件") from exc
+    except PDFSyntaxError as exc:
+        raise IngestError(path.name, "不是有效的 PDF 文件（文件已损坏或并非 PDF）") from exc
+    except Exception as exc:  # pdfminer raises a variety of errors on broken files
+        if "password" in str(exc).lower() or "encrypt" in type(exc).__name__.lower():
+            raise IngestError(path.name, "PDF 已加密：请提供未加密的 PDF 或清单的 Word 原件") from exc
+        raise IngestError(path.name, f"无法读取 PDF 文件（{type(exc).__name__}）") from exc
+    pieces: list[Piece] = []
+    any_text = False
+    try:
+        for number, page in enumerate(pdf.pages, start=1):
+            if page.chars:
+                any_text = True
+            pieces.extend(_page_pieces(page, number))
+    except IngestError:
+        raise
+    except Exception as exc:
+        raise IngestError(path.name, f"无法读取 PDF 内容（{type(exc).__name__}）", f"第 {number} 页") from exc
+    finally:
+        pdf.close()
+    if not any_text:
+        raise IngestError(path.name, NO_TEXT)
+    return pieces
+
+
+def _page_pieces(page, number: int) -> list[Piece]:
+    tables = page.find_tables(_TABLE_SETTINGS)
+    placed: list[tuple[float, int, Piece]] = []
+    for t_index, table in enumerate(tables):
+        for r_index, (row, cells) in enumerate(zip(table.rows, table.extract()), start=1):
+            where = f"第 {number} 页表格第 {r_index} 行" if len(tables) == 1 else f"第 {number} 页第 {t_index + 1} 个表格第 {r_index} 行"
+            placed.append((row.bbox[1], 1, row_piece(cells, where)))
+    boxes = [table.bbox for table in tables]
+
+    def outside(obj) -> bool:
+        x = (obj["x0"] + obj["x1"]) / 2
+        y = (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+
+    rest = page.filter(outside) if boxes else page
+    for line in rest.extract_text_lines(return_chars=False):
+        text = line["text"].strip()
+        if text:
+            placed.append((line["top"], 0, text_piece(text, f"第 {number} 页")))
+    placed.sort(key=lambda entry: (entry[0], entry[1]))
+    return [piece for _, _, piece in placed]
