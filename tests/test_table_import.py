@@ -133,3 +133,11 @@ def renamed(dataset, name):
     other = copy.deepcopy(dataset)
     other.town = Town(name, "江津区", "重庆市")
     return other
+
+
+def test_lvzhis_own_csv_export_reads_back(dataset, tmp_path):
+    from lvzhi.export import write_csv as export_csv
+
+    path = tmp_path / "导出.csv"
+    export_csv(dataset, path)
+    assert_same(dataset, read_list_file(path, "珞璜镇"))

@@ -21,6 +21,8 @@ COLUMN_NAMES: dict[str, str] = {
     "承接部门及工作方式": "handlers", "承接部门和工作方式": "handlers",
     "承接部门": "handler_departments", "工作方式": "methods",
     "备注": "note",
+    # lvzhi's own csv: every list in one table, a row's list and category in columns of their own
+    "清单": "list", "类别": "category",
 }
 FIELD_NAMES = {
     "number": "序号", "title": "事项名称", "departments": "对应上级部门", "department_duties": "上级部门职责",
@@ -155,6 +157,8 @@ def read_pieces(pieces: list[Piece], source: str) -> ListFile:
             continue
         if part is None:
             raise IngestError(source, "表格之前应有表头（“序号”“事项名称”等列）", piece.where)
+        if "list" in part.columns:
+            part = _part_of_row(result, part, _cell(cells, part.columns["list"]), piece.where)
         number_cell = _cell(cells, part.columns["number"])
         if lone is not None and number_cell in ("", lone) and CATEGORY.match(_SPACE.sub("", lone)):
             category = CATEGORY.match(_SPACE.sub("", lone)).group(1)
@@ -181,7 +185,29 @@ def _note_place(result: ListFile, place: Town | None, where: str) -> None:
         result.place.city = result.place.city or place.city
 
 
+def _part_of_row(result: ListFile, current: ListPart, name: str, where: str) -> ListPart:
+    """In a table of all three lists (lvzhi's csv), the part of the list the row's "清单" cell names."""
+    if not name:
+        return current  # the rest of the row above
+    kinds = [kind for kind, title in LIST_TITLES.items() if _SPACE.sub("", name) == title]
+    if not kinds:
+        raise IngestError(result.source, f"“清单”应为{'、'.join(LIST_TITLES.values())}之一，读到的是“{name[:20]}”", where)
+    for part in result.parts:
+        if part.kind == kinds[0]:
+            return part
+    if current.kind == kinds[0] or not current.rows and current.kind == "basic":
+        current.kind = kinds[0]
+        return current
+    part = ListPart(kinds[0], result.source, where, current.columns)
+    result.parts.append(part)
+    return part
+
+
 def _new_part(result: ListFile, pending: ListKind | None, columns: dict[str, int], where: str) -> ListPart:
+    if "list" in columns:  # lvzhi's csv: the rows say their lists
+        part = ListPart("basic", result.source, where, columns)
+        result.parts.append(part)
+        return part
     by_columns = kind_of_columns(columns)
     kind = pending or by_columns
     if by_columns != kind and by_columns != "basic":
@@ -222,8 +248,10 @@ def _add_row(part: ListPart, cells: list[str], number_cell: str, category: str, 
             problem = f"{title}的序号 {number} 重复或倒序（上一行是 {part.rows[-1].number}）"
         else:
             gap = "、".join(map(str, range(expected, number))) if number - expected <= 10 else f"{expected}–{number - 1}"
-            problem = f"{title}的序号不连续：{expected - 1 or '开头'}之后是 {number}，缺少 {gap}"
+            after = f"序号 {expected - 1} 之后是 {number}" if part.rows else f"第一个事项的序号是 {number}"
+            problem = f"{title}的序号不连续：{after}，缺少 {gap}"
         raise IngestError(part.source, problem, where)
+    category = values.pop("category", "") or category
     if not category:
         raise IngestError(part.source, f"序号 {number} 之前没有类别行（如“一、党的建设（25项）”）", where)
     part.rows.append(RawRow(number, category, values, where))

@@ -19,14 +19,13 @@ def pdf_pieces(path: Path) -> list[Piece]:
 
     try:
         pdf = pdfplumber.open(str(path))
-    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        raise IngestError(path.name, "PDF 已加密（设有打开密码或不允许提取文字）：请提供未加密的 PDF 或清单的 Word 原件") from exc
-    except PDFSyntaxError as exc:
-        raise IngestError(path.name, "不是有效的 PDF 文件（文件已损坏或并非 PDF）") from exc
-    except Exception as exc:  # pdfminer raises a variety of errors on broken files
-        if "password" in str(exc).lower() or "encrypt" in type(exc).__name__.lower():
-            raise IngestError(path.name, "PDF 已加密：请提供未加密的 PDF 或清单的 Word 原件") from exc
-        raise IngestError(path.name, f"无法读取 PDF 文件（{type(exc).__name__}）") from exc
+    except Exception as exc:  # pdfplumber wraps pdfminer's errors in its own PdfminerException
+        inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
+        if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)) or "encrypt" in type(inner).__name__.lower():
+            raise IngestError(path.name, "PDF 已加密（设有打开密码或限制提取文字）：请提供未加密的 PDF 或清单的 Word 原件") from exc
+        if isinstance(inner, PDFSyntaxError):
+            raise IngestError(path.name, "不是有效的 PDF 文件（文件已损坏或并非 PDF）") from exc
+        raise IngestError(path.name, f"无法读取 PDF 文件（{type(inner).__name__}）：文件可能已损坏") from exc
     pieces: list[Piece] = []
     any_text = False
     try:
