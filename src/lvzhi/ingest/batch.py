@@ -53,10 +53,10 @@ def check_file(path: Path) -> None:
         raise IngestError(path.name, f"文件过大（{size / 1024 / 1024:.1f} MB，超过 {MAX_FILE_BYTES // 1024 // 1024} MB）")
 
 
-def read_one(path: Path) -> ListFile | IngestError:
+def read_one(path: Path, workers: int = 1) -> ListFile | IngestError:
     try:
         check_file(path)
-        return read_table_file(path)
+        return read_table_file(path, workers)
     except IngestError as exc:
         return exc
 
@@ -116,7 +116,7 @@ def _read_all(paths: list[Path], workers: int, progress: Callable[[Path], None] 
             return results
     results = []
     for path in paths:
-        results.append(read_one(path))
+        results.append(read_one(path, workers))  # one PDF: its pages may be shared by the workers
         if progress:
             progress(path)
     return results

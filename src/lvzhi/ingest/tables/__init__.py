@@ -19,12 +19,15 @@ __all__ = ["TABLE_SUFFIXES", "ListFile", "TownFiles", "group_files", "is_table_f
            "read_tables_dataset", "town_dataset"]
 
 
-def read_table_file(path: Path) -> ListFile:
-    """The lists one published file holds (the file's size and existence are checked by the caller)."""
+def read_table_file(path: Path, workers: int = 1) -> ListFile:
+    """The lists one published file holds (the file's size and existence are checked by the caller);
+    `workers`: processes that may share a long PDF's pages."""
     suffix = path.suffix.lower()
     if suffix == ".pdf":
-        from .pdf import pdf_pieces as extract
-    elif suffix == ".docx":
+        from .pdf import pdf_pieces
+
+        return read_pieces(pdf_pieces(path, workers), path.name)
+    if suffix == ".docx":
         from .docx import docx_pieces as extract
     elif suffix == ".csv":
         from .sheet import csv_pieces as extract

@@ -12,7 +12,12 @@ NO_TEXT = ("没有文字层（可能是扫描件或图片）：lvzhi 不做文�
            "或从 Word/WPS 直接导出（而非扫描、打印）的带文字的 PDF")
 
 
-def pdf_pieces(path: Path) -> list[Piece]:
+# Below this many pages a PDF is read in this process: starting workers costs more than it saves.
+PARALLEL_PAGES = 24
+
+
+def pdf_pieces(path: Path, workers: int = 1) -> list[Piece]:
+    """The file's pieces; with workers > 1, a long file's pages are read by that many processes."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
@@ -26,22 +31,49 @@ def pdf_pieces(path: Path) -> list[Piece]:
         if isinstance(inner, PDFSyntaxError):
             raise IngestError(path.name, "不是有效的 PDF 文件（文件已损坏或并非 PDF）") from exc
         raise IngestError(path.name, f"无法读取 PDF 文件（{type(inner).__name__}）：文件可能已损坏") from exc
-    pieces: list[Piece] = []
-    any_text = False
     try:
-        for number, page in enumerate(pdf.pages, start=1):
-            if page.chars:
-                any_text = True
-            pieces.extend(_page_pieces(page, number))
-    except IngestError:
-        raise
-    except Exception as exc:
-        raise IngestError(path.name, f"无法读取 PDF 内容（{type(exc).__name__}）", f"第 {number} 页") from exc
+        count = len(pdf.pages)
+        if workers > 1 and count >= PARALLEL_PAGES:
+            pdf.close()
+            pieces, any_text = _in_workers(path, count, workers)
+        else:
+            pieces, any_text = _read_pages(pdf, path, range(count))
     finally:
         pdf.close()
     if not any_text:
         raise IngestError(path.name, NO_TEXT)
     return pieces
+
+
+def _read_pages(pdf, path: Path, numbers: range) -> tuple[list[Piece], bool]:
+    pieces: list[Piece] = []
+    any_text = False
+    for index in numbers:
+        try:
+            page = pdf.pages[index]
+            any_text = any_text or bool(page.chars)
+            pieces.extend(_page_pieces(page, index + 1))
+        except Exception as exc:
+            raise IngestError(path.name, f"无法读取 PDF 内容（{type(exc).__name__}）", f"第 {index + 1} 页") from exc
+    return pieces, any_text
+
+
+def _page_range(path: Path, start: int, stop: int) -> tuple[list[Piece], bool]:
+    import pdfplumber
+
+    with pdfplumber.open(str(path)) as pdf:
+        return _read_pages(pdf, path, range(start, stop))
+
+
+def _in_workers(path: Path, count: int, workers: int) -> tuple[list[Piece], bool]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = -(-count // workers)
+    ranges = [(start, min(count, start + size)) for start in range(0, count, size)]
+    with ProcessPoolExecutor(max_workers=len(ranges), mp_context=multiprocessing.get_context("spawn")) as pool:
+        parts = list(pool.map(_page_range, [path] * len(ranges), *zip(*ranges)))
+    return [piece for part, _ in parts for piece in part], any(found for _, found in parts)
 
 
 def _page_pieces(page, number: int) -> list[Piece]:
