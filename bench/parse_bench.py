@@ -95,11 +95,11 @@ def tables(towns: int) -> None:
         if not towns:
             return
         district = root / "district"
-        for number in range(towns):
+        names = [f"{a}{b}镇" for a in "东西南北中上下前后左" for b in "山河湖林田泉"][:towns]
+        for name in names:
             town = copy.deepcopy(dataset)
-            town.town = Town(f"第{number + 1}镇", "某区", "重庆市")
-            write_files(town, district / town.town.name, "pdf", Style(place=f"重庆市某区第{number + 1}镇"), split=False,
-                        stem=town.town.name)
+            town.town = Town(name, "某区", "重庆市")
+            write_files(town, district / name, "pdf", Style(place=f"重庆市某区{name}"), split=False, stem=name)
         store = Store(f"sqlite:///{root / 'bench.db'}")
         start = time.perf_counter()
         plans = plan_import([district], workers=min(4, os.cpu_count() or 1))

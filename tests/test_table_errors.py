@@ -178,3 +178,23 @@ def test_a_district_folder_imports_each_town_and_stops_only_the_bad_one(dataset,
     # the same folder again: nothing new, and --dry-run writes nothing
     again = lvzhi(database_url, "import", str(folder / "白沙镇"), "--dry-run")
     assert again.returncode == 0 and "已检查" in again.stdout and "未写入数据库" in again.stdout
+
+
+def test_a_department_printed_differently_is_one_department(dataset, database_url, tmp_path):
+    """白沙镇 prints "区人社局" where 珞璜镇 prints "区人力社保局": the registry makes them one department, whose
+    view lists both towns; a name the registry does not know is listed after the import."""
+    import json
+
+    other = renamed(small(dataset, 12), "白沙镇")
+    for item in other.items:
+        item.departments = ["区人社局" if n == "区人力社保局" else n for n in item.departments]
+        for group in item.department_duties:
+            group.departments = ["区人社局" if n == "区人力社保局" else n for n in group.departments]
+    item = other.items_of("reclaimed")[0]
+    item.handlers[0].departments = ["区新设数据局"]
+    path = write_docx(other, tmp_path / "白沙镇.docx", Style(place="重庆市江津区白沙镇"))
+    result = lvzhi(database_url, "import", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "未登记的部门名称" in result.stdout and "区新设数据局" in result.stdout and "区人社局" not in result.stdout
+    view = json.loads(lvzhi(database_url, "department", "区人力社保局", "--format", "json").stdout)
+    assert {"珞璜镇", "白沙镇"} <= set(json.dumps(view, ensure_ascii=False).split('"')), view

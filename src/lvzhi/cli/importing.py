@@ -13,6 +13,7 @@ from rich.table import Table
 from ..ingest import IngestError
 from ..ingest.batch import TownImport, expand, plan_import
 from ..model import LIST_KINDS, LIST_TITLES
+from ..registry import unregistered
 from ..store.repository import save_dataset
 from .app import Failure, console, errors, open_store
 
@@ -76,6 +77,11 @@ def _land(store, plan: TownImport, label: str | None, effective_date: date | Non
         else:
             console.print(f"{result.town} 已有内容相同的版本“{result.label}”，未重复导入。", highlight=False)
             outcome = "未重复导入"
+    unknown = unregistered(dataset.departments())
+    if unknown:
+        console.print(f"[yellow]未登记的部门名称：[/yellow]{dataset.town.name} 的 {'、'.join(unknown)} 不在部门登记"
+                      "（src/lvzhi/registry/departments.yaml）中；同一部门的不同写法登记为别称后，各镇街的事项即归到同一部门。",
+                      highlight=False)
     if dataset.unsure:
         console.print(f"[yellow]请核对：[/yellow]{dataset.town.name} 的 {'、'.join(dataset.unsure)} {UNSURE_ADVICE}",
                       highlight=False)

@@ -61,6 +61,12 @@ def read_one(path: Path, workers: int = 1) -> ListFile | IngestError:
         return exc
 
 
+def _read_in_worker(path: Path) -> ListFile | tuple[str, str, str | None]:
+    """read_one in a worker process: an error comes back as its parts (source, problem, where)."""
+    result = read_one(path)
+    return (result.source, result.problem, result.where) if isinstance(result, IngestError) else result
+
+
 def plan_import(paths: list[Path], town: str | None = None, district: str | None = None, city: str | None = None,
                 progress: Callable[[Path], None] | None = None, workers: int = 1) -> list[TownImport]:
     """Reads every file and puts each town's together; nothing is written. Errors stop their town only."""
@@ -107,10 +113,11 @@ def _read_all(paths: list[Path], workers: int, progress: Callable[[Path], None] 
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = [pool.submit(read_one, path) for path in paths]
+            futures = [pool.submit(_read_in_worker, path) for path in paths]
             results = []
             for path, future in zip(paths, futures):
-                results.append(future.result())
+                result = future.result()
+                results.append(IngestError(*result) if isinstance(result, tuple) else result)
                 if progress:
                     progress(path)
             return results

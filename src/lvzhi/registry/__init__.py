@@ -52,3 +52,15 @@ def lookup(name: str) -> Department | None:
         if name in entry.names():
             return entry
     return None
+
+
+@lru_cache(maxsize=4096)
+def registered_name(name: str) -> str:
+    """The registry's printed name for a department however a list prints it; the name itself if unknown."""
+    entry = registry().get(name) or lookup(name)
+    return entry.name if entry else name
+
+
+def unregistered(names) -> list[str]:
+    """The names the registry does not know under any of its names (to be added to departments.yaml)."""
+    return [name for name in dict.fromkeys(names) if name not in registry() and lookup(name) is None]
