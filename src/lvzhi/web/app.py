@@ -11,7 +11,7 @@ from fastapi_offline import FastAPIOffline
 from ..bundled import ensure_bundled
 from ..catalog import Catalog
 from ..store import Store
-from . import api, api_reviews, api_tickets, errors, pages, pages_reviews, pages_tickets
+from . import api, api_reviews, api_tickets, errors, pages, pages_import, pages_reviews, pages_tickets
 from .render import render
 from .security import SecurityMiddleware
 
@@ -49,6 +49,7 @@ def create_app(store: Store | None = None, database: str | None = None, warm: bo
     app.include_router(pages.router)
     app.include_router(pages_reviews.router)
     app.include_router(pages_tickets.router)
+    app.include_router(pages_import.router)
 
     @app.get("/healthz", include_in_schema=False)
     async def health() -> dict:
