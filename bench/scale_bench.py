@@ -20,7 +20,7 @@ from lvzhi.lists.bundled import bundled_dataset
 from lvzhi.search.engine import SearchEngine
 from lvzhi.store import Store
 from lvzhi.store.repository import save_dataset
-from lvzhi.store.versions import current_datasets
+from lvzhi.lists.catalog import Catalog
 from lvzhi.lists.departments import department_view
 
 QUERIES = ["低保", "违建", "托育", "噪音", "罚", "烟花爆竹", "消防安全检查", "宅基地建房", "区应急管理局", "电鱼",
@@ -64,8 +64,7 @@ def main() -> None:
     print(f"database size: {_size(store, url)}")
 
     started = time.perf_counter()
-    with store.transaction() as session:
-        datasets = current_datasets(session)
+    datasets = Catalog(store).current_datasets()
     loaded = time.perf_counter() - started
     started = time.perf_counter()
     engine = SearchEngine(datasets)

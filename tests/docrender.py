@@ -65,6 +65,9 @@ class Layout:
     stray_space_rate: float = 0.0
     list_prefix: str = ""
     category_style: str = "一、{name}（{count}项）"
+    # each department name starts a line of its own in the department column (as a cell with one name a
+    # paragraph prints it), instead of the names running on after one another
+    names_per_line: bool = False
 
 
 class Renderer:
@@ -170,7 +173,10 @@ class Renderer:
             return [[f"{item.number} {lines[0]}"] + lines[1:]]
         if item.list == "cooperative":
             title = wrap(item.title, lay.title_width)
-            depts = wrap(" ".join(item.departments), lay.department_width)
+            if lay.names_per_line:
+                depts = [line for name in item.departments for line in wrap(name, lay.department_width)]
+            else:
+                depts = wrap(" ".join(item.departments), lay.department_width)
             duties: list[str] = []
             single = len(item.department_duties) == 1 and item.department_duties[0].departments == item.departments
             for group in item.department_duties:

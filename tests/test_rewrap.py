@@ -55,6 +55,17 @@ LAYOUTS = {
     "wide title column, wrapped notes": Layout(basic_width=80, title_width=13, department_width=8, duty_width=24,
                                                reclaimed_title_width=16, method_width=24, page_lines=20, seed=27,
                                                merge_rate=0.3),
+    # each department name on lines of its own, and a title that wraps over the page break: a short title
+    # remainder ("医协会", C18) reads as well into the department column ("区农业农村委医协会") as into the
+    # title, so the row is reported for checking
+    "department names one per line, title over the page break": Layout(title_width=8, department_width=5,
+                                                                       page_lines=28, seed=28, names_per_line=True),
+    "department names one per line, short pages": Layout(title_width=6, department_width=5, page_lines=17, seed=65,
+                                                         names_per_line=True),
+    # a short title remainder ("置核准", C88) above a point that ends at the column's edge without a full
+    # stop: it reads as well as the end of that point; reported
+    "title remainder above an unpunctuated point end": Layout(title_width=7, department_width=6, page_lines=17,
+                                                              seed=76),
 }
 # Rows reported unsure whose wording-decided reading is wrong, at most, per layout above (measured: 1).
 MAX_WRONG_UNSURE = 2
@@ -149,3 +160,20 @@ def test_a_short_unfinished_duty_line_at_the_top_of_a_page_is_not_taken_for_the_
     assert "排放处置核准\n\n培训与学习" in text
     parsed = parse_document(text, dataset.town)
     assert parsed.by_code()["C88"].to_dict() == dataset.by_code()["C88"].to_dict()
+
+
+def test_a_title_remainder_that_could_be_a_department_name_is_reported(dataset):
+    """The 配合 list alone, department names one per line, pages of 28 lines: C18's title "…乡村兽医协会" goes on
+    to the next page as "医协会" beside the department column's "区农业农村委". "区农业农村委医协会" has a
+    department's shape, so the layout cannot tell whether the remainder is the title's or the department's:
+    whichever reading is taken, the row must be reported (it was misread silently before)."""
+    import copy
+
+    cooperative = copy.deepcopy(dataset)
+    cooperative.items = dataset.items_of("cooperative")
+    layout = Layout(title_width=8, department_width=5, page_lines=28, seed=28, names_per_line=True)
+    parsed = parse_document(render(cooperative, layout), dataset.town)
+    expected = {i.code: i.to_dict() for i in cooperative.items}
+    misread = [code for code, item in parsed.by_code().items() if item.to_dict() != expected[code]]
+    assert "C18" in parsed.unsure
+    assert [code for code in misread if code not in parsed.unsure] == []

@@ -11,12 +11,13 @@ import typer
 from rich.table import Table
 
 from ..formats.lists import FORMATS, write
-from ..ingest import read_list_file
-from ..model import LIST_KINDS, LIST_TITLES
+from ..model import LIST_KINDS
 from ..work.audit import Actor
-from ..work.publishing import confirm, publish
-from .app import TOWN_HELP, Failure, app, console, open_catalog, open_store, town_of
+from ..work.publishing import confirm
+from .app import TOWN_HELP, Failure, app, console, open_catalog, town_of
+from .importing import run_import
 from .browse import browse
+from .importing import run_import
 from .render import item_panel
 
 
@@ -40,44 +41,16 @@ def browse_command(ctx: typer.Context, town: Optional[str] = typer.Option(None, 
 @app.command("import")
 def import_command(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., help="清单文件：官方 PDF 导出的文本、lvzhi 的 JSON 或 xlsx"),
-    town: Optional[str] = typer.Option(None, "--town", help="镇街名称（文本文件不含镇街名，默认珞璜镇）"),
+    files: list[Path] = typer.Argument(..., help="清单文件或文件夹：官方清单的 PDF、Word、xlsx、csv（可多个，如附件1、2、3），PDF 导出的文本，lvzhi 的 JSON 或 xlsx"),
+    town: Optional[str] = typer.Option(None, "--town", help="镇街名称（标题中没有镇街名时指定；文本文件默认珞璜镇）"),
     district: Optional[str] = typer.Option(None, "--district", help="所属区县"),
     city: Optional[str] = typer.Option(None, "--city", help="所属市"),
     label: Optional[str] = typer.Option(None, "--label", help="版本名称"),
     effective: Optional[str] = typer.Option(None, "--effective-date", help="生效日期 YYYY-MM-DD"),
     dry_run: bool = typer.Option(False, "--dry-run", help="只读取并检查文件，报告结果，不写入数据库"),
 ) -> None:
-    """导入一个镇街的清单（一次导入为一个版本，全部成功或全部不写入）。"""
-    effective_date = _parse_date(effective)
-    dataset = read_list_file(file, town, district, city)
-    counts = "、".join(f"{LIST_TITLES[k]} {len(dataset.items_of(k))} 项" for k in LIST_KINDS)
-    if dry_run:
-        console.print(f"已检查 {file.name}（{dataset.town.name}）：{counts}；未写入数据库。")
-    else:
-        result = publish(open_store(ctx), Actor.command_line(), dataset, source_name=file.name, label=label,
-                         effective_date=effective_date)
-        if result.created:
-            console.print(f"已导入 {result.town}：{counts}（版本“{result.label}”）", highlight=False)
-            console.print(_taking_effect(effective_date), highlight=False)
-        else:
-            console.print(f"{result.town} 已有内容相同的版本“{result.label}”，未重复导入。")
-    if dataset.unsure:
-        console.print(
-            f"[yellow]请核对：[/yellow]{'、'.join(dataset.unsure)} 在分页处的若干要点，版面无法判定属于上级部门职责"
-            "还是镇配合职责，已按措辞归入较可能的一栏。请对照原件核对（lvzhi show 编码）：有误的，改正导出的 JSON 或 xlsx "
-            "后重新导入；无误的，运行 lvzhi confirm 编码 记录已核对。",
-            highlight=False,
-        )
-
-
-def _taking_effect(effective: Optional[date]) -> str:
-    if effective is None:
-        return ("未给出生效日期（--effective-date）：按导入日起生效；若是该镇街的第一个版本，视为一直有效。"
-                "生效日期可在导入时用 --effective-date 写明。")
-    if effective > date.today():
-        return f"该版本自 {effective.isoformat()} 起生效；在此之前仍按现行版本回答（待生效）。"
-    return f"该版本自 {effective.isoformat()} 起生效。"
+    """导入清单：每个镇街一个版本，各自全部成功或全部不写入。"""
+    run_import(ctx, files, town, district, city, label, _parse_date(effective), dry_run)
 
 
 def _parse_date(text: Optional[str], what: str = "生效日期") -> Optional[date]:

@@ -1,4 +1,5 @@
-"""Reading duty lists from files: the official document's text, lvzhi's JSON and xlsx."""
+"""Reading duty lists from files: the published tables (PDF, Word, xlsx, csv), the official document's text,
+lvzhi's JSON and xlsx."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,6 +8,7 @@ from ..model import LIST_TITLES, Dataset, Town
 from .document import parse_document_file
 from .errors import IngestError
 from .jsonfile import read_json_file
+from .tables import TABLE_SUFFIXES, is_table_file, read_tables_dataset
 from .xlsxfile import read_xlsx_file
 
 DEFAULT_TOWN = Town("珞璜镇", "江津区", "重庆市")
@@ -29,6 +31,8 @@ def read_list_file(path: str | Path, town: str | None = None, district: str | No
     suffix = path.suffix.lower()
     if suffix == ".json":
         dataset = read_json_file(path, given)
+    elif suffix in TABLE_SUFFIXES and is_table_file(path):
+        dataset = read_tables_dataset([path], given)
     elif suffix in (".xlsx", ".xlsm"):
         dataset = read_xlsx_file(path, given)
     else:

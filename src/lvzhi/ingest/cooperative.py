@@ -25,6 +25,9 @@ from .wording import WordingModel
 
 # A column that goes on to the next page yet stopped short of the page's foot: nearly impossible.
 SHORT_OF_PAGE_FOOT = 3.0
+# Another split of the head tokens (between the title, the department names and the duties) whose reading
+# fits this close to the best one: the layout does not settle the row (a person should look).
+CLOSE_HEAD_READING = 1.0
 # Beyond this many ways to cut a row's pages, only cuts at a numbered point or after a finished
 # sentence are tried (a row over many short pages).
 MAX_READINGS = 50_000
@@ -49,6 +52,9 @@ class CooperativeDraft:
     title: str
     departments: list[str]
     readings: list[_Reading]
+    # another split of the head tokens reads nearly as well (a short title or department line could be
+    # either column's, or the duties')
+    close_call: bool = False
 
     def item(self, reading: _Reading) -> Item:
         groups = [DutyGroup(departments=g.departments or list(self.departments), duties=[p.text for p in g.points])
@@ -71,7 +77,7 @@ def read_cooperative_rows(rows: list[Row], splitter: DepartmentSplitter, widths:
             wording.learn("department", [p.text for g in reading.groups for p in g.points])
             wording.learn("town", [p.text for p in reading.town])
     items = [draft.item(max(draft.readings, key=lambda r: _wording_score(wording, r))) for draft in drafts]
-    return items, [draft.row.code for draft in drafts if len(draft.readings) > 1]
+    return items, [draft.row.code for draft in drafts if len(draft.readings) > 1 or draft.close_call]
 
 
 def _wording_score(wording: WordingModel, reading: _Reading) -> float:
@@ -84,6 +90,7 @@ def draft_cooperative(row: Row, splitter: DepartmentSplitter, widths: ColumnWidt
     if not departments:
         raise IngestError(source, f"{row.code}（配合履职事项）找不到“对应上级部门”一栏", f"第 {row.first_line} 行")
     best: tuple[float, list[str], list[str], list[_Reading]] | None = None
+    heads: list[tuple[float, tuple]] = []  # every head split that reads, with its penalty and content
     problem: IngestError | None = None
     for title_tokens, dept_tokens, pages in head_readings(row.segments[1:], title, departments, [page], widths, splitter):
         names = splitter.split("".join(dept_tokens))
@@ -97,12 +104,15 @@ def draft_cooperative(row: Row, splitter: DepartmentSplitter, widths: ColumnWidt
             problem = problem or exc
             continue
         penalty = readings[0].penalty + wrap_penalty([Point(None, title_tokens)], widths.title, last_line=False)
+        heads.append((penalty, (join_wrapped(title_tokens), tuple(names), readings[0].key())))
         if best is None or penalty < best[0]:
             best = (penalty, title_tokens, names, readings)
     if best is None:
         raise problem  # type: ignore[misc]
-    _, title_tokens, names, readings = best
-    return CooperativeDraft(row, join_wrapped(title_tokens), names, readings)
+    lowest, title_tokens, names, readings = best
+    chosen = (join_wrapped(title_tokens), tuple(names), readings[0].key())
+    close = any(content != chosen and penalty <= lowest + CLOSE_HEAD_READING for penalty, content in heads)
+    return CooperativeDraft(row, join_wrapped(title_tokens), names, readings, close_call=close)
 
 
 # --- the duty columns ---------------------------------------------------------------------------------

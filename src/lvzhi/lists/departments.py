@@ -7,7 +7,7 @@ from typing import Sequence
 
 from ..errors import NotFound
 from ..model import Dataset, Item
-from ..registry import department, strip_parenthesised
+from ..registry import department, registered_name, strip_parenthesised
 
 
 class UnknownDepartment(NotFound):
@@ -89,12 +89,15 @@ def find_department(datasets: Sequence[Dataset], query: str) -> str:
 
 def _part_of(item: Item, name: str) -> tuple[str, list[str]] | None:
     """("cooperative", the department's duties) or ("reclaimed", its methods) when the item concerns it."""
+    def among(names: list[str]) -> bool:  # the same department, however this town prints it
+        return name in names or any(registered_name(n) == registered_name(name) for n in names)
+
     if item.list == "cooperative":
-        groups = [g for g in item.department_duties if name in g.departments]
-        if groups or name in item.departments:
+        groups = [g for g in item.department_duties if among(g.departments)]
+        if groups or among(item.departments):
             return "cooperative", [d for g in groups for d in g.duties]
     elif item.list == "reclaimed":
-        methods = [m for h in item.handlers if name in h.departments for m in h.methods]
+        methods = [m for h in item.handlers if among(h.departments) for m in h.methods]
         if methods:
             return "reclaimed", methods
     return None

@@ -61,3 +61,15 @@ def is_body(name: str) -> bool:
     (区级相关部门) nor a list cut short (区教委等)."""
     name = strip_parenthesised(name or "")
     return bool(name) and not _NOT_A_BODY.search(name)
+
+
+@lru_cache(maxsize=4096)
+def registered_name(name: str) -> str:
+    """The registry's printed name for a department however a list prints it; the name itself if unknown."""
+    entry = registry().get(name) or lookup(name)
+    return entry.name if entry else name
+
+
+def unregistered(names) -> list[str]:
+    """The names the registry does not know under any of its names (to be added to departments.yaml)."""
+    return [name for name in dict.fromkeys(names) if name not in registry() and lookup(name) is None]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import NotFound
 from ..model import Dataset, Item
-from ..registry import department
+from ..registry import department, registered_name
 from .schema import DepartmentRow, ItemDepartmentRow, ItemRow, TownRow, VersionCheckRow, VersionRow
 
 
@@ -95,7 +95,11 @@ def _named_departments(item: Item) -> list[tuple[str, str]]:
 
 
 def _department_ids(session: Session, dataset: Dataset) -> dict[str, int]:
-    names = dataset.departments()
+    """Each printed name's department row: a name the registry knows under another printed name
+    ("区人社局" for "区人力社保局") is that department, so towns that print it differently share it."""
+    printed = dataset.departments()
+    canonical = {name: registered_name(name) for name in printed}
+    names = list(dict.fromkeys(canonical.values()))
     rows = {r.name: r for r in session.scalars(select(DepartmentRow).where(DepartmentRow.name.in_(names)))}
     for name in names:
         entry = department(name)
@@ -105,7 +109,7 @@ def _department_ids(session: Session, dataset: Dataset) -> dict[str, int]:
         elif not rows[name].full_name and entry.full_name:
             rows[name].full_name, rows[name].aliases = entry.full_name, list(entry.aliases)
     session.flush()
-    return {name: row.id for name, row in rows.items()}
+    return {name: rows[canonical[name]].id for name in printed}
 
 
 def _item_row(item: Item, version_id: int) -> ItemRow:

@@ -6,7 +6,7 @@ import json
 MAX_BODY_BYTES = 2 * 1024 * 1024
 # A day's tickets exported from a hotline platform is a larger file than any form or JSON body.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-UPLOAD_PATHS = ("/api/v1/tickets/import", "/tickets/import")
+UPLOAD_PATHS = ("/api/v1/tickets/import", "/tickets/import", "/admin/import/preview")
 MAX_QUERY_BYTES = 4 * 1024
 MAX_PATH_BYTES = 1024
 
