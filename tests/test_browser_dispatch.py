@@ -94,7 +94,7 @@ def test_route_from_the_queue_dispute_and_decide(browser, base_url):
     assert "承办单位：珞城实业公司（原珞璜建司）" in page.inner_text("main")
     assert "已同意改派" in page.inner_text("main")
     page.goto("/dispatch/stats")
-    assert page.locator("figure.chart svg").count() == 4
+    assert page.locator("figure.chart svg").count() == 5  # by assignee, overdue by assignee, verdict, state, disputes
     context.close()
 
     context, page = sign_in(browser, base_url, "lc", "/inbox")

@@ -265,8 +265,12 @@ def test_importing_a_days_export_into_the_queue(env):
     assert [p.split("：")[0] for p in report["problems"]] == ["第 4 行", "第 5 行"]
     assert "受理时间“昨天”" in report["problems"][0] and "渠道“微博”" in report["problems"][1]
     first = ok(call(env, "dispatcher", "GET", f"/api/v1/tickets/{report['created'][0]}"))
+    # the file's 受理时间 names no zone: it is Beijing time, stored as UTC, shown again as Beijing time
     assert (first["external_id"], first["suggestion"]["item"], first["received_at"]) == ("D-001", "R163",
-                                                                                         "2026-11-29T08:01:00")
+                                                                                         "2026-11-29T00:01:00")
+    assert first["urgency"] == "一般" and first["due_at"] == "2026-12-04T00:01:00"  # 5 working days from a Sunday
+    page = call(env, "dispatcher", "GET", f"/tickets/{first['id']}").text
+    assert "受理 2026-11-29 08:01（北京时间）" in page
     again = ok(call(env, "dispatcher", "POST", "/api/v1/tickets/import", files=upload), 201)
     assert again["created"] == [] and again["already_imported"] == ["D-001", "D-002"]
     bad = call(env, "dispatcher", "POST", "/api/v1/tickets/import",

@@ -99,3 +99,48 @@ def test_review_listing_queries_do_not_grow_with_the_page(env):
     submit(10)
     large = _queries_for(client, store, tokens, "/api/v1/reviews?per_page=50", "admin")
     assert large == small
+
+
+def test_deadlines_overdue_filters_search_and_export(env):
+    """Urgency sets the time limit; the queue shows time left and overdue, filters and searches, and exports
+    what it shows; statistics count overdue tickets per unit (times in Beijing time)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    client, store, tokens = env
+    headers = _as(tokens, "dispatcher")
+    late = client.post("/api/v1/tickets", headers=headers, json={
+        "text": KTV, "urgency": "紧急", "received_at": "2026-01-05T09:00:00", "external_id": "RX-1"}).json()
+    assert late["due_at"] == "2026-01-05T03:00:00" and late["overdue"] and late["time_left"].startswith("超时")
+    fresh = client.post("/api/v1/tickets", headers=headers, json={"text": "我想申请低保", "external_id": "RX-2"}).json()
+    assert not fresh["overdue"] and fresh["time_left"].startswith("剩余") and fresh["urgency"] == "一般"
+    assert client.post("/api/v1/tickets", headers=headers, json={"text": KTV, "urgency": "马上"}).status_code == 422
+    overdue = client.get("/api/v1/tickets?overdue=true", headers=headers).json()
+    assert [t["external_id"] for t in overdue["tickets"]] == ["RX-1"]
+    assert [t["external_id"] for t in client.get("/api/v1/tickets?q=低保", headers=headers).json()["tickets"]] == ["RX-2"]
+    assert client.get("/api/v1/tickets?since=2026-01-05&until=2026-01-05", headers=headers).json()["total"] == 1
+    assert client.get("/api/v1/tickets?sort=due", headers=headers).json()["tickets"][0]["external_id"] == "RX-1"
+    queue = client.get("/dispatch?state=&overdue=1", headers=headers).text
+    assert "工单 RX-1" in queue and "超时" in queue and "工单 RX-2" not in queue
+    assert client.get("/dispatch?since=昨天", headers=headers).status_code == 422
+    export = client.get("/tickets/export.xlsx?state=&q=低保", headers=headers)
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "热线工单编号" and [r[0] for r in rows[1:]] == ["RX-2"]
+    assert client.get("/api/v1/dispatch/stats", headers=headers).json()["overdue_by_assignee"] == {"（待分派）": 1}
+    page = client.get(f"/tickets/{late['id']}", headers=headers).text
+    assert "受理 2026-01-05 09:00（北京时间）" in page and "办理时限 2026-01-05 11:00" in page
+
+
+def test_each_role_lands_on_its_own_work(env):
+    client, store, tokens = env
+    from lvzhi.work import accounts
+    from lvzhi.work.audit import Actor
+
+    store.run(lambda s: accounts.add_user(s, Actor.command_line(), "paidan", "pw-landing-1", "dispatcher"))
+    response = client.post("/login", data={"username": "paidan", "password": "pw-landing-1", "next": ""},
+                           follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/dispatch"
+    again = client.post("/login", data={"username": "paidan", "password": "pw-landing-1", "next": "/dispatch/stats"},
+                        follow_redirects=False)
+    assert again.headers["location"] == "/dispatch/stats"  # a page the user came from wins

@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
+from ..clock import beijing_text
 from ..work import accounts
 from ..work.audit import Actor, entries, entry_dict
 from ..review import propose
@@ -165,9 +166,9 @@ def audit_command(ctx: typer.Context, fmt: str = typer.Option("text", "--format"
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
     table = Table(title="审计日志（新的在前）")
-    for column in ("时间（UTC）", "操作人", "操作", "对象", "之后"):
+    for column in ("时间（北京时间）", "操作人", "操作", "对象", "之后"):
         table.add_column(column)
     for e in data:
-        table.add_row(e["at"][:19].replace("T", " "), e["actor"], e["action_name"], f"{e['object_type']} {e['object_id']}",
+        table.add_row(beijing_text(e["at"]), e["actor"], e["action_name"], f"{e['object_type']} {e['object_id']}",
                       json.dumps(e["after"], ensure_ascii=False)[:80] if e["after"] else "")
     console.print(table)

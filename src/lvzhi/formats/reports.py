@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+from ..clock import beijing_text
 from .sheets import Sheet
 
 
@@ -21,6 +22,16 @@ def _json(value) -> str:
 
 
 def audit_table(rows: list[dict]) -> list[Sheet]:
-    body = [[r["id"], r["at"][:19].replace("T", " "), r["actor"], r["actor_role"], r["action_name"], r["object_type"],
+    body = [[r["id"], beijing_text(r["at"]), r["actor"], r["actor_role"], r["action_name"], r["object_type"],
              r["object_id"], _json(r["before"]), _json(r["after"]), r["list_version"] or ""] for r in rows]
-    return [("审计日志", ["序号", "时间（UTC）", "操作人", "角色", "操作", "对象类型", "对象", "之前", "之后", "清单版本"], body)]
+    return [("审计日志", ["序号", "时间（北京时间）", "操作人", "角色", "操作", "对象类型", "对象", "之前", "之后", "清单版本"], body)]
+
+
+def ticket_sheet(tickets: list[dict]) -> list[Sheet]:
+    """Tickets as a queue shows them, one row each (times in Beijing time)."""
+    body = [[t["external_id"] or "", t["id"], beijing_text(t["received_at"]), t["channel"], t["town"], t["text"],
+             t["urgency"], beijing_text(t["due_at"]), t["time_left"], t["state_name"],
+             t["suggestion"].get("assignee") or "", t["suggestion"].get("item") or "", t["assignee"] or "",
+             t["item"] or ""] for t in tickets]
+    return [("工单", ["热线工单编号", "系统编号", "受理时间（北京时间）", "渠道", "镇街", "诉求内容", "紧急程度", "办理时限",
+                    "剩余/超时", "状态", "建议承办单位", "建议事项", "承办单位", "事项"], body)]

@@ -223,6 +223,8 @@ class TicketRow(Base):
     dispatched_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     dispatch_note: Mapped[str | None] = mapped_column(Text, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    urgency: Mapped[str] = mapped_column(String(8), default="一般")
+    due_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True, index=True)
 
 
 class DisputeRow(Base):

@@ -2,7 +2,7 @@
 plus an Open311 GeoReport v2–style API (/open311/v2) for hotline platforms."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal, Optional
 
 import tempfile
@@ -22,6 +22,7 @@ router = APIRouter(prefix="/api/v1", tags=["诉求派单"])
 open311 = APIRouter(prefix="/open311/v2", tags=["Open311"])
 TicketId = Annotated[int, PathParam(ge=1, le=2**31 - 1, description="工单编号")]
 Channel = Literal["12345", "民呼我为", "窗口", "其他"]
+Urgency = Literal["紧急", "加急", "一般"]
 MAX_SUGGEST = 5_000
 
 
@@ -30,7 +31,8 @@ class NewTicketBody(BaseModel):
     text: str = Field(..., min_length=1, max_length=tickets.MAX_TEXT_CHARS, description="诉求内容")
     town: Optional[str] = Field(None, max_length=64, description="镇街；缺省为默认镇街")
     channel: Channel = "12345"
-    received_at: Optional[datetime] = Field(None, description="受理时间，如 2026-11-29T09:30:00")
+    received_at: Optional[datetime] = Field(None, description="受理时间，如 2026-11-29T09:30:00（不带时区的按北京时间）")
+    urgency: Optional[Urgency] = Field(None, description="紧急程度：紧急（2 小时）、加急（24 小时）、一般（5 个工作日）；缺省为一般")
     external_id: Optional[str] = Field(None, max_length=64, description="热线平台的工单编号")
     location: str = Field("", max_length=255)
     contact_name: str = Field("", max_length=64)
@@ -111,7 +113,7 @@ def add_ticket(body: NewTicketBody, user: SignedIn, work: ServicesDep, request: 
     check_csrf(request, request.headers.get("x-csrf-token"))
     return work.tickets.create(user, tickets.NewTicket(body.text, body.town or "", body.channel, body.received_at,
                                                         body.external_id, body.location, body.contact_name,
-                                                        body.contact_phone))
+                                                        body.contact_phone, body.urgency or ""))
 
 
 @router.post("/tickets/import", summary="导入工单文件", status_code=201)
@@ -128,9 +130,15 @@ def list_tickets(user: SignedIn, work: ServicesDep,
                        state: Annotated[Optional[Literal["pending", "assigned", "in_progress", "disputed", "resolved",
                                                          "closed"]], Query()] = None,
                        page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-                       per_page: Annotated[int, Query(ge=1, le=200)] = 50) -> dict:
-    """派单员和管理员看全部，镇街和部门只看派给自己的；新的在前。联系人信息只给需要的角色。"""
-    return work.tickets.listing(user, state, page, per_page)
+                       per_page: Annotated[int, Query(ge=1, le=200)] = 50,
+                       q: Annotated[str, Query(max_length=100, description="检索：内容、工单编号、承办单位、事项编码")] = "",
+                       overdue: Annotated[bool, Query(description="只看超时未办结的")] = False,
+                       since: Annotated[Optional[date], Query(description="受理日期起（北京时间）")] = None,
+                       until: Annotated[Optional[date], Query(description="受理日期止（北京时间）")] = None,
+                       sort: Annotated[Literal["newest", "oldest", "due"], Query(description="newest、oldest 或 due（最先到期在前）")] = "newest") -> dict:
+    """派单员和管理员看全部，镇街和部门只看派给自己的；可检索、筛选、排序、分页。联系人信息只给需要的角色。
+    每条工单带 urgency（紧急程度）、due_at（办理时限，UTC）、overdue、minutes_left、time_left。"""
+    return work.tickets.listing(user, state, page, per_page, tickets.TicketFilter(q, overdue, since, until, sort))
 
 
 @router.get("/tickets/{ticket_id}", summary="一条工单")

@@ -1,12 +1,17 @@
 """Pages for 诉求派单: the dispatcher's queue, an assignee's inbox, a ticket with its disputes, statistics."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Optional
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ..dispatch.deadlines import default_urgency, urgencies
 from ..dispatch.route import CHANNELS
+from ..formats.reports import ticket_sheet
+from ..formats.sheets import table_bytes
 from ..vocab import VERDICT_LABELS
 from ..work import tickets
 from .api_tickets import import_upload
@@ -32,25 +37,63 @@ def _catalog(request: Request):
     return request.app.state.catalog
 
 
-def _list_context(request: Request, user, state: str | None, title: str, template_flags: dict, page: int = 1) -> dict:
+def filters_of(q: str = "", overdue: str = "", since: str = "", until: str = "", sort: str = "newest"):
+    """The queue's filters from the page's query string; a date that is not one is a clear error."""
+    def day(text: str, what: str):
+        try:
+            return date.fromisoformat(text) if text.strip() else None
+        except ValueError:
+            raise tickets.InvalidInput(f"{what}“{text}”格式不对，应为 YYYY-MM-DD") from None
+    return tickets.TicketFilter(q, overdue in ("1", "yes", "true"), day(since, "起始日期"), day(until, "截止日期"),
+                                sort or "newest")
+
+
+Filters = Annotated[tickets.TicketFilter, Depends(filters_of)]
+
+
+def _query(state: str | None, filters: tickets.TicketFilter, page: int | None = None) -> str:
+    values = {"state": state or "", "q": filters.words, "overdue": "1" if filters.overdue else "",
+              "since": filters.since.isoformat() if filters.since else "",
+              "until": filters.until.isoformat() if filters.until else "", "sort": filters.sort}
+    if page:
+        values["page"] = str(page)
+    return urlencode({k: v for k, v in values.items() if v or k == "state"})
+
+
+def _list_context(request: Request, user, state: str | None, title: str, template_flags: dict, page: int = 1,
+                  filters: tickets.TicketFilter | None = None) -> dict:
     state = state if state in tickets.STATES else None
-    listing = _desk(request).listing(user, state, page, PER_PAGE)
+    filters = filters or tickets.TicketFilter()
+    listing = _desk(request).listing(user, state, page, PER_PAGE, filters)
     pages = max(1, -(-listing["total"] // PER_PAGE))
     return {"title": title, "tickets": listing["tickets"], "total": listing["total"], "state": state,
             "states": tickets.STATES, "verdicts": VERDICTS, "report": None, "page": page, "pages": pages,
+            "filters": filters, "sorts": tickets.SORTS, "query": lambda p=None: _query(state, filters, p),
             **template_flags}
 
 
-def _list(request: Request, user, state: str | None, title: str, template_flags: dict, page: int = 1):
-    return render(request, "tickets.html", **_list_context(request, user, state, title, template_flags, page))
+def _list(request: Request, user, state: str | None, title: str, template_flags: dict, page: int = 1,
+          filters: tickets.TicketFilter | None = None):
+    return render(request, "tickets.html", **_list_context(request, user, state, title, template_flags, page, filters))
 
 
 @router.get("/dispatch", response_class=HTMLResponse)
-def queue(request: Request, user: SignedIn, state: Annotated[Optional[str], Query(max_length=16)] = "pending",
-          page: PageNumber = 1):
+def queue(request: Request, user: SignedIn, filters: Filters,
+          state: Annotated[Optional[str], Query(max_length=16)] = "pending", page: PageNumber = 1):
     if user.role not in tickets.DISPATCHERS:
         raise tickets.Forbidden(f"{user.role_name}无权使用派单队列")
-    return _list(request, user, state, "派单队列", {"queue": True, "base_path": "/dispatch"}, page)
+    return _list(request, user, state, "派单队列", {"queue": True, "base_path": "/dispatch"}, page, filters)
+
+
+@router.get("/tickets/export.xlsx")
+def export_tickets(request: Request, user: SignedIn, filters: Filters,
+                   state: Annotated[Optional[str], Query(max_length=16)] = None):
+    """What the queue or inbox shows with these filters (every page), as a spreadsheet."""
+    state = state if state in tickets.STATES else None
+    rows = _desk(request).listing(user, state, 1, 10_000, filters)["tickets"]
+    content = table_bytes(ticket_sheet(rows), "xlsx")
+    return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"content-disposition": f"attachment; filename*=UTF-8''{quote('工单.xlsx')}"})
 
 
 @router.post("/tickets/import", response_class=HTMLResponse)
@@ -65,12 +108,12 @@ def import_form(request: Request, user: SignedIn, csrf_token: Csrf = "",
 
 
 @router.get("/inbox", response_class=HTMLResponse)
-def inbox(request: Request, user: SignedIn, state: Annotated[Optional[str], Query(max_length=16)] = None,
-          page: PageNumber = 1):
+def inbox(request: Request, user: SignedIn, filters: Filters,
+          state: Annotated[Optional[str], Query(max_length=16)] = None, page: PageNumber = 1):
     if user.role not in ("town", "department"):
         raise tickets.Forbidden(f"{user.role_name}没有承办工单的收件箱")
     return _list(request, user, state, f"{user.town or user.department}的工单", {"queue": False, "base_path": "/inbox"},
-                 page)
+                 page, filters)
 
 
 @router.get("/tickets/new", response_class=HTMLResponse)
@@ -78,6 +121,7 @@ def new_ticket_page(request: Request, user: SignedIn):
     if user.role not in tickets.DISPATCHERS:
         raise tickets.Forbidden(f"{user.role_name}无权登记工单")
     return render(request, "ticket_new.html", title="登记工单", towns=_catalog(request).towns(), channels=CHANNELS,
+                  urgencies=urgencies(), default_urgency=default_urgency(),
                   form={}, error=None)
 
 
@@ -88,18 +132,20 @@ def add_ticket(request: Request, user: SignedIn, csrf_token: Csrf = "",
                      channel: Annotated[str, Form(max_length=16)] = "12345",
                      location: Annotated[str, Form(max_length=255)] = "",
                      contact_name: Annotated[str, Form(max_length=64)] = "",
-                     contact_phone: Annotated[str, Form(max_length=32)] = ""):
+                     contact_phone: Annotated[str, Form(max_length=32)] = "",
+                     urgency: Annotated[str, Form(max_length=8)] = ""):
     check_csrf(request, csrf_token)
     try:
         created = _desk(request).create(user, tickets.NewTicket(text, town, channel, None, None, location,
-                                                                contact_name, contact_phone))
+                                                                contact_name, contact_phone, urgency))
     except tickets.Forbidden:
         raise
     except tickets.InvalidInput as exc:
         return render(request, "ticket_new.html", status_code=422, title="登记工单", towns=_catalog(request).towns(),
+                      urgencies=urgencies(), default_urgency=default_urgency(),
                       channels=CHANNELS, error=str(exc),
                       form={"text": text, "town": town, "channel": channel, "location": location,
-                            "contact_name": contact_name, "contact_phone": contact_phone})
+                            "contact_name": contact_name, "contact_phone": contact_phone, "urgency": urgency})
     return RedirectResponse(f"/tickets/{created['id']}", status_code=303)
 
 

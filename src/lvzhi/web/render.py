@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from ..model import LIST_PREFIX, LIST_SHORT_NAMES, LIST_TITLES
+from ..clock import beijing_text
 from ..vocab import VERDICT_LABELS
 from .auth import identify
 from .errors import ApiError
@@ -42,6 +43,7 @@ def query_url(path: str, params: dict, **changes) -> str:
 
 
 TEMPLATES.env.filters["highlight"] = highlight
+TEMPLATES.env.filters["beijing"] = beijing_text  # stored UTC → 北京时间 YYYY-MM-DD HH:MM
 TEMPLATES.env.globals.update(
     list_titles=LIST_TITLES, list_names=LIST_SHORT_NAMES, list_prefix=LIST_PREFIX, verdict_classes=VERDICT_CLASSES,
     verdict_labels=VERDICT_LABELS, query_url=query_url,

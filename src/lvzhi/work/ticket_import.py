@@ -67,7 +67,8 @@ def import_tickets(store: Store, user: User, tickets: TicketFile, default_town: 
                 raise InvalidInput(f"渠道“{channel}”不认识，可选：{'、'.join(CHANNELS)}")
             new = clean(NewTicket(fields["text"], fields.get("town") or default_town, channel,
                                   _time(fields.get("received_at", "")), fields["id"], fields.get("location", ""),
-                                  fields.get("contact_name", ""), fields.get("contact_phone", "")))
+                                  fields.get("contact_name", ""), fields.get("contact_phone", ""),
+                                  fields.get("urgency", "")))
             lists(new.town)
         except (InvalidInput, NotFound) as exc:
             report.problems.append(f"第 {row.line} 行：{exc}")

@@ -9,9 +9,9 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from .accounts import User, canonical_department, display_names
@@ -20,6 +20,8 @@ from ..registry import is_body
 from ..store.paging import page
 from ..store.schema import DisputeRow, TicketRow, TownRow
 from ..dispatch.assess import assess_dispute
+from ..clock import to_utc
+from ..dispatch.deadlines import time_limit, time_left_text, urgencies
 from ..dispatch.batch import route_texts
 from ..dispatch.route import CHANNELS, Suggestion, suggest
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -42,6 +44,7 @@ class NewTicket:
     location: str = ""
     contact_name: str = ""
     contact_phone: str = ""
+    urgency: str = ""  # 紧急, 加急, 一般 (dispatch/deadlines.yaml); empty: the default
 
 
 # -- who may do what ---------------------------------------------------------------------------------
@@ -77,11 +80,15 @@ def _text(value: str | None, what: str, limit: int, required: bool = False) -> s
 # -- creating and reading ----------------------------------------------------------------------------
 
 def clean(new: NewTicket) -> NewTicket:
+    """The ticket with its texts checked (the same whenever it is applied again)."""
     if new.channel not in CHANNELS:
         raise InvalidInput(f"不认识的渠道“{new.channel}”，可选：{'、'.join(CHANNELS)}")
+    limit = time_limit(new.urgency)
+    if limit is None:
+        raise InvalidInput(f"不认识的紧急程度“{new.urgency}”，可选：{'、'.join(urgencies())}")
     return NewTicket(_text(new.text, "诉求内容", MAX_TEXT_CHARS, True), new.town, new.channel,
                      new.received_at, _text(new.external_id, "外部编号", 64) or None, _text(new.location, "地点", 255),
-                     _text(new.contact_name, "联系人", 64), _text(new.contact_phone, "联系电话", 32))
+                     _text(new.contact_name, "联系人", 64), _text(new.contact_phone, "联系电话", 32), limit.urgency)
 
 
 def create(session: Session, user: User, new: NewTicket, suggestion: Suggestion, version_id: int,
@@ -89,7 +96,9 @@ def create(session: Session, user: User, new: NewTicket, suggestion: Suggestion,
     _require(user, DISPATCHERS, "登记诉求工单")
     new = clean(new)
     at = now()
-    row = TicketRow(external_id=new.external_id, channel=new.channel, received_at=new.received_at or at, town=new.town,
+    received = to_utc(new.received_at) if new.received_at else at  # a 受理时间 without a zone is Beijing time
+    row = TicketRow(external_id=new.external_id, channel=new.channel, received_at=received, town=new.town,
+                    urgency=new.urgency, due_at=time_limit(new.urgency).due(received),
                     text=new.text, location=new.location, contact_name=new.contact_name,
                     contact_phone=new.contact_phone, created_by=user.id or None, created_at=at, list_version_id=version_id,
                     suggestion={**suggestion.to_dict(), "list_version": version_label}, state="pending")
@@ -107,8 +116,23 @@ def get(session: Session, user: User, ticket_id: int) -> TicketRow:
     return row
 
 
+@dataclass(frozen=True)
+class TicketFilter:
+    """What a queue or an inbox shows: words in the text, number, assignee or item; overdue only; a 受理
+    date range (Beijing dates); in which order."""
+
+    words: str = ""
+    overdue: bool = False
+    since: date | None = None
+    until: date | None = None
+    sort: str = "newest"
+
+
+SORTS = {"newest": "新的在前", "oldest": "旧的在前", "due": "最先到期在前"}
+
+
 def visible(session: Session, user: User, state: str | None = None, limit: int = 50,
-            offset: int = 0) -> tuple[int, list[TicketRow]]:
+            offset: int = 0, filters: TicketFilter | None = None) -> tuple[int, list[TicketRow]]:
     _require(user, ("admin", "dispatcher", "town", "department"), "查看工单")
     query = select(TicketRow)
     if user.role == "town":
@@ -119,7 +143,31 @@ def visible(session: Session, user: User, state: str | None = None, limit: int =
         if state not in STATES:
             raise InvalidInput(f"不认识的状态“{state}”，可选：{'、'.join(STATES)}")
         query = query.where(TicketRow.state == state)
-    return page(session, query, TicketRow.id.desc(), limit, offset)
+    filters = filters or TicketFilter()
+    query = _filtered(query, filters)
+    order = {"newest": TicketRow.id.desc(), "oldest": TicketRow.id.asc(), "due": TicketRow.due_at.asc()}.get(filters.sort)
+    if order is None:
+        raise InvalidInput(f"不认识的排序“{filters.sort}”，可选：{'、'.join(SORTS)}")
+    return page(session, query, order, limit, offset)
+
+
+def _filtered(query, filters: TicketFilter):
+    words = filters.words.strip()
+    if len(words) > 100:
+        raise InvalidInput("检索词过长，最多 100 字")
+    if words:
+        like = f"%{words}%"
+        query = query.where(or_(TicketRow.text.like(like), TicketRow.external_id.like(like),
+                                TicketRow.assignee.like(like), TicketRow.item_code == words.upper(),
+                                TicketRow.town.like(like)))
+    if filters.overdue:
+        query = query.where(TicketRow.due_at < now(), TicketRow.state.in_(OPEN_STATES))
+    if filters.since:
+        query = query.where(TicketRow.received_at >= to_utc(datetime.combine(filters.since, datetime.min.time())))
+    if filters.until:
+        query = query.where(TicketRow.received_at < to_utc(datetime.combine(filters.until, datetime.min.time()))
+                            + timedelta(days=1))
+    return query
 
 
 def disputes_of(session: Session, ticket_ids: list[int]) -> dict[int, list[DisputeRow]]:
@@ -140,6 +188,18 @@ def ticket_dicts(session: Session, rows: list[TicketRow], user: User | None) -> 
     return [_ticket_dict(row, disputes[row.id], people, user) for row in rows]
 
 
+def _deadline(row: TicketRow, at: datetime | None = None) -> dict:
+    """Urgency, due time, and for an open ticket the minutes left (negative: overdue)."""
+    data = {"urgency": row.urgency, "due_at": row.due_at.isoformat() if row.due_at else None, "overdue": False,
+            "minutes_left": None, "time_left": ""}
+    if row.due_at is not None and row.state in OPEN_STATES:
+        left = int(((row.due_at - (at or now())).total_seconds()) // 60)
+        data.update(overdue=left < 0, minutes_left=left, time_left=time_left_text(left))
+    elif row.due_at is not None and row.finished_at is not None and row.finished_at > row.due_at:
+        data.update(overdue=True, time_left="超时办结")
+    return data
+
+
 def ticket_dict(session: Session, row: TicketRow, user: User | None) -> dict:
     return ticket_dicts(session, [row], user)[0]
 
@@ -153,6 +213,7 @@ def _ticket_dict(row: TicketRow, disputes: list[DisputeRow], people: dict[int, s
         "dispatched_at": row.dispatched_at.isoformat() if row.dispatched_at else None, "dispatch_note": row.dispatch_note,
         "followed_suggestion": row.assignee is not None and row.assignee == row.suggestion.get("assignee"),
         "finished_at": row.finished_at.isoformat() if row.finished_at else None, "url": f"/tickets/{row.id}",
+        **_deadline(row),
         "disputes": [{"id": d.id, "raised_by": people.get(d.raised_by), "raised_at": d.raised_at.isoformat(),
                       "assignee": d.assignee, "reason": d.reason, "cited_item": d.cited_item,
                       "proposed_assignee": d.proposed_assignee, "assessment": d.assessment, "state": d.state,
@@ -300,7 +361,11 @@ def stats(session: Session, user: User) -> dict:
     disputes = [d for d in session.scalars(select(DisputeRow)) if d.ticket_id in set(ids)]
     waits = [(r.dispatched_at - r.received_at).total_seconds() / 60 for r in rows if r.dispatched_at]
     dispatched = [r for r in rows if r.assignee]
+    at = now()
+    overdue = [r for r in rows if _deadline(r, at)["overdue"]]
     return {
+        "overdue": len(overdue),
+        "overdue_by_assignee": dict(Counter(r.assignee or "（待分派）" for r in overdue).most_common()),
         "total": len(rows),
         "by_state": {STATES[k]: v for k, v in Counter(r.state for r in rows).most_common()},
         "by_assignee": dict(Counter(r.assignee for r in dispatched).most_common()),
@@ -342,9 +407,10 @@ class TicketDesk:
         with self.store.transaction() as session:
             return ticket_dict(session, get(session, user, ticket_id), user)
 
-    def listing(self, user: User, state: str | None = None, page: int = 1, per_page: int = 50) -> dict:
+    def listing(self, user: User, state: str | None = None, page: int = 1, per_page: int = 50,
+                filters: TicketFilter | None = None) -> dict:
         with self.store.transaction() as session:
-            total, rows = visible(session, user, state, per_page, (page - 1) * per_page)
+            total, rows = visible(session, user, state, per_page, (page - 1) * per_page, filters)
             return {"total": total, "page": page, "per_page": per_page, "tickets": ticket_dicts(session, rows, user)}
 
     def every_visible(self, user: User) -> list[dict]:
