@@ -54,3 +54,14 @@ def test_the_cli_asks_and_takes_the_answer(tmp_path):
     answered = json.loads(lvzhi(database, "resolve", HELMET, "--answer", "是", "--format", "json").stdout)
     assert answered["verdict"] == "reclaimed" and answered["items"][0]["code"] == "R130"
     assert lvzhi(database, "resolve", HELMET, "--answer", "也许").returncode == 1
+
+
+def test_a_resident_sees_who_handles_it_an_official_sees_the_rest(tmp_path):
+    client = TestClient(create_app(database=f"sqlite:///{tmp_path / 'lvzhi.db'}", warm=False))
+    resident = client.get("/", params={"q": "我想办理结婚登记，去哪里办"}).text
+    assert "12345" in resident and "区民政局婚姻登记处" in resident
+    assert "确需镇承担的" not in resident and "得分" not in resident
+    official = client.get("/", params={"q": "我想办理结婚登记，去哪里办", "view": "official"}).text
+    assert "确需镇承担的" in official and "理由：" in official
+    reclaimed = client.get("/", params={"q": "KTV晚上让未成年人进去唱歌"}).text
+    assert "请联系<strong>区文化旅游委</strong>" in reclaimed

@@ -124,3 +124,18 @@ def test_import_names_the_rows_to_check_and_dry_run_writes_nothing(database_url,
     assert confirmed.returncode == 0 and "C44 已核对" in confirmed.stdout
     versions = json.loads(lvzhi(database_url, "versions", "--town", "白沙镇", "--format", "json").stdout)
     assert len(versions) == 1 and versions[0]["unsure_items"] == ["C38", "C55"]
+
+
+def test_help_speaks_chinese(tmp_path):
+    for args in (["--help"], ["show", "--help"], ["user", "add", "--help"]):
+        result = lvzhi(f"sqlite:///{tmp_path / 'help.db'}", *args)
+        assert result.returncode == 0 and "用法：" in result.stdout and "选项：" in result.stdout
+        assert not any(w in result.stdout for w in ("Usage:", "Options:", "Show this message"))
+
+
+def test_web_and_cli_messages_name_no_command_line_flags():
+    from lvzhi.work.accounts import _binding  # the rule both faces share
+
+    with pytest.raises(Exception) as refused:
+        _binding(None, "town", None, None)
+    assert "--" not in str(refused.value) and "镇街" in str(refused.value)

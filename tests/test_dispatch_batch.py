@@ -41,8 +41,8 @@ def test_ten_thousand_tickets_routed_from_csv(tmp_path):
     assert routed[0]["来电人"] == "市民0", "other columns are kept"
     for n, (text, assignee, verdict, item) in enumerate(CASES):
         for row in (routed[n], routed[n + len(texts)]):
-            assert (row["text"], row["assignee"], row["verdict"], row["item"]) == (text, assignee, verdict, item)
-    assert all(r["verdict"] and r["confidence"] != "" and not r["error"] for r in routed)
+            assert (row["text"], row["建议承办单位"], row["判定"], row["事项"]) == (text, assignee, verdict, item)
+    assert all(r["判定"] and r["把握"] != "" and not r["错误"] for r in routed)
     assert "已处理 10000 条工单" in result.stdout
 
 
@@ -59,7 +59,7 @@ def test_hotline_xlsx_export_with_its_own_headers(tmp_path):
     out = load_workbook(tmp_path / "routed.xlsx").active
     header = [c.value for c in out[1]]
     assert header[:5] == ["工单编号", "受理时间", "诉求内容", "所属镇街", "联系电话"]
-    assert header[5:9] == ["assignee", "verdict", "item", "confidence"]
+    assert header[5:9] == ["建议承办单位", "判定", "事项", "把握"]
     values = [[c.value for c in row] for row in out.iter_rows(min_row=2)]
     assert [(v[0], v[5] or "", v[7] or "") for v in values] == [(f"GD{n}", c[1], c[3]) for n, c in enumerate(CASES, 1)]
 
@@ -71,12 +71,12 @@ def test_gbk_files_empty_rows_huge_cells_and_blank_texts(tmp_path):
     result = lvzhi(str(tmp_path / "lvzhi.db"), "dispatch", "--input", str(source), "--output", str(tmp_path / "out.csv"))
     assert result.returncode == 0, result.stderr
     routed = {r["id"]: r for r in _read_csv(tmp_path / "out.csv")}
-    assert routed["1"]["item"] == "R163" and routed["4"]["item"] == "B51"
-    assert "过长（1000000 字）" in routed["2"]["error"] and routed["2"]["assignee"] == ""
-    assert "诉求内容为空" in routed["3"]["error"]
-    assert "只有标点" in routed["5"]["error"] and "无法判断 1" in result.stdout
+    assert routed["1"]["事项"] == "R163" and routed["4"]["事项"] == "B51"
+    assert "过长（1000000 字）" in routed["2"]["错误"] and routed["2"]["建议承办单位"] == ""
+    assert "诉求内容为空" in routed["3"]["错误"]
+    assert "只有标点" in routed["5"]["错误"] and "无法判断 1" in result.stdout
     for bad in ("2", "3", "5"):
-        assert (routed[bad]["verdict"], routed[bad]["confidence"], routed[bad]["assignee"]) == ("", "", ""), \
+        assert (routed[bad]["判定"], routed[bad]["把握"], routed[bad]["建议承办单位"]) == ("", "", ""), \
             "a row with an error has no verdict"
     assert "跳过空行 2 行" in result.stdout and "第 6 行" in result.stderr
 
@@ -145,9 +145,9 @@ def test_batch_dispatch_flags_repeated_ids(tmp_path):
     result = lvzhi(str(tmp_path / "lvzhi.db"), "dispatch", "--input", str(source), "--output", str(tmp_path / "o.csv"))
     assert result.returncode == 0, result.stderr
     rows = _read_csv(tmp_path / "o.csv")
-    assert (rows[0]["item"], rows[0]["error"]) == ("R163", "")
-    assert rows[2]["item"] == "" and "与第 2 行重复" in rows[2]["error"]
+    assert (rows[0]["事项"], rows[0]["错误"]) == ("R163", "")
+    assert rows[2]["事项"] == "" and "与第 2 行重复" in rows[2]["错误"]
     for conflicting in (rows[1], rows[3]):
-        assert conflicting["item"] == "" and conflicting["verdict"] == ""
-        assert "工单编号 B2 在第 3、5 行重复出现，诉求内容不同" in conflicting["error"]
+        assert conflicting["事项"] == "" and conflicting["判定"] == ""
+        assert "工单编号 B2 在第 3、5 行重复出现，诉求内容不同" in conflicting["错误"]
     assert result.stderr.count("工单编号 B2 在第 3、5 行") == 1

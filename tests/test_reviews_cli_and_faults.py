@@ -57,8 +57,13 @@ def test_user_commands_and_audit_export(tmp_path):
     assert people["clerk"]["department"] == "区应急管理局" and people["clerk"]["active"] is False
     exported = tmp_path / "audit.csv"
     assert lvzhi(database, "audit", "--format", "csv", "--output", str(exported)).returncode == 0
-    rows = exported.read_text(encoding="utf-8-sig").splitlines()
+    import csv
+    rows = list(csv.reader(exported.read_text(encoding="utf-8-sig").splitlines()))
     assert len(rows) == 1 + 5 and "停用账号" in rows[1] and "新增账号" in rows[-1]
+    # each change reads as labelled Chinese fields, not JSON escapes
+    assert rows[0][7] == "改动" and "启用：是 → 否" in rows[1][7] and "\\u" not in exported.read_text(encoding="utf-8-sig")
+    shown = lvzhi(database, "audit").stdout
+    assert "启用：是 → 否" in shown and "部门：区应急管理局" in shown
 
 
 def _start(database: str, port: int) -> subprocess.Popen:

@@ -1,6 +1,8 @@
 """The `lvzhi` command line."""
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import sys
 
@@ -13,7 +15,16 @@ from .app import app, errors
 __all__ = ["app", "main"]
 
 
+# Click writes its help headings in English; the command line speaks Chinese.
+HELP_WORDS = (("Usage:", "用法："), ("[OPTIONS]", "[选项]"), ("COMMAND [ARGS]...", "命令 [参数]..."),
+              ("Options:", "选项："), ("Commands:", "命令："), ("Arguments:", "参数："),
+              ("Show this message and exit.", "显示本帮助并退出。"), ("[required]", "[必填]"),
+              ("[default: ", "[默认："))
+
+
 def main() -> None:
+    if any(arg in ("--help", "-h") for arg in sys.argv[1:]):
+        _help_in_chinese()
     try:
         app(standalone_mode=False)
     except LvzhiError as exc:
@@ -24,6 +35,23 @@ def main() -> None:
     except Exception as exc:
         _usage_error_exit(exc)
         raise
+
+
+def _help_in_chinese() -> None:
+    """Prints the help click would print, with its English headings in Chinese, and exits."""
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        try:
+            app(standalone_mode=False)
+        except SystemExit:
+            pass
+        except Exception as exc:
+            _usage_error_exit(exc)
+    text = buffer.getvalue()
+    for english, chinese in HELP_WORDS:
+        text = text.replace(english, chinese)
+    sys.stdout.write(text)
+    sys.exit(0)
 
 
 def _usage_error_exit(exc: Exception) -> None:

@@ -166,9 +166,9 @@ def audit_command(ctx: typer.Context, fmt: str = typer.Option("text", "--format"
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
     table = Table(title="审计日志（新的在前）")
-    for column in ("时间（北京时间）", "操作人", "操作", "对象", "之后"):
+    for column in ("时间（北京时间）", "操作人", "操作", "对象", "改动"):
         table.add_column(column)
     for e in data:
         table.add_row(beijing_text(e["at"]), e["actor"], e["action_name"], f"{e['object_type']} {e['object_id']}",
-                      json.dumps(e["after"], ensure_ascii=False)[:80] if e["after"] else "")
+                      e["changes_text"])
     console.print(table)

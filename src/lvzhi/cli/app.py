@@ -1,6 +1,8 @@
 """The Typer application object, shared consoles and helpers every command uses."""
 from __future__ import annotations
 
+import os
+import sys
 from typing import Optional
 
 import typer
@@ -17,8 +19,10 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-console = Console()
-errors = Console(stderr=True)
+# Piped or redirected output is not cut at 80 columns: tables keep whole lines (a terminal's own width otherwise).
+WIDE = 160
+console = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else WIDE)
+errors = Console(stderr=True, width=None if sys.stderr.isatty() or os.environ.get("COLUMNS") else WIDE)
 
 TOWN_HELP = "镇街名称；缺省为内置的珞璜镇（数据库中没有时为第一个镇街）"
 

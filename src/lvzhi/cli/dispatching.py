@@ -14,7 +14,8 @@ from ..formats.tickets import TicketFileError, read_tickets, repeats, write_tabl
 from ..vocab import VERDICT_LABELS
 from .app import Failure, app, console, errors, open_catalog, town_of
 
-ADDED_COLUMNS = ["assignee", "verdict", "item", "confidence", "lead", "note", "error"]
+# The columns the result adds, in Chinese (the file is for clerks); a script reads them by these names.
+ADDED_COLUMNS = ["建议承办单位", "判定", "事项", "把握", "牵头单位", "说明", "错误"]
 
 
 @app.command("dispatch")

@@ -23,8 +23,10 @@ def _json(value) -> str:
 
 def audit_table(rows: list[dict]) -> list[Sheet]:
     body = [[r["id"], beijing_text(r["at"]), r["actor"], r["actor_role"], r["action_name"], r["object_type"],
-             r["object_id"], _json(r["before"]), _json(r["after"]), r["list_version"] or ""] for r in rows]
-    return [("审计日志", ["序号", "时间（北京时间）", "操作人", "角色", "操作", "对象类型", "对象", "之前", "之后", "清单版本"], body)]
+             r["object_id"], r["changes_text"], _json(r["before"]), _json(r["after"]), r["list_version"] or ""]
+            for r in rows]
+    return [("审计日志", ["序号", "时间（北京时间）", "操作人", "角色", "操作", "对象类型", "对象", "改动", "之前（原始数据）",
+                      "之后（原始数据）"] + ["清单版本"], body)]
 
 
 def ticket_sheet(tickets: list[dict]) -> list[Sheet]:

@@ -32,7 +32,7 @@ def read_xlsx_file(path: Path, town: Town | None = None) -> Dataset:
         raise IngestError(path.name, f"找不到清单工作表：工作表名应为 {names}")
     if town is None:
         if not info.get("town"):
-            raise IngestError(path.name, f"“{INFO_SHEET}”工作表缺少镇街名称，请用 --town 指定")
+            raise IngestError(path.name, f"“{INFO_SHEET}”工作表缺少镇街名称，请指定镇街（命令行用 --town，网页导入时填写“镇街”）")
         town = Town(info["town"], info.get("district", ""), info.get("city", ""))
     return Dataset(town=town, version=info.get("version", ""), items=items)
 

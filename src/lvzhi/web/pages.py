@@ -13,6 +13,7 @@ from ..lists.diff import FIELD_NAMES
 from ..model import LIST_KINDS, LIST_SHORT_NAMES, LIST_TITLES
 from ..resolve import VERDICT_WORDS
 from ..resolve.resolver import MAX_TEXT_CHARS
+from .auth import viewer
 from .render import render
 
 router = APIRouter(include_in_schema=False)
@@ -30,8 +31,9 @@ def _catalog(request: Request) -> Catalog:
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, q: Annotated[str, Query(max_length=MAX_TEXT_CHARS)] = "",
          town: Annotated[Optional[str], Query(max_length=64)] = None,
-         choice: Annotated[Optional[Literal["yes", "no"]], Query(description="对追问的回答")] = None):
-    return _ask(request, q, town, choice)
+         choice: Annotated[Optional[Literal["yes", "no"]], Query(description="对追问的回答")] = None,
+         view: Annotated[Optional[Literal["official", "resident"]], Query()] = None):
+    return _ask(request, q, town, choice, view)
 
 
 @router.post("/", response_class=HTMLResponse)
@@ -40,7 +42,9 @@ def ask(request: Request, q: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "
     return _ask(request, q, town)
 
 
-def _ask(request: Request, q: str, town: str | None, choice: str | None = None):
+def _ask(request: Request, q: str, town: str | None, choice: str | None = None, view: str | None = None):
+    """Residents see who handles it and how to reach them; a signed-in official (or ?view=official) sees
+    the items, the town's part, the scores and the procedure."""
     lists = _catalog(request)
     town = town or lists.default_town()
     resolver = lists.resolver(town)
@@ -48,8 +52,9 @@ def _ask(request: Request, q: str, town: str | None, choice: str | None = None):
     asked = answer.question if answer is not None else None
     if asked is not None and choice is not None:  # the user answered the question: re-run with that choice
         answer = resolver.resolve(q, assume={asked.text: choice == "yes"})
+    official = view == "official" or (view is None and viewer(request) is not None)
     return render(request, "home.html", title="这件事归谁管？", q=q, town=town, towns=lists.towns(), asked=asked,
-                  choice=choice,
+                  choice=choice, official=official,
                   answer=answer, verdict_words=VERDICT_WORDS, max_chars=MAX_TEXT_CHARS,
                   unsure=lists.version(town).unsure if answer else (),
                   alternatives=[c for c in answer.candidates if not answer.item or c.item.code != answer.item.code]

@@ -89,13 +89,13 @@ def _binding(session: Session, role: str, town: str | None, department: str | No
         raise InvalidInput(f"不认识的角色“{role}”，可选：{'、'.join(f'{k}（{v}）' for k, v in ROLES.items())}")
     if role == "town":
         if not town:
-            raise InvalidInput("镇街工作人员必须绑定一个镇街（--town）")
+            raise InvalidInput("镇街工作人员必须绑定一个镇街：请选择或填写所属镇街")
         if session.scalar(select(TownRow.id).where(TownRow.name == town)) is None:
             raise InvalidInput(f"没有名为“{town}”的镇街")
         return town, None
     if role == "department":
         if not department:
-            raise InvalidInput("部门工作人员必须绑定一个部门（--department）")
+            raise InvalidInput("部门工作人员必须绑定一个部门：请选择或填写所属部门")
         return None, canonical_department(session, department)
     return None, None
 

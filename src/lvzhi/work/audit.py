@@ -64,10 +64,56 @@ def entries(session: Session, limit: int = 100, offset: int = 0, action: str | N
     return page(session, query, AuditRow.id.desc(), limit, offset)
 
 
+# How an entry's before/after fields read in Chinese (pages, CLI, CSV and xlsx alike).
+FIELD_LABELS = {
+    "state": "状态", "assignee": "承办单位", "suggested": "建议承办单位", "note": "说明", "reason": "理由",
+    "suggestion": "派单建议", "verdict": "判定", "item": "事项", "confidence": "把握", "lead": "牵头单位",
+    "cited_item": "引用事项", "proposed_assignee": "建议改派给", "assessment": "清单预审", "supports": "支持退单",
+    "town": "镇街", "issuing_department": "交办部门", "title": "标题", "proposal": "系统建议", "decision": "决定",
+    "cited_items": "引用事项", "approval": "审批", "overridden": "改变了建议", "username": "用户名",
+    "display_name": "显示名", "role": "角色", "role_name": "角色", "department": "部门", "active": "启用",
+    "token_name": "令牌用途", "revoked": "吊销令牌数", "label": "版本名称", "source": "来源文件", "items": "事项数",
+    "effective_date": "生效日期", "unsure_items": "待核对事项", "checked": "已核对事项", "explanation": "理由",
+    "assignee_kind": "承办单位类别", "error": "错误", "needs_person": "需人工研判", "basis": "依据事项",
+    "advice": "预审意见", "responsible": "负责单位", "rank": "排名", "suggested_assignee": "建议改派给",
+}
+STATE_WORDS = {"pending": "待分派/待审查", "assigned": "已分派", "in_progress": "办理中", "disputed": "退单申请中",
+               "resolved": "已办结", "closed": "已关闭", "awaiting_approval": "待管理员审批", "decided": "已决定",
+               "basic": "基本履职", "cooperative": "配合履职", "reclaimed": "上级部门收回", "abolished": "不再开展",
+               "unlisted": "清单外", "admit": "准入", "cooperate": "配合准入", "return": "退回",
+               "approved": "批准承接", "refused": "不予承接", "town": "镇街", "department": "部门"}
+
+
+def _value_text(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dict):
+        return "；".join(f"{FIELD_LABELS.get(k, k)}：{_value_text(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "、".join(_value_text(v.get("code", v) if isinstance(v, dict) else v) for v in value) or "—"
+    return STATE_WORDS.get(value, str(value)) if isinstance(value, str) else str(value)
+
+
+def changes(before: dict | None, after: dict | None) -> list[tuple[str, str, str]]:
+    """(field in Chinese, before, after) for every field an entry records, in the order it records them."""
+    before, after = before or {}, after or {}
+    keys = list(dict.fromkeys([*before, *after]))
+    return [(FIELD_LABELS.get(k, k), _value_text(before.get(k)) if k in before else "",
+             _value_text(after.get(k)) if k in after else "") for k in keys]
+
+
+def changes_text(before: dict | None, after: dict | None) -> str:
+    """One line: 状态：待分派 → 已分派；承办单位：— → 珞璜镇."""
+    return "；".join(f"{label}：{old} → {new}" if old else f"{label}：{new}" for label, old, new in changes(before, after))
+
+
 def entry_dict(row: AuditRow) -> dict:
     return {"id": row.id, "at": row.at.isoformat(), "actor": row.actor, "actor_role": row.actor_role,
             "action": row.action, "action_name": ACTIONS.get(row.action, row.action), "object_type": row.object_type,
-            "object_id": row.object_id, "before": row.before, "after": row.after, "list_version": row.list_version}
+            "object_id": row.object_id, "before": row.before, "after": row.after, "list_version": row.list_version,
+            "changes": changes(row.before, row.after), "changes_text": changes_text(row.before, row.after)}
 
 
 class AuditLog:

@@ -45,7 +45,7 @@ def group_files(read: list[tuple[str, ListFile | IngestError]], given: Town | No
         place = result.place
         if given is not None:
             if place is not None and place.name != given.name:
-                raise IngestError(source, f"标题中的镇街是“{place.name}”，与指定的 --town {given.name} 不符",
+                raise IngestError(source, f"标题中的镇街是“{place.name}”，与指定的镇街“{given.name}”不符",
                                   result.place_where)
             key = given.name
         elif place is None:
@@ -67,7 +67,7 @@ def group_files(read: list[tuple[str, ListFile | IngestError]], given: Town | No
         else:
             names = "、".join(source for source, _ in unnamed)
             known = "、".join(groups) or "无"
-            problem = (f"标题中没有镇街名称，无法判定属于哪个镇街（读到的镇街：{known}）：请用 --town 指定，"
+            problem = (f"标题中没有镇街名称，无法判定属于哪个镇街（读到的镇街：{known}）：请指定镇街（命令行用 --town，网页导入时填写“镇街”），"
                        "或在标题中写明，如“重庆市江津区白沙镇基本履职事项清单”")
             groups.setdefault("", TownFiles(None, sources=[s for s, _ in unnamed], error=IngestError(names, problem)))
     # A file that could not be read stops the town it belongs to; its town is unknown, so it stands alone.
