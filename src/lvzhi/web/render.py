@@ -1,6 +1,7 @@
 """Jinja2 set-up for the pages: the templates folder, filters for highlighting and numbering, the page frame."""
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 from urllib.parse import urlencode
@@ -42,7 +43,39 @@ def query_url(path: str, params: dict, **changes) -> str:
     return f"{path}?{urlencode(clean)}" if clean else path
 
 
+def _plain(value) -> str:
+    """A field's value as the text a reader compares (lists one per line)."""
+    if value is None:
+        return "（无）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dict):
+        return "、".join(value.get("departments") or []) + "：" + "；".join(value.get("duties") or value.get("methods") or [])
+    if isinstance(value, list):
+        return "\n".join(_plain(v) for v in value)
+    return LIST_SHORT_NAMES.get(value, str(value))
+
+
+def changed_characters(before, after) -> tuple[Markup, Markup]:
+    """Both sides of a changed field, escaped, with the characters removed marked <del> and added <ins>."""
+    old, new = _plain(before), _plain(after)
+    left, right = [], []
+    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if op == "equal":
+            left.append(escape(old[a1:a2]))
+            right.append(escape(new[b1:b2]))
+            continue
+        if a2 > a1:
+            left.append(Markup("<del>") + escape(old[a1:a2]) + Markup("</del>"))
+        if b2 > b1:
+            right.append(Markup("<ins>") + escape(new[b1:b2]) + Markup("</ins>"))
+    def join(parts):
+        return Markup("").join(parts).replace("\n", Markup("<br>"))
+    return join(left), join(right)
+
+
 TEMPLATES.env.filters["highlight"] = highlight
+TEMPLATES.env.globals["changed_characters"] = changed_characters
 TEMPLATES.env.filters["beijing"] = beijing_text  # stored UTC → 北京时间 YYYY-MM-DD HH:MM
 TEMPLATES.env.globals.update(
     list_titles=LIST_TITLES, list_names=LIST_SHORT_NAMES, list_prefix=LIST_PREFIX, verdict_classes=VERDICT_CLASSES,
