@@ -198,3 +198,10 @@ def test_a_department_printed_differently_is_one_department(dataset, database_ur
     assert "未登记的部门名称" in result.stdout and "区新设数据局" in result.stdout and "区人社局" not in result.stdout
     view = json.loads(lvzhi(database_url, "department", "区人力社保局", "--format", "json").stdout)
     assert {"珞璜镇", "白沙镇"} <= set(json.dumps(view, ensure_ascii=False).split('"')), view
+
+
+def test_old_office_files_ask_for_the_new_format(tmp_path):
+    old = tmp_path / "附件1.doc"
+    old.write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 600)
+    with pytest.raises(IngestError, match=r"^附件1\.doc：旧版 Word/WPS/Excel 文件无法直接读取：请在 Word 或 WPS 中另存为 \.docx"):
+        read_list_file(old)
