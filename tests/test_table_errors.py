@@ -197,3 +197,20 @@ def test_a_department_printed_differently_is_one_department(dataset, database_ur
     assert "未登记的部门名称" in result.stdout and "区新设数据局" in result.stdout and "区人社局" not in result.stdout
     view = json.loads(lvzhi(database_url, "department", "区人力社保局", "--format", "json").stdout)
     assert {"珞璜镇", "白沙镇"} <= set(json.dumps(view, ensure_ascii=False).split('"')), view
+
+
+def test_old_office_files_ask_for_the_new_format(tmp_path):
+    old = tmp_path / "附件1.doc"
+    old.write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 600)
+    with pytest.raises(IngestError, match=r"^附件1\.doc：旧版 Word/WPS/Excel 文件无法直接读取：请在 Word 或 WPS 中另存为 \.docx"):
+        read_list_file(old)
+
+
+def test_numbers_with_a_point_and_categories_without_a_numeral(tmp_path):
+    path = _table_docx(tmp_path / "基本.docx", "重庆市江津区白沙镇基本履职事项清单", ["序号", "事项名称"],
+                       [["党的建设（2项）", ""], ["1.", "学习贯彻\n落实"], ["2、", "加强基层党组织建设"],
+                        ["经济发展（共1项）", ""], ["3", "优化营商环境"]])
+    got = read_list_file(path)
+    assert [(i.code, i.category, i.title) for i in got.items] == [
+        ("B1", "党的建设", "学习贯彻落实"), ("B2", "党的建设", "加强基层党组织建设"), ("B3", "经济发展", "优化营商环境")]
+    assert got.town == Town("白沙镇", "江津区", "重庆市")

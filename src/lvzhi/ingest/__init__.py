@@ -13,6 +13,7 @@ from .xlsxfile import read_xlsx_file
 
 DEFAULT_TOWN = Town("珞璜镇", "江津区", "重庆市")
 MAX_FILE_BYTES = 50 * 1024 * 1024
+OLD_OFFICE_SUFFIXES = (".doc", ".wps", ".xls", ".et")
 
 __all__ = ["DEFAULT_TOWN", "IngestError", "read_list_file", "check_dataset"]
 
@@ -29,6 +30,8 @@ def read_list_file(path: str | Path, town: str | None = None, district: str | No
         raise IngestError(path.name, "文件为空")
     given = _town_given(town, district, city)
     suffix = path.suffix.lower()
+    if suffix in OLD_OFFICE_SUFFIXES:
+        raise IngestError(path.name, "旧版 Word/WPS/Excel 文件无法直接读取：请在 Word 或 WPS 中另存为 .docx（表格另存为 .xlsx）后导入")
     if suffix == ".json":
         dataset = read_json_file(path, given)
     elif suffix in TABLE_SUFFIXES and is_table_file(path):

@@ -11,7 +11,7 @@ from . import MAX_FILE_BYTES, _town_given, check_dataset, read_list_file
 from .errors import IngestError
 from .tables import ListFile, group_files, is_table_file, read_table_file, town_dataset
 
-SUFFIXES = (".pdf", ".docx", ".xlsx", ".xlsm", ".csv", ".json", ".txt")
+SUFFIXES = (".pdf", ".docx", ".xlsx", ".xlsm", ".csv", ".json", ".txt", ".doc", ".wps", ".xls", ".et")
 
 
 @dataclass

@@ -34,7 +34,8 @@ REQUIRED: dict[ListKind, tuple[str, ...]] = {
     "reclaimed": ("number", "title"),
 }
 _NUMERAL = "[一二三四五六七八九十百]+"
-CATEGORY = re.compile(rf"^(?:{_NUMERAL}、|[（(]{_NUMERAL}[）)])\s*(.+?)\s*(?:[（(]\s*共?\s*\d+\s*项\s*[）)])?$")
+CATEGORY = re.compile(rf"^(?:{_NUMERAL}、|[（(]{_NUMERAL}[）)])\s*(.+?)\s*(?:[（(]\s*共?\s*\d+\s*项\s*[）)])?$"
+                      rf"|^([^\d（(]\S*?)\s*[（(]\s*共?\s*\d+\s*项\s*[）)]$")
 _ATTACHMENT = re.compile(r"^(?:附件\s*\d*\s*[:：]?)?(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.、．])?")
 _PLACE = re.compile(r"^(?P<city>[\u4e00-\u9fff]{1,6}?市)?(?P<district>[\u4e00-\u9fff]{1,8}?(?:区|县))?"
                     r"(?P<town>[\u4e00-\u9fff]{1,10}?(?:镇|乡|街道))$")
@@ -161,7 +162,8 @@ def read_pieces(pieces: list[Piece], source: str) -> ListFile:
             part = _part_of_row(result, part, _cell(cells, part.columns["list"]), piece.where)
         number_cell = _cell(cells, part.columns["number"])
         if lone is not None and number_cell in ("", lone) and CATEGORY.match(_SPACE.sub("", lone)):
-            category = CATEGORY.match(_SPACE.sub("", lone)).group(1)
+            found = CATEGORY.match(_SPACE.sub("", lone))
+            category = found.group(1) or found.group(2)
             continue
         _add_row(part, cells, number_cell, category, piece.where)
     if not result.parts:
@@ -237,7 +239,7 @@ def _add_row(part: ListPart, cells: list[str], number_cell: str, category: str, 
             if text:
                 previous[key] = f"{previous[key]}\n{text}" if previous.get(key) else text
         return
-    compact = _SPACE.sub("", number_cell)
+    compact = _SPACE.sub("", number_cell).rstrip(".．、")  # "1" or "1."
     if not compact.isdigit():
         raise IngestError(part.source, f"“序号”应为数字，读到的是“{number_cell[:20]}”", where)
     number = int(compact)
