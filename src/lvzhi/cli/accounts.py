@@ -155,11 +155,12 @@ def audit_command(ctx: typer.Context, fmt: str = typer.Option("text", "--format"
         data = [entry_dict(r) for r in rows]
     if fmt in ("csv", "xlsx"):
         from ..formats.reports import audit_table
+        from ..formats.files import atomic_write
         from ..formats.sheets import table_bytes
 
         if output is None:
             raise Failure("导出 csv 或 xlsx 时请用 --output 指定文件")
-        output.write_bytes(table_bytes(audit_table(data), fmt))
+        atomic_write(output, table_bytes(audit_table(data), fmt))
         console.print(f"已导出 {len(data)} 条审计记录到 {output}")
         return
     if fmt == "json":
