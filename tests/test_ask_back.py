@@ -65,3 +65,17 @@ def test_a_resident_sees_who_handles_it_an_official_sees_the_rest(tmp_path):
     assert "确需镇承担的" in official and "理由：" in official
     reclaimed = client.get("/", params={"q": "KTV晚上让未成年人进去唱歌"}).text
     assert "请联系<strong>区文化旅游委</strong>" in reclaimed
+
+
+def test_the_place_that_decided_is_named_and_comes_from_the_towns_places_file():
+    from lvzhi.knowledge import own_folder
+
+    resolver = Resolver(bundled_dataset())
+    street = resolver.resolve("街上有人乱倒生活垃圾")
+    assert street.item.code == "R126" and "因为地点在“街上”（城市建成区）" in street.explanation
+    village = resolver.resolve("村里有人乱倒生活垃圾")
+    assert village.item.code == "B110" and "不属城市建成区" in village.explanation
+    scope = next(s for s in own_folder("珞璜镇").scopes if s.place == "城市建成区")
+    assert "老街" in scope.applies_when_any  # the words come from places.yaml, not from the rule
+    helmet = resolver.resolve("村道上骑摩托车不戴头盔")
+    assert "托车" not in helmet.matched and "摩托车" in "".join(helmet.matched)

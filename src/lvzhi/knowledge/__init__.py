@@ -43,6 +43,17 @@ class Scope:
     otherwise: str | None = None  # the item code, or the off-list topic, that covers the rest
     source: str = ""
     question: str = ""  # asked back when the request says nothing either way (是否在城市建成区内？)
+    place: str = ""  # the town's place (places.yaml) whose words these are, e.g. 城市建成区
+
+    def place_note(self, text: str, applied: bool) -> str:
+        """因为地点在“街上”（城市建成区） / 因为地点在“村里”，不在城市建成区."""
+        if not self.place:
+            return ""
+        if applied:
+            word = next((w for w in self.applies_when_any if w in text), "")
+            return f"因为地点在“{word}”（{self.place}）。" if word else ""
+        word = next((w for w in self.unless_any if w in text), "")
+        return f"因为地点在“{word}”，不属{self.place}。" if word else ""
 
     def applies(self, text: str) -> bool:
         if any(word in text for word in self.unless_any):
@@ -168,14 +179,23 @@ def read_town_folder(folder: Path) -> TownKnowledge:
             items[str(code)] = ItemKnowledge(str(e["title"]), _words(e.get("residents")), _words(e.get("tasks")),
                                              _words(e.get("words")), _words(e.get("marks")), _words(e.get("siblings")))
     rules = _yaml(folder / "rules.yaml") or {}
-    scopes = tuple(Scope(codes(s["items"]), _words(s.get("applies_when_any")), _words(s.get("unless_any")),
-                         s.get("otherwise"), s.get("source", ""), s.get("question", ""))
-                   for s in rules.get("scopes", ()))
+    places = (_yaml(folder / "places.yaml") or {}).get("places") or {}
+    scopes = tuple(_scope(s, places, folder) for s in rules.get("scopes", ()))
     handlers = {str(code): {dept: _words(w) for dept, w in (table or {}).items()}
                 for code, table in (rules.get("handlers") or {}).items()}
     distinctions = tuple((codes(e["items"]), str(e.get("note", ""))) for e in _yaml(folder / "distinctions.yaml") or ())
     return TownKnowledge(str(meta.get("name", folder.name)), folder.name, items, scopes, _cues(rules.get("cues")),
                          handlers, distinctions)
+
+
+def _scope(spec: dict, places: dict, folder: Path) -> Scope:
+    place = str(spec.get("place") or "")
+    if place and place not in places:
+        raise ValueError(f"{folder.name}/rules.yaml：地点“{place}”不在 places.yaml 中")
+    words = places.get(place) or {}
+    return Scope(codes(spec["items"]), _words(spec.get("applies_when_any")) + _words(words.get("says")),
+                 _words(spec.get("unless_any")) + _words(words.get("not")), spec.get("otherwise"),
+                 spec.get("source", ""), spec.get("question", ""), place)
 
 
 @lru_cache(maxsize=1)
@@ -236,7 +256,7 @@ def knowledge_for(dataset: Dataset) -> Knowledge:
             targets = translate.codes(scope.items)
             if targets:
                 scopes.append(Scope(targets, scope.applies_when_any, scope.unless_any, translate.target(scope.otherwise),
-                                    scope.source, scope.question))
+                                    scope.source, scope.question, scope.place))
         for cue in folder.cues:
             targets = translate.codes(cue.items)
             if targets:

@@ -168,7 +168,24 @@ class Resolver:
         answer = self._decide(clean, tokens, scores[best] - pairs[best], best, candidates, coverage)
         answer.id, answer.coverage = request_id, coverage
         self._tell_apart(answer, clean)
+        self._say_where(answer, clean, assume)
         return answer
+
+    def _say_where(self, answer: Answer, text: str, assume: dict[str, bool]) -> None:
+        """When a place the lists name decided it, the explanation says so."""
+        if answer.item is None:
+            return
+        for scope in self.knowledge.scopes:
+            applied = assume.get(scope.question, scope.applies(text)) if scope.question in assume else scope.applies(text)
+            if answer.item.code in scope.items and applied:
+                note = scope.place_note(text, True)
+            elif answer.item.code == scope.otherwise and not applied:
+                note = scope.place_note(text, False)
+            else:
+                continue
+            if note:
+                answer.explanation += note
+                return
 
     def _tell_apart(self, answer: Answer, text: str) -> None:
         """Says which fact of the item's text decided it over a sibling among the other candidates."""
@@ -241,7 +258,7 @@ class Resolver:
                 candidates: list[Candidate], coverage: float) -> Answer:
         document = self._documents[best]
         # only words the request itself contains: an expansion (违建 → 违法建设) the user never typed explains nothing
-        matched = [t for t in self.index.matched(tokens, best) if t in text]
+        matched = _whole_words([t for t in self.index.matched(tokens, best) if t in text])
         if document.off_list is not None:
             return explain.off_list(document.off_list, candidates, matched)
         if word_score < MIN_SCORE or coverage < MIN_COVERAGE:
@@ -255,6 +272,11 @@ class Resolver:
         if item.abolished:
             return explain.abolished(item, candidates, matched)
         return explain.reclaimed(item, lead, part, candidates, matched)
+
+
+def _whole_words(words: list[str]) -> list[str]:
+    """Words without the pieces of longer ones also matched (摩托车, not 摩托 and 托车 besides)."""
+    return [w for w in words if not any(w != other and w in other for other in words)]
 
 
 def character_pairs(text: str) -> list[str]:
