@@ -144,3 +144,17 @@ def test_each_role_lands_on_its_own_work(env):
     again = client.post("/login", data={"username": "paidan", "password": "pw-landing-1", "next": "/dispatch/stats"},
                         follow_redirects=False)
     assert again.headers["location"] == "/dispatch/stats"  # a page the user came from wins
+
+
+def test_the_dispatcher_can_pick_an_alternative_item(env):
+    client, store, tokens = env
+    headers = _as(tokens, "dispatcher")
+    ticket = client.post("/api/v1/tickets", headers=headers, json={"text": KTV}).json()
+    page = client.get(f"/tickets/{ticket['id']}", headers=headers).text
+    assert "其他可能的事项" in page and "按 " in page
+    import re
+    picked = re.search(r'name="assignee" value="([^"]+)">\s*<input type="hidden" name="note" value="([^"]+)"', page)
+    assert picked, page[-2000:]
+    done = client.post(f"/api/v1/tickets/{ticket['id']}/dispatch", headers=headers,
+                       json={"assignee": picked.group(1), "note": picked.group(2)}).json()
+    assert done["assignee"] == picked.group(1) and "改按" in done["dispatch_note"]

@@ -131,3 +131,20 @@ def from_answer(answer: Answer, town: str) -> Suggestion:
 
 def suggest(resolver: Resolver, text: object) -> Suggestion:
     return from_answer(resolver.resolve(text, top=3), resolver.town)
+
+
+def alternatives(resolver: Resolver, text: str, top: int = 4) -> list[dict]:
+    """The other items the request could be under, each with where it would send the ticket: for a dispatcher
+    who judges the suggestion wrong and picks another."""
+    answer = resolver.resolve(text, top=top)
+    town = resolver.town
+    options = []
+    for candidate in answer.candidates[1:]:
+        item = candidate.item
+        if item.list in ("basic", "cooperative"):
+            assignee = town
+        else:
+            bodies = [d for d in item.lead_departments if is_body(d)]
+            assignee = bodies[0] if bodies and not item.abolished else ""
+        options.append({"code": item.code, "title": item.title, "list": item.list, "assignee": assignee})
+    return options

@@ -150,11 +150,14 @@ def add_ticket(request: Request, user: SignedIn, csrf_token: Csrf = "",
 
 
 def _ticket_page(request: Request, user, ticket_id: int, error: str | None = None, status_code: int = 200):
-    ticket = _desk(request).one(user, ticket_id)
+    desk = _desk(request)
+    ticket = desk.one(user, ticket_id)
+    options = desk.alternatives(ticket) if user.role in tickets.DISPATCHERS and ticket["state"] == "pending" else []
     mine = (user.role == "town" and ticket["assignee"] == user.town) or \
            (user.role == "department" and ticket["assignee"] == user.department)
     return render(request, "ticket.html", status_code=status_code, title=f"工单 {ticket_id}", ticket=ticket,
                   verdicts=VERDICTS, dispatcher=user.role in tickets.DISPATCHERS, mine=mine, error=error,
+                  alternatives=options,
                   departments=[d.name for d in _catalog(request).departments()], towns=_catalog(request).towns())
 
 

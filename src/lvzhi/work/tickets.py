@@ -23,7 +23,7 @@ from ..dispatch.assess import assess_dispute
 from ..clock import to_utc
 from ..dispatch.deadlines import time_limit, time_left_text, urgencies
 from ..dispatch.batch import route_texts
-from ..dispatch.route import CHANNELS, Suggestion, suggest
+from ..dispatch.route import CHANNELS, Suggestion, alternatives, suggest
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 
 STATES = {"pending": "待分派", "assigned": "已分派", "in_progress": "办理中", "disputed": "退单申请中",
@@ -406,6 +406,10 @@ class TicketDesk:
     def one(self, user: User, ticket_id: int) -> dict:
         with self.store.transaction() as session:
             return ticket_dict(session, get(session, user, ticket_id), user)
+
+    def alternatives(self, ticket: dict) -> list[dict]:
+        """The other items the ticket's text could be under, with the assignee each implies."""
+        return alternatives(self.lists.resolver(ticket["town"]), ticket["text"])
 
     def listing(self, user: User, state: str | None = None, page: int = 1, per_page: int = 50,
                 filters: TicketFilter | None = None) -> dict:
