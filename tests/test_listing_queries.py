@@ -158,3 +158,33 @@ def test_the_dispatcher_can_pick_an_alternative_item(env):
     done = client.post(f"/api/v1/tickets/{ticket['id']}/dispatch", headers=headers,
                        json={"assignee": picked.group(1), "note": picked.group(2)}).json()
     assert done["assignee"] == picked.group(1) and "改按" in done["dispatch_note"]
+
+
+def test_own_password_change_and_admin_unlock(env):
+    client, store, tokens = env
+    from lvzhi.work import accounts
+    from lvzhi.work.audit import Actor
+
+    store.run(lambda s: accounts.add_user(s, Actor.command_line(), "clerk2", "pw-clerk-001", "dispatcher"))
+    for _ in range(accounts.MAX_FAILED_LOGINS):
+        client.post("/login", data={"username": "clerk2", "password": "wrong-wrong"})
+    assert client.post("/login", data={"username": "clerk2", "password": "pw-clerk-001"}).status_code == 429
+    users = client.get("/admin/users", headers=_as(tokens, "admin")).text
+    assert "登录已锁定" in users and "/admin/users/clerk2/unlock" in users
+    assert client.post("/admin/users/clerk2/unlock", headers=_as(tokens, "admin"), follow_redirects=False).status_code == 303
+    client.cookies.clear()
+    signed = client.post("/login", data={"username": "clerk2", "password": "pw-clerk-001"}, follow_redirects=False)
+    assert signed.status_code == 303
+    page = client.get("/account")
+    assert "修改密码" in page.text and 'minlength="8"' in page.text
+    import re
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    wrong = client.post("/account/password", data={"csrf_token": csrf, "old": "nope-nope", "new": "pw-clerk-002"})
+    assert wrong.status_code == 422 and "当前密码不对" in wrong.text
+    changed = client.post("/account/password", data={"csrf_token": csrf, "old": "pw-clerk-001", "new": "pw-clerk-002"},
+                          follow_redirects=False)
+    assert changed.status_code == 303
+    client.cookies.clear()
+    assert client.post("/login", data={"username": "clerk2", "password": "pw-clerk-001"}).status_code == 401
+    assert client.post("/login", data={"username": "clerk2", "password": "pw-clerk-002"},
+                       follow_redirects=False).status_code == 303

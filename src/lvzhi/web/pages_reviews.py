@@ -202,6 +202,7 @@ def audit_page(request: Request, user: SignedIn, page: Annotated[int, Query(ge=1
 def users_page(request: Request, user: SignedIn):
     people = _work(request).accounts.users(user)
     return render(request, "users.html", title="账号", people=people, roles=accounts.ROLES,
+                  locked=_work(request).accounts.locked(user),
                   towns=_catalog(request).towns(), error=None)
 
 
@@ -221,7 +222,7 @@ def add_user(request: Request, user: SignedIn, csrf_token: Csrf = "",
     except accounts.InvalidInput as exc:
         people = desk.users(user)
         return render(request, "users.html", status_code=422, title="账号", people=people, roles=accounts.ROLES,
-                      towns=_catalog(request).towns(), error=str(exc))
+                      towns=_catalog(request).towns(), error=str(exc), locked=desk.locked(user))
     return RedirectResponse("/admin/users", status_code=303)
 
 
@@ -232,3 +233,31 @@ def toggle_user(request: Request, username: Annotated[str, Path(max_length=64)],
     check_csrf(request, csrf_token)
     _work(request).accounts.set_active(user, username, active == "yes")
     return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{username}/unlock")
+def unlock_user(request: Request, username: Annotated[str, Path(max_length=64)], user: SignedIn, csrf_token: Csrf = ""):
+    accounts.require_admin(user, "解除账号锁定")
+    check_csrf(request, csrf_token)
+    _work(request).accounts.unlock(user, username)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request, user: SignedIn, done: Annotated[Optional[str], Query(max_length=4)] = None):
+    return render(request, "account.html", title="我的账号", done=bool(done), error=None,
+                  min_chars=accounts.MIN_PASSWORD_CHARS)
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+def change_password(request: Request, user: SignedIn, csrf_token: Csrf = "",
+                    old: Annotated[str, Form(max_length=256)] = "", new: Annotated[str, Form(max_length=256)] = ""):
+    check_csrf(request, csrf_token)
+    try:
+        _work(request).accounts.change_own_password(user, old, new)
+    except accounts.InvalidInput as exc:
+        return render(request, "account.html", status_code=422, title="我的账号", done=False, error=str(exc),
+                      min_chars=accounts.MIN_PASSWORD_CHARS)
+    response = RedirectResponse("/login?next=/account", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

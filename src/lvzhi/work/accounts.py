@@ -177,6 +177,42 @@ def set_password(session: Session, actor: Actor, username: str, password: str) -
     record(session, actor, "user.password", "user", username)
 
 
+def change_own_password(session: Session, user: User, old: str, new: str) -> None:
+    """A user's own new password, given the current one; every browser session of the user ends."""
+    row = _row(session, user.username)
+    try:
+        _hasher.verify(row.password_hash, old or "")
+    except (VerificationError, InvalidHashError):
+        raise InvalidInput("当前密码不对") from None
+    if old == new:
+        raise InvalidInput("新密码不能与当前密码相同")
+    set_password(session, user.actor, user.username, new)
+
+
+def failed_logins(session: Session, username: str) -> int:
+    since = now() - THROTTLE_WINDOW
+    return session.scalar(select(func.count()).select_from(LoginAttemptRow).where(
+        LoginAttemptRow.username == username, LoginAttemptRow.at >= since, LoginAttemptRow.succeeded.is_(False))) or 0
+
+
+def locked_usernames(session: Session) -> set[str]:
+    since = now() - THROTTLE_WINDOW
+    query = (select(LoginAttemptRow.username).where(LoginAttemptRow.at >= since, LoginAttemptRow.succeeded.is_(False))
+             .group_by(LoginAttemptRow.username).having(func.count() >= MAX_FAILED_LOGINS))
+    return set(session.scalars(query))
+
+
+def unlock(session: Session, actor: Actor, username: str) -> int:
+    """Forgets the recent failed logins of an account, so it may log in again at once; audited."""
+    _row(session, username)
+    since = now() - THROTTLE_WINDOW
+    forgotten = session.query(LoginAttemptRow).filter(
+        LoginAttemptRow.username == username, LoginAttemptRow.at >= since,
+        LoginAttemptRow.succeeded.is_(False)).delete(synchronize_session=False)
+    record(session, actor, "user.unlock", "user", username, after={"cleared_failures": forgotten})
+    return forgotten
+
+
 # -- logging in --------------------------------------------------------------------------------------
 
 def authenticate(session: Session, username: str, password: str, remote: str = "") -> User | None:
@@ -302,6 +338,20 @@ class AccountDesk:
     def set_password(self, user: User, username: str, password: str) -> None:
         require_admin(user)
         self.store.run(lambda s: set_password(s, user.actor, username, password))
+
+    def locked(self, user: User) -> set[str]:
+        require_admin(user)
+        with self.store.transaction() as session:
+            return locked_usernames(session)
+
+    def unlock(self, user: User, username: str) -> int:
+        require_admin(user, "解除账号锁定")
+        return self.store.run(lambda s: unlock(s, user.actor, username))
+
+    def change_own_password(self, user: User, old: str, new: str) -> None:
+        if user.id == 0:
+            raise InvalidInput("命令行没有自己的密码；请用 lvzhi user password 用户名")
+        self.store.run(lambda s: change_own_password(s, user, old, new))
 
     def issue_token(self, user: User, username: str, name: str) -> str:
         require_admin(user)

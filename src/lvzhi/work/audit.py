@@ -19,7 +19,7 @@ ACTIONS = {
     "ticket.create": "登记工单", "ticket.dispatch": "派单", "ticket.accept": "签收工单", "ticket.resolve": "办结工单",
     "ticket.close": "关闭工单", "ticket.dispute": "申请退单", "ticket.reassign": "同意退单并改派",
     "ticket.dispute_rejected": "驳回退单申请",
-    "lists.import": "导入清单版本", "lists.confirm": "核对待核对事项",
+    "lists.import": "导入清单版本", "user.unlock": "解除账号锁定", "lists.confirm": "核对待核对事项",
 }
 
 
@@ -73,7 +73,7 @@ FIELD_LABELS = {
     "cited_items": "引用事项", "approval": "审批", "overridden": "改变了建议", "username": "用户名",
     "display_name": "显示名", "role": "角色", "role_name": "角色", "department": "部门", "active": "启用",
     "token_name": "令牌用途", "revoked": "吊销令牌数", "label": "版本名称", "source": "来源文件", "items": "事项数",
-    "effective_date": "生效日期", "unsure_items": "待核对事项", "checked": "已核对事项", "explanation": "理由",
+    "effective_date": "生效日期", "unsure_items": "待核对事项", "checked": "已核对事项", "cleared_failures": "清除的失败登录次数", "explanation": "理由",
     "assignee_kind": "承办单位类别", "error": "错误", "needs_person": "需人工研判", "basis": "依据事项",
     "advice": "预审意见", "responsible": "负责单位", "rank": "排名", "suggested_assignee": "建议改派给",
 }
