@@ -347,3 +347,13 @@ def test_no_input_to_the_review_api_makes_a_server_error(env, value):
                 assert response.status_code < 500, (who, url, body, response.text[:200])
     bad_token = env[0].get("/api/v1/me", headers={"authorization": "Bearer " + (v or "x") * 200})
     assert bad_token.status_code == 401
+
+
+def test_the_reviewer_corrects_the_cited_item(env):
+    review = submit(env, "health", NURSERY)
+    bad = call(env, "town", "POST", f"/api/v1/reviews/{review['id']}/decision",
+               json={"decision": review["proposal"], "cited_item": "Z999"})
+    assert bad.status_code == 404 and "Z999" in bad.json()["error"]["message"]
+    decided = ok(call(env, "town", "POST", f"/api/v1/reviews/{review['id']}/decision",
+                      json={"decision": "return", "reason": "实为托育机构监督检查", "cited_item": "r8"}))
+    assert [c["code"] for c in decided["cited_items"]] == ["R8"] and decided["decision"] == "return"

@@ -44,6 +44,7 @@ class DecisionBody(BaseModel):
     decision: Literal["admit", "cooperate", "return", "abolished", "unlisted"] = Field(
         ..., description="admit 准入、cooperate 配合准入、return 退回、abolished 不再开展、unlisted 清单外")
     reason: str = Field("", max_length=MAX_REASON_CHARS, description="与系统建议不同时必填")
+    cited_item: Optional[str] = Field(None, max_length=16, description="改正决定所引用的事项编码（缺省沿用系统建议引用的事项）")
     csrf_token: Optional[str] = Field(None, max_length=128)
 
 
@@ -134,7 +135,7 @@ def decide_review(review_id: ReviewId, body: DecisionBody, user: SignedIn, work:
                   request: Request) -> dict:
     """镇街（本镇）或管理员确认或改变系统建议；改变时须写理由。已决定的再次决定返回 409。清单外决定后等待管理员审批。"""
     check_csrf(request, body.csrf_token)
-    return work.reviews.decide(user, review_id, body.decision, body.reason)
+    return work.reviews.decide(user, review_id, body.decision, body.reason, body.cited_item)
 
 
 @router.post("/reviews/{review_id}/approval", summary="审批清单外事项")

@@ -140,13 +140,14 @@ def review_page(request: Request, review_id: ReviewId, user: SignedIn):
 @router.post("/reviews/{review_id}/decision", response_class=HTMLResponse)
 def decide(request: Request, review_id: ReviewId, user: SignedIn, csrf_token: Csrf = "",
                  decision: Annotated[str, Form(max_length=16)] = "",
-                 reason: Annotated[str, Form(max_length=MAX_REASON_CHARS)] = ""):
+                 reason: Annotated[str, Form(max_length=MAX_REASON_CHARS)] = "",
+                 cited_item: Annotated[str, Form(max_length=16)] = ""):
     check_csrf(request, csrf_token)
     try:
-        _work(request).reviews.decide(user, review_id, decision, reason)
+        _work(request).reviews.decide(user, review_id, decision, reason, cited_item or None)
     except (reviews.Conflict, reviews.Forbidden):
         raise
-    except reviews.InvalidInput as exc:
+    except (reviews.InvalidInput, reviews.NotFound) as exc:
         return _review_with_error(request, user, review_id, str(exc))
     return RedirectResponse(f"/reviews/{review_id}", status_code=303)
 

@@ -291,9 +291,17 @@ class ReviewDesk:
             return {"total": total, "page": page, "per_page": per_page,
                     "reviews": [review_dict(r, people) for r in rows]}
 
-    def decide(self, user: User, review_id: int, decision: str, reason: str | None) -> dict:
-        self.store.run(lambda session: decide(session, user, review_id, decision, reason))
+    def decide(self, user: User, review_id: int, decision: str, reason: str | None,
+               cited_code: str | None = None) -> dict:
+        """The decision; `cited_code` corrects the item the decision cites (from the review's own list version)."""
+        cited = self._cited(user, review_id, cited_code) if cited_code and cited_code.strip() else None
+        self.store.run(lambda session: decide(session, user, review_id, decision, reason, cited))
         return self.one(user, review_id)
+
+    def _cited(self, user: User, review_id: int, code: str) -> list[dict]:
+        review = self.one(user, review_id)
+        item = self.lists.item(review["town"], code.strip(), review["list_version_id"])
+        return [{"code": item.code, "title": item.title, "list": item.list}]
 
     def approve(self, user: User, review_id: int, approved: bool, reason: str | None) -> dict:
         self.store.run(lambda session: approve(session, user, review_id, approved, reason))
