@@ -357,3 +357,22 @@ def test_the_reviewer_corrects_the_cited_item(env):
     decided = ok(call(env, "town", "POST", f"/api/v1/reviews/{review['id']}/decision",
                       json={"decision": "return", "reason": "实为托育机构监督检查", "cited_item": "r8"}))
     assert [c["code"] for c in decided["cited_items"]] == ["R8"] and decided["decision"] == "return"
+
+
+def test_reviews_search_filter_page_and_export(env):
+    import io
+
+    from openpyxl import load_workbook
+
+    client, tokens, _ = env
+    submit(env, "health", NURSERY, title="托育机构检查通知")
+    listing = client.get("/reviews", params={"q": "托育", "state": ""}, headers={"authorization": f"Bearer {tokens['admin']}"})
+    assert listing.status_code == 200 and "托育机构检查通知" in listing.text and "导出 Excel" in listing.text
+    none = client.get("/reviews", params={"q": "不存在的任务名称"}, headers={"authorization": f"Bearer {tokens['admin']}"})
+    assert "没有准入审查" in none.text
+    assert client.get("/reviews", params={"since": "昨天"},
+                      headers={"authorization": f"Bearer {tokens['admin']}"}).status_code == 422
+    export = client.get("/reviews/export.xlsx", params={"q": "托育机构检查通知"},
+                        headers={"authorization": f"Bearer {tokens['admin']}"})
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "编号" and {r[4] for r in rows[1:]} == {"托育机构检查通知"}

@@ -37,3 +37,12 @@ def ticket_sheet(tickets: list[dict]) -> list[Sheet]:
              t["item"] or ""] for t in tickets]
     return [("工单", ["热线工单编号", "系统编号", "受理时间（北京时间）", "渠道", "镇街", "诉求内容", "紧急程度", "办理时限",
                     "剩余/超时", "状态", "建议承办单位", "建议事项", "承办单位", "事项"], body)]
+
+
+def review_sheet(reviews: list[dict]) -> list[Sheet]:
+    """准入审查 as the list shows them, one row each (times in Beijing time)."""
+    body = [[r["id"], beijing_text(r["submitted_at"]), r["issuing_department"], r["town"], r["title"],
+             r["proposal_name"], r["state_name"], r.get("decision_name") or "",
+             "、".join(c["code"] for c in r["cited_items"]), r["list_version"] or ""] for r in reviews]
+    return [("准入审查", ["编号", "提交时间（北京时间）", "交办部门", "镇街", "任务", "系统建议", "状态", "决定", "引用事项",
+                      "清单版本"], body)]

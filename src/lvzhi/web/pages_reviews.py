@@ -3,21 +3,33 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Optional
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Form, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..review.kinds import (APPROVALS, DECISION_MEANINGS, DECISIONS, MAX_ATTACHMENT_CHARS, MAX_REASON_CHARS,
                             MAX_TEXT_CHARS, STATES)
+from ..formats.reports import review_sheet
+from ..formats.sheets import table_bytes
 from ..review.opinion import opinion_sections
 from ..work import accounts, reviews
 from ..work.audit import ACTIONS
 from ..work.services import Services
 from .auth import SESSION_COOKIE, SignedIn, check_csrf, identify
+from .filters import day
 from .errors import ApiError
 from .render import render
 
 router = APIRouter(include_in_schema=False)
+
+
+def review_filters(q: Annotated[str, Query(max_length=100)] = "", since: Annotated[str, Query(max_length=10)] = "",
+                   until: Annotated[str, Query(max_length=10)] = "", sort: Annotated[str, Query(max_length=8)] = "newest"):
+    return reviews.ReviewFilter(q, day(since, "起始日期"), day(until, "截止日期"), sort or "newest")
+
+
+ReviewFilters = Annotated[reviews.ReviewFilter, Depends(review_filters)]
 ReviewId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Csrf = Annotated[str, Form(max_length=128)]
 
@@ -83,13 +95,27 @@ def logout(request: Request, csrf_token: Csrf = ""):
 # -- reviews -----------------------------------------------------------------------------------------
 
 @router.get("/reviews", response_class=HTMLResponse)
-def reviews_page(request: Request, user: SignedIn,
-                       state: Annotated[Optional[str], Query(max_length=20)] = None,
-                       page: Annotated[int, Query(ge=1, le=100_000)] = 1):
+def reviews_page(request: Request, user: SignedIn, filters: ReviewFilters,
+                 state: Annotated[Optional[str], Query(max_length=20)] = None,
+                 page: Annotated[int, Query(ge=1, le=100_000)] = 1):
     state = state if state in STATES else None
-    listing = _work(request).reviews.listing(user, state, page, 50)
+    listing = _work(request).reviews.listing(user, state, page, 50, filters)
+    query = {"state": state or "", "q": filters.words, "since": filters.since or "", "until": filters.until or "",
+             "sort": filters.sort}
     return render(request, "reviews.html", title="准入审查", reviews=listing["reviews"], total=listing["total"],
-                  state=state, states=STATES, page=page)
+                  state=state, states=STATES, page=page, pages=max(1, -(-listing["total"] // 50)), filters=filters,
+                  query=lambda p=None: urlencode({**query, **({"page": p} if p else {})}))
+
+
+@router.get("/reviews/export.xlsx")
+def export_reviews(request: Request, user: SignedIn, filters: ReviewFilters,
+                   state: Annotated[Optional[str], Query(max_length=20)] = None):
+    """The reviews the list shows with these filters (every page), as a spreadsheet."""
+    state = state if state in STATES else None
+    rows = _work(request).reviews.listing(user, state, 1, 10_000, filters)["reviews"]
+    return Response(table_bytes(review_sheet(rows), "xlsx"),
+                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"content-disposition": f"attachment; filename*=UTF-8''{quote('准入审查.xlsx')}"})
 
 
 @router.get("/reviews/new", response_class=HTMLResponse)

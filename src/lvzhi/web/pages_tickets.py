@@ -1,7 +1,6 @@
 """Pages for 诉求派单: the dispatcher's queue, an assignee's inbox, a ticket with its disputes, statistics."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Optional
 from urllib.parse import quote, urlencode
 
@@ -16,6 +15,7 @@ from ..vocab import VERDICT_LABELS
 from ..work import tickets
 from .api_tickets import import_upload
 from .auth import SignedIn, check_csrf
+from .filters import day
 from .render import render
 
 router = APIRouter(include_in_schema=False)
@@ -39,11 +39,6 @@ def _catalog(request: Request):
 
 def filters_of(q: str = "", overdue: str = "", since: str = "", until: str = "", sort: str = "newest"):
     """The queue's filters from the page's query string; a date that is not one is a clear error."""
-    def day(text: str, what: str):
-        try:
-            return date.fromisoformat(text) if text.strip() else None
-        except ValueError:
-            raise tickets.InvalidInput(f"{what}“{text}”格式不对，应为 YYYY-MM-DD") from None
     return tickets.TicketFilter(q, overdue in ("1", "yes", "true"), day(since, "起始日期"), day(until, "截止日期"),
                                 sort or "newest")
 

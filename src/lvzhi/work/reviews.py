@@ -9,13 +9,13 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from .accounts import User, canonical_department
 from .accounts import display_names as names_of
 from .audit import now, record
-from ..store.paging import page
+from ..store.paging import page, within_days
 from ..store.schema import ReviewRow
 from ..review.kinds import (APPROVALS, DECISIONS, MAX_ATTACHMENT_CHARS, MAX_REASON_CHARS, MAX_TEXT_CHARS, STATES)
 from ..review.proposal import Proposal, propose
@@ -108,8 +108,18 @@ def get(session: Session, user: User, review_id: int) -> ReviewRow:
     return row
 
 
+@dataclass(frozen=True)
+class ReviewFilter:
+    """Words in the title, text or issuing department; a submission date range (Beijing dates); the order."""
+
+    words: str = ""
+    since: date | None = None
+    until: date | None = None
+    sort: str = "newest"
+
+
 def visible(session: Session, user: User, state: str | None = None, limit: int = 50,
-            offset: int = 0) -> tuple[int, list[ReviewRow]]:
+            offset: int = 0, filters: ReviewFilter | None = None) -> tuple[int, list[ReviewRow]]:
     _require_role(user, ("admin", "town", "department"), "查看准入审查")
     query = select(ReviewRow)
     if user.role == "town":
@@ -120,7 +130,19 @@ def visible(session: Session, user: User, state: str | None = None, limit: int =
         if state not in STATES:
             raise InvalidInput(f"不认识的状态“{state}”，可选：{'、'.join(STATES)}")
         query = query.where(ReviewRow.state == state)
-    return page(session, query, ReviewRow.id.desc(), limit, offset)
+    filters = filters or ReviewFilter()
+    words = filters.words.strip()
+    if len(words) > 100:
+        raise InvalidInput("检索词过长，最多 100 字")
+    if words:
+        like = f"%{words}%"
+        query = query.where(or_(ReviewRow.title.like(like), ReviewRow.text.like(like),
+                                ReviewRow.issuing_department.like(like)))
+    query = within_days(query, ReviewRow.submitted_at, filters.since, filters.until)
+    order = {"newest": ReviewRow.id.desc(), "oldest": ReviewRow.id.asc()}.get(filters.sort)
+    if order is None:
+        raise InvalidInput(f"不认识的排序“{filters.sort}”，可选：newest、oldest")
+    return page(session, query, order, limit, offset)
 
 
 def review_dict(row: ReviewRow, people: dict[int, str] | None = None) -> dict:
@@ -284,9 +306,10 @@ class ReviewDesk:
             row = get(session, user, review_id)
             return review_dict(row, names_of(session, _people_of([row])))
 
-    def listing(self, user: User, state: str | None = None, page: int = 1, per_page: int = 50) -> dict:
+    def listing(self, user: User, state: str | None = None, page: int = 1, per_page: int = 50,
+                filters: ReviewFilter | None = None) -> dict:
         with self.store.transaction() as session:
-            total, rows = visible(session, user, state, per_page, (page - 1) * per_page)
+            total, rows = visible(session, user, state, per_page, (page - 1) * per_page, filters)
             people = names_of(session, _people_of(rows))
             return {"total": total, "page": page, "per_page": per_page,
                     "reviews": [review_dict(r, people) for r in rows]}

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from .accounts import User, canonical_department, display_names
 from .audit import now, record
 from ..registry import is_body
-from ..store.paging import page
+from ..store.paging import page, within_days
 from ..store.schema import DisputeRow, TicketRow, TownRow
 from ..dispatch.assess import assess_dispute
 from ..clock import to_utc
@@ -162,12 +162,7 @@ def _filtered(query, filters: TicketFilter):
                                 TicketRow.town.like(like)))
     if filters.overdue:
         query = query.where(TicketRow.due_at < now(), TicketRow.state.in_(OPEN_STATES))
-    if filters.since:
-        query = query.where(TicketRow.received_at >= to_utc(datetime.combine(filters.since, datetime.min.time())))
-    if filters.until:
-        query = query.where(TicketRow.received_at < to_utc(datetime.combine(filters.until, datetime.min.time()))
-                            + timedelta(days=1))
-    return query
+    return within_days(query, TicketRow.received_at, filters.since, filters.until)
 
 
 def disputes_of(session: Session, ticket_ids: list[int]) -> dict[int, list[DisputeRow]]:
