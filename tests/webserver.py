@@ -51,7 +51,7 @@ def running_server(database: Path | str) -> Iterator[str]:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(base + "/healthz", timeout=1) as response:
+            with urllib.request.urlopen(base + "/healthz", timeout=5) as response:
                 if response.status == 200:
                     break
         except (urllib.error.URLError, OSError):  # not listening yet, or too busy to answer within the second

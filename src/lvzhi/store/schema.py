@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -245,3 +245,105 @@ class DisputeRow(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     decision_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     new_assignee: Mapped[str | None] = mapped_column(String(128), nullable=True)
+
+
+# -- the town's own organisation, its ledger, assessment indicators (以单明责、依单考核) -------------------
+
+class OfficeRow(Base):
+    """An office of the town (党政办、社会事务办…), kept by the town."""
+
+    __tablename__ = "town_offices"
+    __table_args__ = (UniqueConstraint("town", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    town: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StaffRow(Base):
+    """A person of the town, in one office."""
+
+    __tablename__ = "town_staff"
+    __table_args__ = (UniqueConstraint("town", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    town: Mapped[str] = mapped_column(String(64), index=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("town_offices.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    post: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AssignmentRow(Base):
+    """Which office leads an item of one list version (and which co-offices and person); `content` is the item's
+    content fingerprint, so a new version carries the assignment over only where the item is unchanged."""
+
+    __tablename__ = "item_assignments"
+    __table_args__ = (UniqueConstraint("version_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    town: Mapped[str] = mapped_column(String(64), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("list_versions.id"), index=True)
+    code: Mapped[str] = mapped_column(String(8))
+    content: Mapped[str] = mapped_column(String(64))
+    lead_office_id: Mapped[int] = mapped_column(ForeignKey("town_offices.id"), index=True)
+    co_office_ids: Mapped[list] = mapped_column(JSON, default=list)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("town_staff.id"), nullable=True)
+    assigned_by: Mapped[str] = mapped_column(String(64))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime)
+    carried_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class LedgerRow(Base):
+    """One piece of work recorded against an item (履职台账): from a review, a ticket, or entered by hand."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (UniqueConstraint("source", "source_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    town: Mapped[str] = mapped_column(String(64), index=True)
+    code: Mapped[str] = mapped_column(String(8), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("town_offices.id"), nullable=True, index=True)
+    source: Mapped[str] = mapped_column(String(16))
+    source_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    received_on: Mapped[date] = mapped_column(Date, index=True)
+    due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    done_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    work: Mapped[str] = mapped_column(Text)
+    result: Mapped[str] = mapped_column(Text, default="")
+    attachments: Mapped[list] = mapped_column(JSON, default=list)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SchemeRow(Base):
+    """A district's assessment scheme (考核方案) for one year, checked against one town's lists."""
+
+    __tablename__ = "assessment_schemes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    town: Mapped[str] = mapped_column(String(64), index=True)
+    district: Mapped[str] = mapped_column(String(64), default="")
+    year: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    source_name: Mapped[str] = mapped_column(String(255), default="")
+    sha256: Mapped[str] = mapped_column(String(64))
+    list_version_id: Mapped[int] = mapped_column(ForeignKey("list_versions.id"))
+    imported_by: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class IndicatorRow(Base):
+    """One assessment indicator: what the resolver proposed it assesses, what a person confirmed, and its flag."""
+
+    __tablename__ = "assessment_indicators"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("assessment_schemes.id"), index=True)
+    row: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(32), default="")
+    text: Mapped[str] = mapped_column(Text)
+    department: Mapped[str] = mapped_column(String(128), index=True)
+    points: Mapped[float | None] = mapped_column(Float, nullable=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    proposed_code: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    code: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    confirmed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    flag: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
+    flag_reason: Mapped[str] = mapped_column(Text, default="")

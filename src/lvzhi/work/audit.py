@@ -20,6 +20,10 @@ ACTIONS = {
     "ticket.close": "关闭工单", "ticket.dispute": "申请退单", "ticket.reassign": "同意退单并改派",
     "ticket.dispute_rejected": "驳回退单申请",
     "lists.import": "导入清单版本", "user.unlock": "解除账号锁定", "lists.confirm": "核对待核对事项",
+    "org.office": "新增科室", "org.staff": "新增人员", "org.assign": "事项分工", "org.assign_bulk": "按类别分工",
+    "org.import": "导入分工表", "org.carry": "新版本承接分工", "org.unassign": "取消分工",
+    "ledger.add": "登记台账", "ledger.finish": "台账办结",
+    "scheme.import": "导入考核方案", "indicator.confirm": "确认考核指标对应事项", "indicator.change": "改变考核指标对应事项",
 }
 
 

@@ -6,7 +6,11 @@ from dataclasses import dataclass
 from ..lists.catalog import Catalog
 from .accounts import AccountDesk
 from .audit import AuditLog
+from .indicators import IndicatorDesk
+from .ledger import LedgerDesk
+from .organisation import OrganisationDesk
 from .reviews import ReviewDesk
+from .statistics import StatisticsDesk
 from .tickets import TicketDesk
 
 
@@ -17,8 +21,16 @@ class Services:
     tickets: TicketDesk
     accounts: AccountDesk
     audit: AuditLog
+    organisation: OrganisationDesk
+    ledger: LedgerDesk
+    indicators: IndicatorDesk
+    statistics: StatisticsDesk
 
     @classmethod
     def over(cls, lists: Catalog) -> "Services":
         store = lists.store
-        return cls(lists, ReviewDesk(store, lists), TicketDesk(store, lists), AccountDesk(store), AuditLog(store))
+        organisation = OrganisationDesk(store, lists)
+        ledger = LedgerDesk(store, lists, organisation)
+        indicators = IndicatorDesk(store, lists)
+        return cls(lists, ReviewDesk(store, lists), TicketDesk(store, lists), AccountDesk(store), AuditLog(store),
+                   organisation, ledger, indicators, StatisticsDesk(store, lists, ledger, indicators))

@@ -1,0 +1,182 @@
+"""/api/v1 for the town's organisation, its ledger, assessment schemes and statistics (以单明责、依单考核)."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Optional
+
+from fastapi import APIRouter, File, Form, Path, Query, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..errors import InvalidInput
+from .api import ServicesDep
+from .api_reviews import _download
+from .auth import SignedIn
+
+router = APIRouter(prefix="/api/v1", tags=["机构分工、履职台账与考核核查"])
+Town = Annotated[str, Path(max_length=64)]
+SchemeId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Month = Annotated[Optional[str], Query(pattern=r"^\d{4}-\d{2}$")]
+MAX_UPLOAD = 2 * 1024 * 1024
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class NewOffice(Strict):
+    name: str = Field(..., min_length=1, max_length=64)
+
+
+class NewStaff(Strict):
+    office: str = Field(..., min_length=1, max_length=64)
+    name: str = Field(..., min_length=1, max_length=64)
+    post: str = Field("", max_length=64)
+
+
+class NewAssignment(Strict):
+    code: str = Field(..., min_length=2, max_length=8)
+    lead: str = Field(..., min_length=1, max_length=64)
+    co: list[str] = Field(default_factory=list, max_length=20)
+    person: Optional[str] = Field(None, max_length=64)
+
+
+class CategoryAssignment(Strict):
+    kind: str = Field(..., max_length=16, description="清单：basic、cooperative、reclaimed")
+    category: str = Field(..., min_length=1, max_length=64)
+    lead: str = Field(..., min_length=1, max_length=64)
+    co: list[str] = Field(default_factory=list, max_length=20)
+    only_unassigned: bool = True
+
+
+class NewEntry(Strict):
+    code: str = Field(..., min_length=2, max_length=8)
+    received_on: date
+    work: str = Field(..., min_length=1, max_length=2000)
+    result: str = Field("", max_length=2000)
+    done_on: Optional[date] = None
+    due_on: Optional[date] = None
+    attachments: list[str] = Field(default_factory=list, max_length=20)
+
+
+class Confirmation(Strict):
+    code: Optional[str] = Field(None, max_length=8, description="缺省为确认系统建议；填事项编码改为该事项；填“清单外”表示不对应任何事项")
+
+
+def read_upload(upload: UploadFile) -> tuple[bytes, str]:
+    name = upload.filename or "上传文件.xlsx"
+    if not name.lower().endswith(".xlsx"):
+        raise InvalidInput(f"文件“{name}”：只支持 .xlsx 文件（请用 Excel 或 WPS 另存为 .xlsx）")
+    data = upload.file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise InvalidInput(f"文件“{name}”超过 2 MB")
+    return data, name
+
+
+# -- organisation ------------------------------------------------------------------------------------
+
+@router.get("/towns/{town}/organisation", summary="镇街的科室、人员与事项分工")
+def organisation(town: Town, user: SignedIn, work: ServicesDep) -> dict:
+    """现行清单每个事项的牵头科室、配合科室和责任人（未分工的为 null），以及科室和人员。"""
+    return {**work.organisation.board(user, town), "offices": work.organisation.offices(user, town)}
+
+
+@router.post("/towns/{town}/offices", status_code=201, summary="新增科室")
+def add_office(town: Town, body: NewOffice, user: SignedIn, work: ServicesDep) -> dict:
+    return work.organisation.add_office(user, town, body.name)
+
+
+@router.post("/towns/{town}/staff", status_code=201, summary="新增人员")
+def add_staff(town: Town, body: NewStaff, user: SignedIn, work: ServicesDep) -> dict:
+    return work.organisation.add_staff(user, town, body.office, body.name, body.post)
+
+
+@router.post("/towns/{town}/assignments", summary="为一个事项分工")
+def assign(town: Town, body: NewAssignment, user: SignedIn, work: ServicesDep) -> dict:
+    return work.organisation.assign(user, town, body.code, body.lead, body.co, body.person)
+
+
+@router.post("/towns/{town}/assignments/category", summary="按类别批量分工")
+def assign_category(town: Town, body: CategoryAssignment, user: SignedIn, work: ServicesDep) -> dict:
+    return work.organisation.assign_category(user, town, body.kind, body.category, body.lead, body.co,
+                                             body.only_unassigned)
+
+
+@router.get("/towns/{town}/assignments.xlsx", summary="下载分工模板（含已有分工）")
+def assignment_template(town: Town, user: SignedIn, work: ServicesDep) -> Response:
+    return _download(work.organisation.template(user, town), "xlsx", f"{town}事项分工.xlsx")
+
+
+@router.post("/towns/{town}/assignments/import", summary="导入填好的分工表")
+def import_assignments(town: Town, user: SignedIn, work: ServicesDep,
+                       file: Annotated[UploadFile, File(description="分工模板 .xlsx")]) -> dict:
+    """有任何一行有误（事项编码、科室或人员不存在）时一行也不导入，`error.message` 逐行说明。"""
+    data, name = read_upload(file)
+    return work.organisation.import_sheet(user, town, data, name)
+
+
+@router.post("/towns/{town}/assignments/carry", summary="新版本承接上一版本的分工")
+def carry(town: Town, user: SignedIn, work: ServicesDep) -> dict:
+    return work.organisation.carry_over(user, town)
+
+
+# -- ledger --------------------------------------------------------------------------------------------
+
+@router.get("/towns/{town}/ledger", summary="履职台账")
+def ledger(town: Town, user: SignedIn, work: ServicesDep, month: Month = None,
+           code: Annotated[Optional[str], Query(max_length=8)] = None,
+           office: Annotated[Optional[str], Query(max_length=64)] = None) -> dict:
+    """台账记录（准入审查准入的任务、派给镇的工单、手工登记）和按科室、月份的统计。"""
+    return {"entries": work.ledger.entries(user, town, code, month, office),
+            "summary": work.ledger.summary(user, town, month)}
+
+
+@router.post("/towns/{town}/ledger", status_code=201, summary="手工登记一条台账")
+def add_entry(town: Town, body: NewEntry, user: SignedIn, work: ServicesDep) -> dict:
+    return work.ledger.add(user, town, body.code, body.received_on, body.work, body.result, body.done_on,
+                           body.due_on, body.attachments)
+
+
+@router.get("/towns/{town}/ledger.xlsx", summary="下载履职台账（Excel）")
+def ledger_xlsx(town: Town, user: SignedIn, work: ServicesDep, month: Month = None) -> Response:
+    return _download(work.ledger.workbook(user, town, month), "xlsx", f"{town}履职台账-{month or '全部'}.xlsx")
+
+
+# -- assessment schemes ----------------------------------------------------------------------------------
+
+@router.get("/schemes", summary="考核方案列表")
+def schemes(user: SignedIn, work: ServicesDep) -> list[dict]:
+    return work.indicators.schemes(user)
+
+
+@router.post("/schemes", status_code=201, summary="导入区县考核方案（管理员）")
+def import_scheme(user: SignedIn, work: ServicesDep, file: Annotated[UploadFile, File(description="考核方案 .xlsx")],
+                  town: Annotated[str, Form(max_length=64)], year: Annotated[int, Form(ge=2000, le=2100)],
+                  name: Annotated[str, Form(max_length=200)] = "") -> dict:
+    data, filename = read_upload(file)
+    return work.indicators.import_scheme(user, town, year, data, filename, name)
+
+
+@router.get("/schemes/{scheme_id}", summary="考核指标核查结果")
+def scheme_report(scheme_id: SchemeId, user: SignedIn, work: ServicesDep,
+                  department: Annotated[Optional[str], Query(max_length=128)] = None,
+                  flag: Annotated[Optional[str], Query(max_length=16)] = None) -> dict:
+    return work.indicators.report(user, scheme_id, department, flag)
+
+
+@router.get("/schemes/{scheme_id}/report.xlsx", summary="下载考核指标核查结果（Excel）")
+def scheme_xlsx(scheme_id: SchemeId, user: SignedIn, work: ServicesDep) -> Response:
+    return _download(work.indicators.workbook(user, scheme_id), "xlsx", f"考核指标核查-{scheme_id}.xlsx")
+
+
+@router.post("/indicators/{indicator_id}/confirm", summary="确认或改变考核指标对应的事项")
+def confirm(indicator_id: SchemeId, body: Confirmation, user: SignedIn, work: ServicesDep) -> dict:
+    return work.indicators.confirm(user, indicator_id, body.code)
+
+
+# -- statistics ----------------------------------------------------------------------------------------
+
+@router.get("/statistics", summary="统计：清单、台账、工单与审查、考核指标")
+def statistics(user: SignedIn, work: ServicesDep, town: Annotated[Optional[str], Query(max_length=64)] = None,
+               district: Annotated[Optional[str], Query(max_length=64)] = None) -> dict:
+    return work.statistics.town(user, town, district)
