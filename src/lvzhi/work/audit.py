@@ -20,6 +20,9 @@ ACTIONS = {
     "ticket.close": "关闭工单", "ticket.dispute": "申请退单", "ticket.reassign": "同意退单并改派",
     "ticket.dispute_rejected": "驳回退单申请",
     "lists.import": "导入清单版本", "lists.confirm": "核对待核对事项",
+    "proposal.create": "提出调整申请", "proposal.edit": "修改调整申请", "proposal.submit": "提交调整申请",
+    "proposal.consult": "组织会商", "proposal.opinion": "提出会商意见", "proposal.approve": "批准调整申请",
+    "proposal.return": "退回调整申请", "proposal.publish": "发布动态调整",
 }
 
 

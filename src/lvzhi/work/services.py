@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from ..lists.catalog import Catalog
 from .accounts import AccountDesk
 from .audit import AuditLog
+from .proposals import ProposalDesk
 from .reviews import ReviewDesk
 from .tickets import TicketDesk
 
@@ -17,8 +18,10 @@ class Services:
     tickets: TicketDesk
     accounts: AccountDesk
     audit: AuditLog
+    proposals: ProposalDesk
 
     @classmethod
     def over(cls, lists: Catalog) -> "Services":
         store = lists.store
-        return cls(lists, ReviewDesk(store, lists), TicketDesk(store, lists), AccountDesk(store), AuditLog(store))
+        return cls(lists, ReviewDesk(store, lists), TicketDesk(store, lists), AccountDesk(store), AuditLog(store),
+                   ProposalDesk(store))
