@@ -16,7 +16,7 @@ from rich.table import Table
 
 from ..lists.catalog import Catalog
 from ..work import accounts
-from ..work.proposals import REASONS, Draft, ProposalDesk
+from ..work.proposals import REASONS, Draft, ProposalDesk, item_from_fields
 from .app import Failure, app, console, open_catalog
 
 proposals = typer.Typer(help="动态调整：提出、提交、会商、审定调整申请，发布新版本，查看公示。", no_args_is_help=True,
@@ -36,35 +36,6 @@ def _user(lists: Catalog, username: Optional[str]) -> accounts.User:
         return accounts.command_line_user()
     with lists.store.transaction() as session:
         return accounts.find_user(session, username)
-
-
-def _groups(pairs: list[str], what: str) -> list[dict]:
-    """"区卫生健康委：负责……" options into groups of one department and its lines, in order."""
-    groups: dict[str, list[str]] = {}
-    for pair in pairs:
-        name, sep, text = pair.replace(":", "：", 1).partition("：")
-        if not sep or not name.strip() or not text.strip():
-            raise Failure(f"{what}“{pair}”应写成“部门：内容”")
-        groups.setdefault(name.strip(), []).append(text.strip())
-    return [{"departments": [name], "lines": lines} for name, lines in groups.items()]
-
-
-def _item(kind_list: Optional[str], category: Optional[str], title: Optional[str], departments: list[str],
-          department_duties: list[str], town_duties: list[str], handlers: list[str]) -> dict:
-    item: dict = {}
-    for key, value in (("list", kind_list), ("category", category), ("title", title)):
-        if value is not None:
-            item[key] = value
-    if departments:
-        item["departments"] = departments
-    if department_duties:
-        item["department_duties"] = [{"departments": g["departments"], "duties": g["lines"]}
-                                     for g in _groups(department_duties, "上级部门职责")]
-    if town_duties:
-        item["town_duties"] = town_duties
-    if handlers:
-        item["handlers"] = [{"departments": g["departments"], "methods": g["lines"]} for g in _groups(handlers, "承接部门")]
-    return item
 
 
 def _print(proposal: dict, fmt: str) -> None:
@@ -117,7 +88,10 @@ def proposal_add(
     """提出调整申请（存为草稿；--submit 同时提交）。新增时给出整个事项，修改和调整清单时只给出变化的字段。"""
     lists, desk = _desk(ctx)
     user = _user(lists, who)
-    item = _item(kind_list, category, title, department, department_duty, town_duty, handler)
+    try:
+        item = item_from_fields(kind_list, category, title, department, department_duty, town_duty, handler)
+    except ValueError as exc:
+        raise Failure(str(exc)) from None
     proposal = desk.create(user, Draft(town, kind, reason_kind, reason, code, item, basis_document, basis_number,
                                        basis_article))
     if submit:

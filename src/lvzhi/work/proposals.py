@@ -119,6 +119,36 @@ def clean_item(session: Session, data: dict, complete: bool = True) -> dict:
     return item
 
 
+def _groups_of(lines: list[str], what: str) -> list[tuple[str, list[str]]]:
+    """Lines "区卫生健康委：负责……" as (department, its lines), in order of first appearance."""
+    groups: dict[str, list[str]] = {}
+    for line in lines:
+        name, sep, text = line.replace(":", "：", 1).partition("：")
+        if not sep or not name.strip() or not text.strip():
+            raise InvalidInput(f"{what}“{line}”应写成“部门：内容”")
+        groups.setdefault(name.strip(), []).append(text.strip())
+    return list(groups.items())
+
+
+def item_from_fields(kind_list: str | None, category: str | None, title: str | None, departments: list[str],
+                     department_duties: list[str], town_duties: list[str], handlers: list[str]) -> dict:
+    """An item (or the fields of one that change) from a form's or command's fields; only those given."""
+    item: dict = {}
+    for key, value in (("list", kind_list), ("category", category), ("title", title)):
+        if value:
+            item[key] = value
+    if departments:
+        item["departments"] = departments
+    if department_duties:
+        item["department_duties"] = [{"departments": [d], "duties": lines}
+                                     for d, lines in _groups_of(department_duties, "上级部门职责")]
+    if town_duties:
+        item["town_duties"] = town_duties
+    if handlers:
+        item["handlers"] = [{"departments": [d], "methods": lines} for d, lines in _groups_of(handlers, "承接部门")]
+    return item
+
+
 def as_item(data: dict, code: str = "", number: int = 0) -> Item:
     detail = {k: data[k] for k in ("departments", "department_duties", "town_duties", "handlers") if k in data}
     return item_from_values(code, data["list"], number, data.get("category", ""), data.get("title", ""),
@@ -484,7 +514,7 @@ def proposal_dict(row: ProposalRow, version_labels: dict[int, tuple[str, str | N
     published = labels.get(row.published_version_id or 0)
     after_item = row.after
     return {
-        "id": row.id, "town": row.town, "kind": row.kind, "kind_name": KINDS[row.kind], "target_code": row.target_code,
+        "id": row.id, "town": row.town, "proposer": row.proposer, "kind": row.kind, "kind_name": KINDS[row.kind], "target_code": row.target_code,
         "code": row.published_code or row.target_code, "title": (after_item or row.before or {}).get("title", ""),
         "before": row.before, "after": after_item, "reason_kind": row.reason_kind,
         "reason_kind_name": REASONS[row.reason_kind], "reason": row.reason, "basis_document": row.basis_document,
