@@ -96,6 +96,8 @@ def test_propose_consult_approve_publish(browser, base_url):
     code = page.locator("main li a").first.inner_text()
     feed = page.request.get("/t/珞璜镇/adjustments.atom")
     assert feed.ok and "2027年第一次动态调整" in feed.text() and "application/atom+xml" in feed.headers["content-type"]
+    page.goto("/t/珞璜镇/diff")
+    assert "镇里实际承担托育服务点巡查" in page.locator("li.added", has_text=code).inner_text()
     page.goto("/t/珞璜镇/versions")
     assert "待生效" in page.inner_text("main")
     page.goto(f"/t/珞璜镇/{code}?version=2027年第一次动态调整")
