@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Iterator, Optional, TextIO
 
@@ -18,10 +19,10 @@ from .app import TOWN_HELP, Failure, app, console, open_catalog, town_of
 FORMATS = ("text", "json", "jsonl")
 
 
-def load_resolver(ctx: typer.Context, town: Optional[str]) -> Resolver:
-    """The resolver over the town's lists in force today."""
+def load_resolver(ctx: typer.Context, town: Optional[str], on: Optional[date] = None) -> Resolver:
+    """The resolver over the town's lists in force on `on` (today)."""
     lists = open_catalog(ctx)
-    return lists.resolver(town_of(lists, town))
+    return lists.resolver(town_of(lists, town), on=on)
 
 
 def _requests(stream: TextIO, source: str) -> Iterator[tuple[Optional[str], object, Optional[str]]]:
@@ -65,6 +66,7 @@ def resolve_command(
     top: int = typer.Option(3, "--top", min=1, max=20, help="列出的候选事项数"),
     fmt: Optional[str] = typer.Option(None, "--format", help="text、json 或 jsonl（--input 时默认 jsonl）"),
     reply: Optional[str] = typer.Option(None, "--answer", help="对追问（“需要确认”）的回答：是 或 否"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="按某日生效的清单版本回答，YYYY-MM-DD；缺省为今天"),
 ) -> None:
     """这件事归谁管？判断一条诉求属于哪张清单的哪个事项、谁牵头、镇做什么。"""
     if (text is None) == (input_file is None):
@@ -74,7 +76,7 @@ def resolve_command(
         raise Failure(f"不支持的输出格式“{fmt}”，可选：{'、'.join(FORMATS)}")
     if reply not in (None, "是", "否"):
         raise Failure("--answer 只能是“是”或“否”")
-    resolver = load_resolver(ctx, town)
+    resolver = load_resolver(ctx, town, _on(as_of))
     if text is not None:
         answer = resolver.resolve(text, top=top)
         if reply and answer.question is not None:
@@ -91,6 +93,15 @@ def resolve_command(
     finally:
         if stream is not sys.stdin:
             stream.close()
+
+
+def _on(text: Optional[str]) -> Optional[date]:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Failure(f"日期“{text}”格式不对，应为 YYYY-MM-DD，例如 2027-01-01") from None
 
 
 def _print(answer, fmt: str) -> None:

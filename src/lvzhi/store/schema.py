@@ -347,3 +347,54 @@ class IndicatorRow(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     flag: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
     flag_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+# -- list adjustments (动态调整) -------------------------------------------------------------------------
+
+class ProposalRow(Base):
+    """A proposed change to one town's lists (调整申请): add, change, remove or move one item, with its reason
+    and basis; consulted with the departments it names, decided by the list office, published in a version.
+
+    States: draft 草稿 → submitted 已提交 → consulting 会商中 → deciding 待审定 → approved 已批准 / returned 已退回
+    → published 已发布. Every step is audited."""
+
+    __tablename__ = "proposals"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    town: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    target_code: Mapped[str | None] = mapped_column(String(8), nullable=True, index=True)
+    base_version_id: Mapped[int] = mapped_column(ForeignKey("list_versions.id"))
+    before: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # the item as the base version prints it
+    after: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # the item as it would read (no code for add)
+    reason_kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    basis_document: Mapped[str] = mapped_column(String(255), default="")
+    basis_number: Mapped[str] = mapped_column(String(128), default="")
+    basis_article: Mapped[str] = mapped_column(String(255), default="")
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_by_name: Mapped[str] = mapped_column(String(64), default="")
+    proposer: Mapped[str] = mapped_column(String(160), default="")  # town:珞璜镇, department:区民政局 or admin
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("reviews.id"), nullable=True)
+    decided_by_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    decision_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    published_version_id: Mapped[int | None] = mapped_column(ForeignKey("list_versions.id"), nullable=True, index=True)
+    published_code: Mapped[str | None] = mapped_column(String(8), nullable=True, index=True)
+    opinions: Mapped[list[OpinionRow]] = relationship(order_by="OpinionRow.id", cascade="all, delete-orphan")
+
+
+class OpinionRow(Base):
+    """One department's 会商 opinion on a proposal: asked when consultation starts, agreed or not, in writing."""
+
+    __tablename__ = "proposal_opinions"
+    __table_args__ = (UniqueConstraint("proposal_id", "department"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
+    department: Mapped[str] = mapped_column(String(128), index=True)
+    agree: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    opinion: Mapped[str | None] = mapped_column(Text, nullable=True)
+    given_by_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    given_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -12,8 +12,8 @@ from ..lists.bundled import ensure_bundled
 from ..lists.catalog import Catalog
 from ..store import Store
 from ..work.services import Services
-from . import (api, api_ledger, api_reviews, api_tickets, errors, pages, pages_import, pages_ledger, pages_reviews,
-               pages_tickets)
+from . import (api, api_ledger, api_proposals, api_reviews, api_tickets, errors, pages, pages_import, pages_ledger,
+               pages_proposals, pages_reviews, pages_tickets)
 from .render import render
 from .security import SecurityMiddleware
 
@@ -47,8 +47,10 @@ def create_app(store: Store | None = None, database: str | None = None, warm: bo
     errors.install(app, _error_page)
     app.include_router(api.router)
     app.include_router(api_reviews.router)
+    app.include_router(api_proposals.router)
     app.include_router(api_tickets.router)
     app.include_router(api_tickets.open311)
+    app.include_router(pages_proposals.router)  # before pages: /t/{town}/adjustments is not an item code
     app.include_router(pages.router)
     app.include_router(pages_reviews.router)
     app.include_router(pages_tickets.router)

@@ -113,7 +113,8 @@ def diff_page(request: Request, town: TownName,
         lists.version(town, new or last.id)
     result = lists.diff(town, old_version.id, new_version.id)
     return render(request, "diff.html", title=f"版本比较 · {town}", town=info, diff=result,
-                  old=old_version, new=new_version, field_names=FIELD_NAMES)
+                  old=old_version, new=new_version, field_names=FIELD_NAMES,
+                  why=request.app.state.services.proposals.by_version(new_version.id))
 
 
 @router.get("/t/{town}/{code}", response_class=HTMLResponse)
@@ -131,7 +132,8 @@ def item_page(request: Request, town: TownName, code: Annotated[str, Path(max_le
         return RedirectResponse(f"/t/{town}/{item.code}" + (f"?version={version}" if version else ""), status_code=301)
     return render(request, "item.html", title=f"{item.code} {item.title}", town=lists.town(town), item=item,
                   shown=shown, current=lists.version(town), history=lists.history_states(town, item.code),
-                  list_title=LIST_TITLES[item.list], today=date.today())
+                  list_title=LIST_TITLES[item.list], today=date.today(),
+                  adjustments=request.app.state.services.proposals.published(lists.town(town).name, item.code))
 
 
 def _removed_item(request: Request, lists: Catalog, town: str, code: str):

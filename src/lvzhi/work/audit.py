@@ -24,6 +24,9 @@ ACTIONS = {
     "org.import": "导入分工表", "org.carry": "新版本承接分工", "org.unassign": "取消分工",
     "ledger.add": "登记台账", "ledger.finish": "台账办结",
     "scheme.import": "导入考核方案", "indicator.confirm": "确认考核指标对应事项", "indicator.change": "改变考核指标对应事项",
+    "proposal.create": "提出调整申请", "proposal.edit": "修改调整申请", "proposal.submit": "提交调整申请",
+    "proposal.consult": "组织会商", "proposal.opinion": "提出会商意见", "proposal.approve": "批准调整申请",
+    "proposal.return": "退回调整申请", "proposal.publish": "发布动态调整",
 }
 
 

@@ -13,17 +13,20 @@ from .audit import Actor, record
 def publish(store: Store, actor: Actor, dataset: Dataset, source_name: str = "", label: str | None = None,
             effective_date: date | None = None) -> ImportResult:
     """Adds the lists as a new version of their town; the same content again adds nothing."""
-    def work(session) -> ImportResult:
-        result = save_dataset(session, dataset, source_name=source_name, label=label, effective_date=effective_date)
-        if result.created:
-            counts = {kind: len(dataset.items_of(kind)) for kind in LIST_KINDS}
-            record(session, actor, "lists.import", "version", result.version_id, after={
-                "town": result.town, "label": result.label, "source": source_name, "items": counts,
-                "effective_date": effective_date.isoformat() if effective_date else None,
-                "unsure_items": list(dataset.unsure)}, list_version=result.label)
-        return result
+    return store.run(lambda session: publish_in(session, actor, dataset, source_name, label, effective_date))
 
-    return store.run(work)
+
+def publish_in(session, actor: Actor, dataset: Dataset, source_name: str = "", label: str | None = None,
+               effective_date: date | None = None) -> ImportResult:
+    """publish() inside the caller's transaction (a service that records more in the same unit of work)."""
+    result = save_dataset(session, dataset, source_name=source_name, label=label, effective_date=effective_date)
+    if result.created:
+        counts = {kind: len(dataset.items_of(kind)) for kind in LIST_KINDS}
+        record(session, actor, "lists.import", "version", result.version_id, after={
+            "town": result.town, "label": result.label, "source": source_name, "items": counts,
+            "effective_date": effective_date.isoformat() if effective_date else None,
+            "unsure_items": list(dataset.unsure)}, list_version=result.label)
+    return result
 
 
 def confirm(store: Store, actor: Actor, version_id: int, codes: list[str]) -> list[str]:

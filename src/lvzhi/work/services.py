@@ -9,6 +9,7 @@ from .audit import AuditLog
 from .indicators import IndicatorDesk
 from .ledger import LedgerDesk
 from .organisation import OrganisationDesk
+from .proposals import ProposalDesk
 from .reviews import ReviewDesk
 from .statistics import StatisticsDesk
 from .tickets import TicketDesk
@@ -25,6 +26,7 @@ class Services:
     ledger: LedgerDesk
     indicators: IndicatorDesk
     statistics: StatisticsDesk
+    proposals: ProposalDesk
 
     @classmethod
     def over(cls, lists: Catalog) -> "Services":
@@ -33,4 +35,5 @@ class Services:
         ledger = LedgerDesk(store, lists, organisation)
         indicators = IndicatorDesk(store, lists)
         return cls(lists, ReviewDesk(store, lists), TicketDesk(store, lists), AccountDesk(store), AuditLog(store),
-                   organisation, ledger, indicators, StatisticsDesk(store, lists, ledger, indicators))
+                   organisation, ledger, indicators, StatisticsDesk(store, lists, ledger, indicators),
+                   ProposalDesk(store))

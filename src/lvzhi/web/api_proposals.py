@@ -1,0 +1,144 @@
+"""The REST API for 动态调整: change proposals, consultation opinions, decisions, publishing, the public notice.
+
+Rights, states and audit entries are the desk's (lvzhi.work.proposals); handlers parse and call it.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal, Optional
+
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..work.proposals import MAX_TEXT, Draft
+from .api import ServicesDep
+from .auth import SignedIn, check_csrf
+
+router = APIRouter(prefix="/api/v1", tags=["动态调整"])
+ProposalId = Annotated[int, Path(ge=1, le=2**31 - 1, description="调整申请编号")]
+Kind = Literal["add", "change", "remove", "move"]
+ReasonKind = Literal["law", "function", "town", "admission", "other"]
+State = Literal["draft", "submitted", "consulting", "deciding", "approved", "returned", "published"]
+
+
+class ProposalBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    town: str = Field("", max_length=64, description="镇街；镇街账号固定为本镇")
+    kind: Kind = Field(..., description="add 新增、change 修改、remove 删除、move 调整所属清单")
+    target_code: Optional[str] = Field(None, max_length=8, description="要修改、删除或调整清单的事项编码")
+    item: dict = Field(default_factory=dict, description="新增时为整个事项；修改和调整清单时为变化的字段")
+    reason_kind: ReasonKind = Field(..., description="law 法律法规立改废释、function 部门职能调整、town 乡镇申请、"
+                                                     "admission 清单外事项准入、other 其他")
+    reason: str = Field(..., max_length=MAX_TEXT)
+    basis_document: str = Field("", max_length=255)
+    basis_number: str = Field("", max_length=128)
+    basis_article: str = Field("", max_length=255)
+    csrf_token: Optional[str] = Field(None, max_length=128)
+
+    def draft(self) -> Draft:
+        return Draft(self.town, self.kind, self.reason_kind, self.reason, self.target_code, self.item,
+                     self.basis_document, self.basis_number, self.basis_article)
+
+
+class Step(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    csrf_token: Optional[str] = Field(None, max_length=128)
+
+
+class OpinionBody(Step):
+    agree: bool = Field(..., description="true 同意，false 不同意")
+    opinion: str = Field(..., max_length=MAX_TEXT, description="书面意见")
+
+
+class DecisionBody(Step):
+    approved: bool = Field(..., description="true 批准，false 退回")
+    reason: str = Field("", max_length=MAX_TEXT, description="退回、或不顾部门不同意而批准时必填")
+
+
+class PublishBody(Step):
+    proposals: list[int] = Field(..., min_length=1, max_length=500, description="已批准的调整申请编号")
+    label: str = Field(..., max_length=128, description="如“2027年第一次动态调整”")
+    effective_date: date = Field(..., description="生效日期，今天或以后")
+
+
+class FromReview(Step):
+    review_id: int = Field(..., ge=1, le=2**31 - 1)
+
+
+@router.get("/proposals", summary="调整申请列表")
+def list_proposals(user: SignedIn, work: ServicesDep, state: Annotated[Optional[State], Query()] = None,
+                   town: Annotated[Optional[str], Query(max_length=64)] = None) -> dict:
+    """本人可见的调整申请：管理员看全部，镇街看本镇的，部门看本部门提出或涉及本部门的；新的在前。"""
+    proposals = work.proposals.listing(user, state, town)
+    return {"total": len(proposals), "proposals": proposals}
+
+
+@router.post("/proposals", summary="提出调整申请（草稿）", status_code=201)
+def create_proposal(body: ProposalBody, user: SignedIn, work: ServicesDep, request: Request) -> dict:
+    """镇街为本镇、部门为本部门牵头或承接的事项、管理员为任何事项提出；先存为草稿。"""
+    check_csrf(request, body.csrf_token)
+    return work.proposals.create(user, body.draft())
+
+
+@router.post("/proposals/from-review", summary="由清单外准入审查生成新增申请", status_code=201)
+def proposal_from_review(body: FromReview, user: SignedIn, work: ServicesDep, request: Request) -> dict:
+    """经批准承接的清单外任务一步生成新增事项草稿（任务文字、交办部门、理由已填好）。"""
+    check_csrf(request, body.csrf_token)
+    return work.proposals.from_review(user, body.review_id)
+
+
+@router.post("/proposals/publish", summary="发布动态调整")
+def publish_proposals(body: PublishBody, user: SignedIn, work: ServicesDep, request: Request) -> dict:
+    """管理员把已批准的调整申请按镇街各发布为一个新版本（现有最新版本加上这些调整），生效日期为今天或以后。"""
+    check_csrf(request, body.csrf_token)
+    return {"versions": work.proposals.publish(user, body.proposals, body.label, body.effective_date)}
+
+
+@router.get("/proposals/{proposal_id}", summary="一条调整申请")
+def get_proposal(proposal_id: ProposalId, user: SignedIn, work: ServicesDep) -> dict:
+    """调整前后的事项、理由和依据、会商意见、审定和发布情况。"""
+    return work.proposals.one(user, proposal_id)
+
+
+@router.put("/proposals/{proposal_id}", summary="修改草稿")
+def edit_proposal(proposal_id: ProposalId, body: ProposalBody, user: SignedIn, work: ServicesDep,
+                  request: Request) -> dict:
+    check_csrf(request, body.csrf_token)
+    return work.proposals.edit(user, proposal_id, body.draft())
+
+
+@router.post("/proposals/{proposal_id}/submit", summary="提交调整申请")
+def submit_proposal(proposal_id: ProposalId, body: Step, user: SignedIn, work: ServicesDep, request: Request) -> dict:
+    check_csrf(request, body.csrf_token)
+    return work.proposals.submit(user, proposal_id)
+
+
+@router.post("/proposals/{proposal_id}/consult", summary="组织会商")
+def consult_proposal(proposal_id: ProposalId, body: Step, user: SignedIn, work: ServicesDep, request: Request) -> dict:
+    """管理员向调整前后涉及的每个部门征求意见；不涉及部门的直接进入待审定。"""
+    check_csrf(request, body.csrf_token)
+    return work.proposals.consult(user, proposal_id)
+
+
+@router.post("/proposals/{proposal_id}/opinion", summary="提出会商意见")
+def proposal_opinion(proposal_id: ProposalId, body: OpinionBody, user: SignedIn, work: ServicesDep,
+                     request: Request) -> dict:
+    """被征求意见的部门同意或不同意，并写明意见；各部门都提出后进入待审定。"""
+    check_csrf(request, body.csrf_token)
+    return work.proposals.opinion(user, proposal_id, body.agree, body.opinion)
+
+
+@router.post("/proposals/{proposal_id}/decision", summary="审定调整申请")
+def decide_proposal(proposal_id: ProposalId, body: DecisionBody, user: SignedIn, work: ServicesDep,
+                    request: Request) -> dict:
+    """管理员批准或退回；退回、或有部门不同意（未答复）仍批准时须写明理由。"""
+    check_csrf(request, body.csrf_token)
+    return work.proposals.decide(user, proposal_id, body.approved, body.reason)
+
+
+@router.get("/towns/{town}/adjustments", summary="动态调整公示")
+def town_adjustments(town: Annotated[str, Path(max_length=64)], work: ServicesDep) -> dict:
+    """一个镇街已发布的各项调整：改了什么、为什么、依据、生效日期；无需登录。"""
+    work.lists.town(town)
+    adjustments = work.proposals.published(town)
+    return {"town": town, "total": len(adjustments), "adjustments": adjustments}
