@@ -57,10 +57,10 @@ def create_app(store: Store | None = None, database: str | None = None, warm: bo
     async def health() -> dict:
         return {"status": "ok", "towns": len(catalog.towns())}
 
-    if warm:
-        for town in catalog.towns():
-            catalog.resolver(town.name)
-        catalog.search_engine()
+    if warm and catalog.towns():
+        # one town, whatever their number: the dictionary and the code paths load before the first request;
+        # every other town's lists, resolver and the cross-town search load when first asked for
+        catalog.resolver(catalog.default_town())
     return app
 
 
