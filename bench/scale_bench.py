@@ -34,12 +34,8 @@ from sqlalchemy import text
 from lvzhi.lists.bundled import bundled_dataset
 from lvzhi.store import Store
 from lvzhi.store.repository import save_dataset
+from resolve_bench import WHAT, WHERE, WHO  # the same unique texts as the in-process bench
 
-WHO = ["有人", "隔壁邻居", "村里有户人家", "街上几个商户", "小区物业", "附近工地", "一个养殖户", "几个学生家长"]
-WHAT = ["在河里电鱼", "占道摆摊卖菜", "半夜施工噪音很大", "乱倒建筑垃圾", "私自搭建彩钢棚", "卖过期食品",
-        "家里有人申请低保", "想给老人办高龄补贴", "宅基地建房要审批", "烟花爆竹存放在居民楼", "村道上摩托车不戴头盔",
-        "养殖场臭气熏天", "店铺消防通道堵了", "孩子上学要办转学", "山林里有人烧荒"]
-WHERE = ["就在村口", "在场镇街上", "靠近小学", "在河边", "在三组", "在新街市场旁边", "在高速路口", "在老街"]
 SEARCH_WORDS = ["低保", "违建", "托育", "噪音", "罚", "烟花爆竹", "消防安全检查", "宅基地建房", "区应急管理局", "电鱼",
                 "摩托车", "动物防疫", "垃圾", "殡葬", "征兵", "就业", "地质灾害", "河道", "食品安全", "残疾人"]
 

@@ -89,3 +89,68 @@ def test_a_new_version_of_one_town_keeps_the_other_towns_resolvers(tmp_path):
     assert catalog.resolver(names[0]) is kept  # the other town's resolver stays
     assert catalog.search_engine() is not before  # what spans towns is rebuilt
     assert catalog.dataset(names[1]).items[1].title.endswith("（新）")
+
+
+def _post_form(url: str, fields: dict) -> int:
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    request = urllib.request.Request(url, data=urllib.parse.urlencode(fields).encode(), headers={"Origin": url.rsplit("/", 1)[0]})
+    try:
+        with urllib.request.build_opener(NoRedirect).open(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_two_workers_share_versions_and_login_throttling_through_postgresql(tmp_path):
+    import json
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from conftest import fresh_database
+    from helpers import lvzhi
+    from webserver import free_port
+
+    with fresh_database("postgresql", tmp_path) as database:
+        assert lvzhi(database, "user", "add", "boss", "--role", "admin", "--password", "admin-pass-1").returncode == 0
+        port = free_port()
+        server = subprocess.Popen([sys.executable, "-m", "lvzhi", "serve", "--database", database, "--port", str(port),
+                                   "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        base = f"http://127.0.0.1:{port}"
+
+        def towns() -> set[str]:
+            with urllib.request.urlopen(base + "/api/v1/towns", timeout=30) as response:
+                return {t["name"] for t in json.loads(response.read())["towns"]}
+
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                try:
+                    seen = towns()
+                    break
+                except OSError:
+                    assert server.poll() is None, server.stderr.read().decode()
+                    assert time.monotonic() < deadline, "the server did not start"
+                    time.sleep(0.2)
+            for _ in range(20):  # both workers answer and hold the catalog as it is now
+                assert towns() == seen
+            store = Store(database)
+            _towns(store, 1)  # published by another process, as `lvzhi import` on another host would
+            store.close()
+            time.sleep(2.5)  # the catalog's refresh interval (1 s), with room
+            for _ in range(20):
+                assert "测试镇00" in towns()
+            # failed logins counted in the database: the sixth is refused whichever worker receives it
+            statuses = [_post_form(base + "/login", {"username": "boss", "password": "wrong-pass"}) for _ in range(6)]
+            assert statuses[:5] == [401] * 5 and statuses[5] == 429
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
