@@ -14,7 +14,7 @@ from typing import Callable, Generic, Hashable, TypeVar
 V = TypeVar("V")
 
 ENV_BUDGET = "LVZHI_CACHE_MB"
-DEFAULT_BUDGET_MB = 256.0
+DEFAULT_BUDGET_MB = 192.0  # ≈25 distinct towns' resolvers; a worker then stays near 500 MiB
 
 
 def budget_from_environment(default: float = DEFAULT_BUDGET_MB) -> float:

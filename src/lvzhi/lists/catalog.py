@@ -38,9 +38,9 @@ from .versions import TownInfo, VersionInfo, town_info
 
 T = TypeVar("T")
 
-# What one indexed document (an item or a 清单外 topic) costs a resolver, measured with tracemalloc on the
-# bundled lists (≈2.8 MiB for ≈400 documents): the basis of the cache's memory budget.
-RESOLVER_BYTES_PER_DOCUMENT = 7 * 1024
+# What one indexed document (an item or a 清单外 topic) costs a worker's resident memory, measured with
+# bench/scale_bench.py (RSS grew ≈7.3 MiB per town of ≈410 documents resolved in): the budget's basis.
+RESOLVER_BYTES_PER_DOCUMENT = 18 * 1024
 # Derived data that spans every town's current lists: rebuilt when any town's versions change.
 CROSS_TOWN = {"search", "departments", "department"}
 
