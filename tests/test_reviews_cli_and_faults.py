@@ -73,6 +73,13 @@ def _start(database: str, port: int) -> subprocess.Popen:
     while time.monotonic() < deadline:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+        except OSError:
+            time.sleep(0.1)
+            continue
+        try:  # the server answers at once and loads the town's resolver in the background: wait for it
+            urllib.request.urlopen(urllib.request.Request(
+                f"http://127.0.0.1:{port}/api/v1/resolve", data=json.dumps({"text": "托育机构检查"}).encode(),
+                headers={"content-type": "application/json"}), timeout=60)
             return server
         except OSError:
             time.sleep(0.1)

@@ -2,7 +2,14 @@
 
 A web server answers thousands of requests from the same few versions. Published versions never change,
 so everything derived from one is cached by version id; the only thing to watch is a new version being
-imported, which the catalog notices by polling the versions table at most once per `refresh_seconds`.
+imported, which the catalog notices by polling the versions table at most once per `refresh_seconds`
+(every worker polls the one database, so each sees a published version within that interval).
+
+A province has a thousand towns, so nothing is loaded for a town until it is asked about. Resolvers are
+the costly part (an index over every item): they are keyed by the version's content hash, so towns whose
+lists are identical word for word share one, and kept by a least-recently-used cache held to a memory
+budget (`LVZHI_CACHE_MB`). A new version invalidates only what spans towns (search, department views);
+what was derived from other towns' versions stays, since versions never change.
 """
 from __future__ import annotations
 
@@ -23,11 +30,19 @@ from ..search.engine import SearchEngine
 from ..store import Store
 from ..store.reading import dataset_of, town_records
 from ..store.schema import VersionCheckRow, VersionRow
+from ..knowledge import town_folders
+from .cache import BudgetLRU, budget_from_environment
 from .departments import DepartmentView, department_view, find_department
 from .diff import Diff, comparable, diff_datasets
 from .versions import TownInfo, VersionInfo, town_info
 
 T = TypeVar("T")
+
+# What one indexed document (an item or a 清单外 topic) costs a worker's resident memory, measured with
+# bench/scale_bench.py (RSS grew ≈7.3 MiB per town of ≈410 documents resolved in): the budget's basis.
+RESOLVER_BYTES_PER_DOCUMENT = 18 * 1024
+# Derived data that spans every town's current lists: rebuilt when any town's versions change.
+CROSS_TOWN = {"search", "departments", "department"}
 
 
 @dataclass(frozen=True)
@@ -46,9 +61,10 @@ class DepartmentSummary:
 class Catalog:
     """Thread-safe, read-only access to every town's lists for servers."""
 
-    def __init__(self, store: Store, refresh_seconds: float = 1.0):
+    def __init__(self, store: Store, refresh_seconds: float = 1.0, cache_mb: float | None = None):
         self.store = store
         self.refresh_seconds = refresh_seconds
+        self.resolvers: BudgetLRU[Resolver] = BudgetLRU((cache_mb or budget_from_environment()) * 2**20)
         self._lock = threading.RLock()
         self._checked_at = 0.0
         self._state: tuple | None = None
@@ -68,10 +84,27 @@ class Catalog:
                 state = (*session.execute(select(func.count(VersionRow.id), func.max(VersionRow.id))).one(),
                          session.scalar(select(func.count(VersionCheckRow.id))), date.today())
                 if state != self._state:
-                    self._towns = {t.name: town_info(t) for t in town_records(session)}
-                    self._derived.clear()
+                    towns = {t.name: town_info(t) for t in town_records(session)}
+                    self._forget(self._towns, towns, self._state is not None and state[3] != self._state[3])
+                    self._towns = towns
                     self._state = state  # type: ignore[assignment]
             self._checked_at = now
+
+    def changed_towns(self, old: dict[str, TownInfo], new: dict[str, TownInfo]) -> set[str]:
+        """Towns whose versions (or what is known of them) differ between two readings."""
+        return {name for name in old.keys() | new.keys() if old.get(name) != new.get(name)}
+
+    def _forget(self, old: dict[str, TownInfo], new: dict[str, TownInfo], new_day: bool) -> None:
+        """Per-town invalidation: a version's own derived data never goes stale; what spans towns does when
+        any town changed (or a day passed, which may bring a dated version into force)."""
+        changed = self.changed_towns(old, new)
+        if changed or new_day:
+            self._derived = {k: v for k, v in self._derived.items() if k[0] not in CROSS_TOWN}
+        gone = {v.id for name in changed for v in (old[name].versions if name in old else ())} - {
+            v.id for name in changed for v in (new[name].versions if name in new else ())}
+        for version_id in gone:  # a version deleted (a town removed, a test database reset)
+            self._datasets.pop(version_id, None)
+            self._derived.pop(("codes", version_id), None)
 
     def _cached(self, key: tuple, build: Callable[[], T]) -> T:
         """Derived data for the current state, built once even when many threads ask at once."""
@@ -173,7 +206,11 @@ class Catalog:
     def resolver(self, town_name: str, on: date | None = None) -> Resolver:
         """The resolver over the lists in force on `on` (today)."""
         version = self.version(town_name, on=on)
-        return self._cached(("resolver", version.id), lambda: Resolver(self.dataset(town_name, version.id)))
+        dataset = self.dataset(town_name, version.id)
+        own = dataset.town.name if any(f.town == dataset.town.name for f in town_folders()) else ""
+        shared = self.resolvers.get((version.sha256, own), lambda: Resolver(dataset),
+                                    lambda r: r.documents * RESOLVER_BYTES_PER_DOCUMENT)
+        return shared.for_dataset(dataset)
 
     def search_engine(self) -> SearchEngine:
         self._fresh()

@@ -1,6 +1,7 @@
 """The responsibility resolver: free Chinese text → which list item covers it, who leads, the town's part."""
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from itertools import islice
@@ -62,6 +63,20 @@ class Resolver:
         self._department_masks = self._department_targets()
         self._marks = self._mark_targets()
         self._siblings = self._sibling_positions()
+
+    def for_dataset(self, dataset: Dataset) -> "Resolver":
+        """This resolver answering for another town whose items are these word for word (same content hash):
+        the index, character pairs and knowledge are shared, only the town's name and lists are its own."""
+        if dataset is self.dataset:
+            return self
+        view = copy.copy(self)
+        view.dataset, view.town = dataset, dataset.town.name
+        return view
+
+    @property
+    def documents(self) -> int:
+        """Items and 清单外 topics indexed: what a resolver's memory grows with."""
+        return len(self._documents)
 
     def _domain_words(self) -> list[str]:
         return [n for name in self.dataset.departments() for n in department(name).names()]

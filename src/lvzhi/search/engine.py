@@ -62,6 +62,7 @@ class SearchEngine:
     def __init__(self, datasets: Sequence[Dataset], words: Tokenizer | None = None):
         self.tokenizer = words or tokenizer()
         self._towns = [d.town.name for d in datasets]
+        self._town_number = {name: n for n, name in enumerate(self._towns)}
         self._docs: list[Item] = []
         entry_doc, entry_town, self._entry_items = [], [], []
         by_identity: dict[int, int] = {}
@@ -80,6 +81,8 @@ class SearchEngine:
                 self._entry_items.append(item)
         self._entry_doc = np.array(entry_doc, dtype=np.int64)
         self._entry_town = np.array(entry_town, dtype=np.int64)
+        # entries are appended town by town: a town's entries are one slice
+        self._town_start = np.searchsorted(self._entry_town, np.arange(len(self._towns) + 1))
         self._by_doc = np.argsort(self._entry_doc, kind="stable")  # entries grouped by document, in entry order
         self._doc_start = np.searchsorted(self._entry_doc[self._by_doc], np.arange(len(self._docs) + 1))
         self._doc_sizes = np.diff(self._doc_start)
@@ -129,15 +132,15 @@ class SearchEngine:
         """Per document, how many entries it has (in the one town, when filtered by town)."""
         if not town:
             return self._doc_sizes
-        if town not in self._towns:
+        n = self._town_number.get(town)
+        if n is None:
             return np.zeros(len(self._docs), dtype=np.int64)
-        mask = self._entry_town == self._towns.index(town)
-        return np.bincount(self._entry_doc[mask], minlength=len(self._docs))
+        return np.bincount(self._entry_doc[self._town_start[n]:self._town_start[n + 1]], minlength=len(self._docs))
 
     def _entries_of(self, doc: int, town: str | None) -> np.ndarray:
         entries = self._by_doc[self._doc_start[doc]:self._doc_start[doc + 1]]
         if town:
-            entries = entries[self._entry_town[entries] == (self._towns.index(town) if town in self._towns else -1)]
+            entries = entries[self._entry_town[entries] == self._town_number.get(town, -1)]
         return entries
 
     def _page(self, matching: list[int], scores: np.ndarray, town: str | None, limit: int, offset: int) -> list[Hit]:
@@ -172,10 +175,11 @@ class SearchEngine:
         towns = Counter()
         selected = [d for d in found if self._doc_passes(d, filters)]
         if selected:
-            mask = np.isin(self._entry_doc, selected)
-            for index, n in enumerate(np.bincount(self._entry_town[mask], minlength=len(self._towns))):
-                if n:
-                    towns[self._towns[index]] += int(n)
+            # only the selected documents' entries, not a pass over every entry of every town
+            entries = np.concatenate([self._by_doc[self._doc_start[d]:self._doc_start[d + 1]] for d in selected])
+            per_town = np.bincount(self._entry_town[entries], minlength=len(self._towns))
+            for index in np.flatnonzero(per_town):
+                towns[self._towns[index]] += int(per_town[index])
         return {
             "list": {k: lists[k] for k in LIST_KINDS if lists[k]},
             "category": dict(tally("category", lambda item: [item.category]).most_common()),

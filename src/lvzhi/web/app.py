@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from fastapi import Request
@@ -33,8 +34,10 @@ def _error_page(request: Request, status: int, message: str):
                   heading=ERROR_HEADINGS.get(status, "出错了"), message=message)
 
 
-def create_app(store: Store | None = None, database: str | None = None, warm: bool = True):
-    """The app over an open store (or one opened from `database`); the bundled lists load into an empty one."""
+def create_app(store: Store | None = None, database: str | None = None, warm: bool | str = True):
+    """The app over an open store (or one opened from `database`); the bundled lists load into an empty one.
+    `warm` loads the default town's resolver (and the dictionary) before returning; "background" does it in a
+    thread, so that a server answers its first request at once whatever the number of towns."""
     store = store or Store(database)
     ensure_bundled(store)
     catalog = Catalog(store)
@@ -62,13 +65,16 @@ def create_app(store: Store | None = None, database: str | None = None, warm: bo
     async def health() -> dict:
         return {"status": "ok", "towns": len(catalog.towns())}
 
-    if warm:
-        for town in catalog.towns():
-            catalog.resolver(town.name)
-        catalog.search_engine()
+    if warm and catalog.towns():
+        # one town, whatever their number: the dictionary and the code paths load before the first request;
+        # every other town's lists, resolver and the cross-town search load when first asked for
+        if warm == "background":
+            threading.Thread(target=catalog.resolver, args=(catalog.default_town(),), daemon=True).start()
+        else:
+            catalog.resolver(catalog.default_town())
     return app
 
 
 def app_from_environment():
     """For `uvicorn --factory` with several workers: the database comes from LVZHI_DATABASE_URL."""
-    return create_app(database=os.environ.get("LVZHI_DATABASE_URL") or None)
+    return create_app(database=os.environ.get("LVZHI_DATABASE_URL") or None, warm="background")

@@ -1,0 +1,88 @@
+"""A least-recently-used cache held to a memory budget, for what a server derives from a version's lists.
+
+A province has a thousand towns; a worker keeps only the towns it was recently asked about. What an entry
+costs is estimated by whoever puts it in (a resolver's documents, say), not measured: the budget is a bound
+on the sum of those estimates, and the least recently used entries leave first when a new one would exceed it.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from typing import Callable, Generic, Hashable, TypeVar
+
+V = TypeVar("V")
+
+ENV_BUDGET = "LVZHI_CACHE_MB"
+DEFAULT_BUDGET_MB = 192.0  # ≈25 distinct towns' resolvers; a worker then stays near 500 MiB
+
+
+def budget_from_environment(default: float = DEFAULT_BUDGET_MB) -> float:
+    """The cache budget in MiB: LVZHI_CACHE_MB if set (a positive number), else the default."""
+    value = os.environ.get(ENV_BUDGET, "").strip()
+    try:
+        budget = float(value) if value else default
+    except ValueError:
+        return default
+    return budget if budget > 0 else default
+
+
+class BudgetLRU(Generic[V]):
+    """Thread-safe: an entry is built once even when many threads ask for it at the same time."""
+
+    def __init__(self, budget_bytes: float):
+        self.budget = float(budget_bytes)
+        self._entries: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()
+        self._used = 0
+        self._lock = threading.RLock()
+        self._building: dict[Hashable, threading.Lock] = {}
+        self.hits = 0
+        self.misses = 0
+        self.evictions = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._entries
+
+    @property
+    def used(self) -> int:
+        """Estimated bytes held."""
+        return self._used
+
+    def get(self, key: Hashable, build: Callable[[], V], cost: Callable[[V], int]) -> V:
+        with self._lock:
+            found = self._hit(key)
+            if found is not None:
+                return found[0]
+            building = self._building.setdefault(key, threading.Lock())
+        with building:  # one builder per key; others wait for it rather than build the same thing
+            with self._lock:
+                found = self._hit(key)
+            if found is not None:
+                return found[0]
+            value = build()
+            size = max(int(cost(value)), 1)
+            with self._lock:
+                self.misses += 1
+                self._building.pop(key, None)
+                self._entries[key] = (value, size)
+                self._used += size
+                while self._used > self.budget and len(self._entries) > 1:
+                    _, (_, dropped) = self._entries.popitem(last=False)
+                    self._used -= dropped
+                    self.evictions += 1
+            return value
+
+    def _hit(self, key: Hashable) -> tuple[V, int] | None:
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+            self.hits += 1
+        return found
+
+    def stats(self) -> dict:
+        return {"entries": len(self._entries), "used_mb": round(self._used / 2**20, 1),
+                "budget_mb": round(self.budget / 2**20, 1), "hits": self.hits, "misses": self.misses,
+                "evictions": self.evictions}

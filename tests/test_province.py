@@ -1,0 +1,156 @@
+"""A province's towns on one worker: loaded when asked for, identical lists sharing one resolver, a cache held
+to its budget, and a new version invalidating only what spans towns."""
+from __future__ import annotations
+
+import copy
+
+from fastapi.testclient import TestClient
+
+from lvzhi.lists.bundled import bundled_dataset
+from lvzhi.lists.cache import BudgetLRU
+from lvzhi.lists.catalog import Catalog
+from lvzhi.store import Store
+from lvzhi.store.repository import save_dataset
+from lvzhi.web import create_app
+
+
+def _towns(store: Store, count: int, changed: set[int] = frozenset()) -> list[str]:
+    """`count` copies of the bundled lists; the copies numbered in `changed` differ in one title."""
+    base, names = bundled_dataset(), []
+    for n in range(count):
+        dataset = copy.deepcopy(base)
+        dataset.town.name = f"测试镇{n:02d}"
+        if n in changed:
+            dataset.items[0].title += f"（{n}）"
+        with store.transaction() as session:
+            save_dataset(session, dataset, source_name="copy.json")
+        names.append(dataset.town.name)
+    return names
+
+
+def test_the_server_starts_without_loading_every_town(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'lvzhi.db'}")
+    names = _towns(store, 4, changed={1, 2, 3})
+    app = create_app(store)
+    catalog = app.state.catalog
+    assert len(catalog.resolvers) == 1  # the default town only
+    client = TestClient(app)
+    response = client.post("/api/v1/resolve", json={"text": "有人在河里电鱼", "town": names[2]})
+    assert response.status_code == 200
+    assert len(catalog.resolvers) == 2
+
+
+def test_towns_with_identical_lists_share_one_resolver_but_answer_in_their_own_name(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'lvzhi.db'}")
+    names = _towns(store, 3, changed={2})
+    catalog = Catalog(store)
+    first, second, other = (catalog.resolver(n) for n in names)
+    assert len(catalog.resolvers) == 2
+    assert first.index is second.index and first.knowledge is second.knowledge
+    assert other.index is not first.index
+    assert (first.town, second.town) == (names[0], names[1])
+    basic = next(i for i in catalog.dataset(names[1]).items if i.list == "basic")
+    answer = second.resolve(basic.title)
+    assert answer.verdict == "basic" and answer.lead == names[1]
+
+
+def test_the_cache_keeps_to_its_budget_and_drops_the_least_recently_used():
+    cache: BudgetLRU[str] = BudgetLRU(budget_bytes=250)
+    for key in "abc":
+        cache.get(key, lambda k=key: k.upper(), lambda value: 100)
+    assert "a" not in cache and "b" in cache and "c" in cache and cache.used == 200
+    cache.get("b", lambda: "never built", lambda value: 100)  # a hit: b becomes the most recent
+    cache.get("d", lambda: "D", lambda value: 100)
+    assert "c" not in cache and "b" in cache and cache.stats()["evictions"] == 2
+
+
+def test_a_small_budget_rebuilds_evicted_resolvers_and_answers_the_same(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'lvzhi.db'}")
+    names = _towns(store, 3, changed={0, 1, 2})
+    catalog = Catalog(store, cache_mb=4)  # room for one town's resolver
+    before = catalog.resolver(names[0]).resolve("噪音扰民").to_dict()
+    catalog.resolver(names[1])
+    catalog.resolver(names[2])
+    assert len(catalog.resolvers) == 1
+    assert catalog.resolver(names[0]).resolve("噪音扰民").to_dict() == before
+
+
+def test_a_new_version_of_one_town_keeps_the_other_towns_resolvers(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'lvzhi.db'}")
+    names = _towns(store, 2, changed={0, 1})
+    catalog = Catalog(store, refresh_seconds=0)
+    kept = catalog.resolver(names[0])
+    before = catalog.search_engine()
+    assert set(before.search("噪音").facets["town"]) == set(names)
+    dataset = copy.deepcopy(catalog.dataset(names[1]))
+    dataset.items[1].title += "（新）"
+    with store.transaction() as session:
+        save_dataset(session, dataset, source_name="new.json")
+    assert catalog.resolver(names[0]) is kept  # the other town's resolver stays
+    assert catalog.search_engine() is not before  # what spans towns is rebuilt
+    assert catalog.dataset(names[1]).items[1].title.endswith("（新）")
+
+
+def _post_form(url: str, fields: dict) -> int:
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    request = urllib.request.Request(url, data=urllib.parse.urlencode(fields).encode(), headers={"Origin": url.rsplit("/", 1)[0]})
+    try:
+        with urllib.request.build_opener(NoRedirect).open(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_two_workers_share_versions_and_login_throttling_through_postgresql(tmp_path):
+    import json
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from conftest import fresh_database
+    from helpers import lvzhi
+    from webserver import free_port
+
+    with fresh_database("postgresql", tmp_path) as database:
+        assert lvzhi(database, "user", "add", "boss", "--role", "admin", "--password", "admin-pass-1").returncode == 0
+        port = free_port()
+        server = subprocess.Popen([sys.executable, "-m", "lvzhi", "serve", "--database", database, "--port", str(port),
+                                   "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        base = f"http://127.0.0.1:{port}"
+
+        def towns() -> set[str]:
+            with urllib.request.urlopen(base + "/api/v1/towns", timeout=30) as response:
+                return {t["name"] for t in json.loads(response.read())["towns"]}
+
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                try:
+                    seen = towns()
+                    break
+                except OSError:
+                    assert server.poll() is None, server.stderr.read().decode()
+                    assert time.monotonic() < deadline, "the server did not start"
+                    time.sleep(0.2)
+            for _ in range(20):  # both workers answer and hold the catalog as it is now
+                assert towns() == seen
+            store = Store(database)
+            _towns(store, 1)  # published by another process, as `lvzhi import` on another host would
+            store.close()
+            time.sleep(2.5)  # the catalog's refresh interval (1 s), with room
+            for _ in range(20):
+                assert "测试镇00" in towns()
+            # failed logins counted in the database: the sixth is refused whichever worker receives it
+            statuses = [_post_form(base + "/login", {"username": "boss", "password": "wrong-pass"}) for _ in range(6)]
+            assert statuses[:5] == [401] * 5 and statuses[5] == 429
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
