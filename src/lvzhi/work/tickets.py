@@ -352,8 +352,8 @@ def decide_dispute(session: Session, user: User, ticket_id: int, accepted: bool,
 def stats(session: Session, user: User) -> dict:
     """By assignee, by suggested verdict, dispute outcomes, and how long dispatching took."""
     _, rows = visible(session, user, limit=10**9)
-    ids = [r.id for r in rows]
-    disputes = [d for d in session.scalars(select(DisputeRow)) if d.ticket_id in set(ids)]
+    ids = {r.id for r in rows}
+    disputes = [d for d in session.scalars(select(DisputeRow)) if d.ticket_id in ids]
     waits = [(r.dispatched_at - r.received_at).total_seconds() / 60 for r in rows if r.dispatched_at]
     dispatched = [r for r in rows if r.assignee]
     at = now()
