@@ -146,9 +146,22 @@ def review_command(
 @app.command("audit")
 def audit_command(ctx: typer.Context, fmt: str = typer.Option("text", "--format", help="text、json、csv 或 xlsx"),
                   output: Optional[Path] = typer.Option(None, "--output", help="csv 或 xlsx 写入的文件"),
-                  limit: int = typer.Option(50, "--limit", min=1, help="text/json 时列出的条数")) -> None:
+                  limit: int = typer.Option(50, "--limit", min=1, help="text/json 时列出的条数"),
+                  verify: bool = typer.Option(False, "--verify", help="重算哈希链，检查记录是否被改动、删除或插入")) -> None:
     """查看或导出审计日志（只增不改）。"""
     store = open_store(ctx)
+    if verify:
+        from ..work.audit import AuditLog
+
+        report = AuditLog(store).verify(Actor.command_line())
+        if fmt == "json":
+            sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        if not report["ok"]:
+            raise Failure(f"审计日志哈希链校验失败：{report['problem']}（已校验 {report['count']} 条）")
+        if fmt != "json":
+            console.print(f"审计日志哈希链完整：共 {report['count']} 条，最后一条的哈希 {report['head']}", highlight=False)
+            console.print("（请把条数和最后哈希另行记下：只有对照它，才能发现末尾记录被删除）", highlight=False)
+        return
     with store.transaction() as session:
         _, rows = entries(session, limit if fmt in ("text", "json") else 10**9)
         data = [entry_dict(r) for r in rows]

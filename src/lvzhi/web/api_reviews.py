@@ -181,6 +181,12 @@ def audit_log(user: SignedIn, work: ServicesDep,
     return work.audit.page(user, per_page, page, action, object_type, object_id)
 
 
+@router.get("/audit/verify", summary="校验审计日志哈希链")
+def audit_verify(user: SignedIn, work: ServicesDep) -> dict:
+    """重算每条记录的哈希（管理员）：ok、条数 count、最后一条的哈希 head、第一条不符的记录 broken_id 及原因。"""
+    return work.audit.verify(user)
+
+
 @router.get("/audit.{fmt}", summary="导出审计日志")
 def audit_export(fmt: Literal["csv", "xlsx"], user: SignedIn, work: ServicesDep) -> Response:
     """全部审计日志，CSV（UTF-8 带 BOM）或 xlsx（管理员）；以 = + - @ 开头的单元格不会成为公式。"""

@@ -191,11 +191,12 @@ def monitor_page(request: Request, user: SignedIn,
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(request: Request, user: SignedIn, page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-                     action: Annotated[Optional[str], Query(max_length=32)] = None):
+                     action: Annotated[Optional[str], Query(max_length=32)] = None, verify: bool = False):
     action = action if action in ACTIONS else None
     log = _work(request).audit.page(user, 100, page, action)
+    chain = _work(request).audit.verify(user) if verify else None
     return render(request, "audit.html", title="审计日志", entries=log["entries"], total=log["total"], page=page,
-                  actions=ACTIONS, action=action)
+                  actions=ACTIONS, action=action, chain=chain)
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
