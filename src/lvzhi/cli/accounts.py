@@ -98,11 +98,48 @@ def user_password(ctx: typer.Context, username: str,
 
 
 @users.command("token")
-def user_token(ctx: typer.Context, username: str, name: str = typer.Option("api", "--name", help="令牌用途")) -> None:
+def user_token(ctx: typer.Context, username: str, name: str = typer.Option("api", "--name", help="令牌用途"),
+               days: int = typer.Option(accounts.DEFAULT_TOKEN_DAYS, "--days", min=0, max=3650,
+                                        help="有效天数（0 表示永不过期）")) -> None:
     """为账号发放 API 令牌（只显示这一次）。"""
-    token = _run(ctx, lambda s: accounts.issue_token(s, Actor.command_line(), username, name))
+    token = _run(ctx, lambda s: accounts.issue_token(s, Actor.command_line(), username, name, days or None))
     console.print(f"{username} 的 API 令牌（请妥善保存，不会再显示）：", highlight=False)
     sys.stdout.write(token + "\n")
+
+
+@users.command("token-list")
+def user_token_list(ctx: typer.Context, username: Optional[str] = typer.Argument(None, help="只列此账号的令牌"),
+                    fmt: str = typer.Option("text", "--format", help="text 或 json")) -> None:
+    """列出 API 令牌：编号、账号、用途、发放、最后使用、到期、状态（令牌本身不再显示）。"""
+    tokens = _run(ctx, lambda s: accounts.list_tokens(s, username))
+    if fmt == "json":
+        sys.stdout.write(json.dumps(tokens, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title="API 令牌")
+    for column in ("编号", "账号", "用途", "发放（UTC）", "最后使用", "到期", "状态"):
+        table.add_column(column)
+    for t in tokens:
+        table.add_row(str(t["id"]), t["username"], t["name"], _when(t["created_at"]), _when(t["last_used_at"]) or "从未",
+                      _when(t["expires_at"]) or "永不", t["state_name"])
+    console.print(table)
+
+
+def _when(stamp: Optional[str]) -> str:
+    return stamp.replace("T", " ")[:16] if stamp else ""
+
+
+@users.command("token-revoke")
+def user_token_revoke(ctx: typer.Context, token_id: Optional[int] = typer.Argument(None, help="令牌编号（见 token-list）"),
+                      all_of: Optional[str] = typer.Option(None, "--all", help="吊销此账号的全部令牌")) -> None:
+    """吊销一个 API 令牌，或用 --all 账号 吊销某账号的全部令牌。"""
+    if (token_id is None) == (all_of is None):
+        raise Failure("请给出一个令牌编号，或用 --all 指定账号")
+    if all_of is not None:
+        count = _run(ctx, lambda s: accounts.revoke_tokens(s, Actor.command_line(), all_of))
+        console.print(f"已吊销 {all_of} 的 {count} 个令牌", highlight=False)
+        return
+    token = _run(ctx, lambda s: accounts.revoke_token(s, Actor.command_line(), token_id))
+    console.print(f"已吊销令牌 {token['id']}（{token['username']} · {token['name']}）", highlight=False)
 
 
 @app.command("review")

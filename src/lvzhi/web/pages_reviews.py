@@ -203,7 +203,16 @@ def audit_page(request: Request, user: SignedIn, page: Annotated[int, Query(ge=1
 def users_page(request: Request, user: SignedIn):
     people = _work(request).accounts.users(user)
     return render(request, "users.html", title="账号", people=people, roles=accounts.ROLES,
-                  towns=_catalog(request).towns(), error=None)
+                  towns=_catalog(request).towns(), error=None, tokens=_work(request).accounts.tokens(user))
+
+
+@router.post("/admin/tokens/{token_id}/revoke")
+def revoke_token_page(request: Request, token_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: SignedIn,
+                      csrf_token: Csrf = ""):
+    accounts.require_admin(user)
+    check_csrf(request, csrf_token)
+    _work(request).accounts.revoke_token(user, token_id)
+    return RedirectResponse("/admin/users", status_code=303)
 
 
 @router.post("/admin/users", response_class=HTMLResponse)
@@ -222,7 +231,7 @@ def add_user(request: Request, user: SignedIn, csrf_token: Csrf = "",
     except accounts.InvalidInput as exc:
         people = desk.users(user)
         return render(request, "users.html", status_code=422, title="账号", people=people, roles=accounts.ROLES,
-                      towns=_catalog(request).towns(), error=str(exc))
+                      towns=_catalog(request).towns(), error=str(exc), tokens=desk.tokens(user))
     return RedirectResponse("/admin/users", status_code=303)
 
 

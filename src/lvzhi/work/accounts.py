@@ -17,13 +17,15 @@ from sqlalchemy.orm import Session
 from .audit import Actor, now, record
 from ..registry import department as registry_entry, lookup
 from ..store.schema import ApiTokenRow, DepartmentRow, LoginAttemptRow, TownRow, UserRow, WebSessionRow
-from ..errors import Forbidden, InvalidInput, TooManyAttempts
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyAttempts
 
 ROLES = {"admin": "管理员", "town": "镇街工作人员", "department": "部门工作人员", "dispatcher": "派单员"}
 MIN_PASSWORD_CHARS = 8
 MAX_FAILED_LOGINS = 5
 THROTTLE_WINDOW = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=12)
+DEFAULT_TOKEN_DAYS = 365
+TOKEN_STATES = {"active": "有效", "expired": "已过期", "revoked": "已吊销"}
 _hasher = PasswordHasher()
 # Verifying against this keeps a login for an unknown name as slow as one for a known name.
 _DUMMY_HASH = _hasher.hash("lvzhi-no-such-user")
@@ -154,6 +156,7 @@ def set_active(session: Session, actor: Actor, username: str, active: bool) -> U
     row.active = active
     if not active:
         session.query(WebSessionRow).filter(WebSessionRow.user_id == row.id).delete()
+        _revoke(session, row.id)  # re-enabling later does not bring the tokens back
     record(session, actor, "user.enable" if active else "user.disable", "user", username, before, _user(row).to_dict())
     return _user(row)
 
@@ -174,7 +177,8 @@ def set_password(session: Session, actor: Actor, username: str, password: str) -
     row = _row(session, username)
     row.password_hash = _hasher.hash(password)
     session.query(WebSessionRow).filter(WebSessionRow.user_id == row.id).delete()
-    record(session, actor, "user.password", "user", username)
+    revoked = _revoke(session, row.id)
+    record(session, actor, "user.password", "user", username, after={"tokens_revoked": revoked} if revoked else None)
 
 
 # -- logging in --------------------------------------------------------------------------------------
@@ -227,33 +231,93 @@ def end_session(session: Session, token: str) -> None:
 
 # -- API tokens --------------------------------------------------------------------------------------
 
-def issue_token(session: Session, actor: Actor, username: str, name: str) -> str:
-    """A new token for the user, shown once: only its hash is kept."""
+def issue_token(session: Session, actor: Actor, username: str, name: str, days: int | None = DEFAULT_TOKEN_DAYS) -> str:
+    """A new token for the user, shown once: only its hash is kept. `days`: valid for that many days (None: no expiry)."""
     row = _row(session, username)
+    if days is not None and not 1 <= days <= 3650:
+        raise InvalidInput("令牌有效期应为 1 到 3650 天")
+    name = _clean_name(name) or "api"
     token = "lvz_" + secrets.token_urlsafe(32)
-    session.add(ApiTokenRow(user_id=row.id, name=name.strip()[:64] or "api", token_hash=_digest(token),
-                            created_at=now(), revoked=False))
-    record(session, actor, "token.add", "user", username, after={"token_name": name})
+    expires = now() + timedelta(days=days) if days is not None else None
+    session.add(ApiTokenRow(user_id=row.id, name=name, token_hash=_digest(token), created_at=now(), revoked=False,
+                            expires_at=expires))
+    record(session, actor, "token.add", "user", username,
+           after={"token_name": name, "expires_at": expires.isoformat(timespec="seconds") if expires else None})
     return token
 
 
-def revoke_tokens(session: Session, actor: Actor, username: str) -> int:
-    row = _row(session, username)
-    tokens = session.scalars(select(ApiTokenRow).where(ApiTokenRow.user_id == row.id,
-                                                       ApiTokenRow.revoked.is_(False))).all()
+def _clean_name(name: str) -> str:
+    return "".join(c for c in (name or "") if c.isprintable()).strip()[:64]
+
+
+def _revoke(session: Session, user_id: int, token_id: int | None = None) -> int:
+    query = select(ApiTokenRow).where(ApiTokenRow.user_id == user_id, ApiTokenRow.revoked.is_(False))
+    if token_id is not None:
+        query = query.where(ApiTokenRow.id == token_id)
+    tokens = session.scalars(query).all()
     for token in tokens:
-        token.revoked = True
-    record(session, actor, "token.revoke", "user", username, after={"revoked": len(tokens)})
+        token.revoked, token.revoked_at = True, now()
     return len(tokens)
 
 
+def revoke_tokens(session: Session, actor: Actor, username: str) -> int:
+    """Every live token of the user."""
+    row = _row(session, username)
+    count = _revoke(session, row.id)
+    record(session, actor, "token.revoke", "user", username, after={"revoked": count})
+    return count
+
+
+def revoke_token(session: Session, actor: Actor, token_id: int) -> dict:
+    """One token, by its id (as token-list shows it)."""
+    token = session.get(ApiTokenRow, token_id)
+    if token is None:
+        raise NotFound(f"没有编号为 {token_id} 的 API 令牌")
+    if token.revoked:
+        raise Conflict(f"API 令牌 {token_id}（{token.name}）已于 {_stamp(token.revoked_at)} 吊销")
+    owner = session.get(UserRow, token.user_id)
+    _revoke(session, token.user_id, token_id)
+    record(session, actor, "token.revoke", "user", owner.username, after={"token_id": token_id, "token_name": token.name})
+    return _token_dict(token, owner.username)
+
+
+def list_tokens(session: Session, username: str | None = None) -> list[dict]:
+    query = select(ApiTokenRow, UserRow.username).join(UserRow, UserRow.id == ApiTokenRow.user_id)
+    if username:
+        query = query.where(ApiTokenRow.user_id == _row(session, username).id)
+    return [_token_dict(t, name) for t, name in session.execute(query.order_by(ApiTokenRow.id))]
+
+
+def _stamp(at) -> str | None:
+    return at.isoformat(timespec="seconds") if at else None
+
+
+def _token_dict(token: ApiTokenRow, username: str) -> dict:
+    if token.revoked:
+        state = "revoked"
+    elif token.expires_at is not None and token.expires_at < now():
+        state = "expired"
+    else:
+        state = "active"
+    return {"id": token.id, "username": username, "name": token.name, "created_at": _stamp(token.created_at),
+            "last_used_at": _stamp(token.last_used_at), "expires_at": _stamp(token.expires_at),
+            "revoked_at": _stamp(token.revoked_at), "state": state, "state_name": TOKEN_STATES[state]}
+
+
 def token_user(session: Session, token: str) -> User | None:
+    """The active user of a live, unexpired token, or None; the token's last use is noted (once a minute)."""
     if not token or len(token) > 128:
         return None
     row = session.scalar(select(ApiTokenRow).where(ApiTokenRow.token_hash == _digest(token),
                                                    ApiTokenRow.revoked.is_(False)))
-    user = session.get(UserRow, row.user_id) if row else None
-    return _user(user) if user and user.active else None
+    if row is None or (row.expires_at is not None and row.expires_at < now()):
+        return None
+    user = session.get(UserRow, row.user_id)
+    if not (user and user.active):
+        return None
+    if row.last_used_at is None or now() - row.last_used_at > timedelta(minutes=1):
+        row.last_used_at = now()
+    return _user(user)
 
 
 def display_names(session: Session, ids: set[int | None]) -> dict[int, str]:
@@ -303,6 +367,19 @@ class AccountDesk:
         require_admin(user)
         self.store.run(lambda s: set_password(s, user.actor, username, password))
 
-    def issue_token(self, user: User, username: str, name: str) -> str:
+    def issue_token(self, user: User, username: str, name: str, days: int | None = DEFAULT_TOKEN_DAYS) -> str:
         require_admin(user)
-        return self.store.run(lambda s: issue_token(s, user.actor, username, name))
+        return self.store.run(lambda s: issue_token(s, user.actor, username, name, days))
+
+    def tokens(self, user: User, username: str | None = None) -> list[dict]:
+        require_admin(user)
+        with self.store.transaction() as session:
+            return list_tokens(session, username)
+
+    def revoke_token(self, user: User, token_id: int) -> dict:
+        require_admin(user)
+        return self.store.run(lambda s: revoke_token(s, user.actor, token_id))
+
+    def revoke_tokens(self, user: User, username: str) -> int:
+        require_admin(user)
+        return self.store.run(lambda s: revoke_tokens(s, user.actor, username))

@@ -1,4 +1,5 @@
-"""Hardening: the audit log's hash chain and the triggers that close REPLACE, conflict and TRUNCATE paths.
+"""Hardening: the audit log's hash chain and the triggers that close REPLACE, conflict and TRUNCATE paths;
+API tokens with a last use, an expiry and the time they were revoked.
 
 Revision ID: 0008
 Revises: 0004
@@ -24,6 +25,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column("hash", sa.String(64), nullable=True))
     _seal_existing_rows()
     _guards(postgres)
+    with op.batch_alter_table("api_tokens") as batch:
+        for column in ("last_used_at", "expires_at", "revoked_at"):
+            batch.add_column(sa.Column(column, sa.DateTime, nullable=True))
 
 
 def _drop_update_guard(postgres: bool) -> None:
@@ -80,6 +84,9 @@ def _guards(postgres: bool) -> None:
 
 def downgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
+    with op.batch_alter_table("api_tokens") as batch:
+        for column in ("last_used_at", "expires_at", "revoked_at"):
+            batch.drop_column(column)
     if postgres:
         op.execute("DROP TRIGGER IF EXISTS audit_log_link ON audit_log")
         op.execute("DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log")
