@@ -14,12 +14,11 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 GENESIS = "0" * 64
 APPEND_ONLY_MESSAGE = "审计日志只能追加，不能修改或删除"
-_LOCK_KEY = 2020_0008  # PostgreSQL advisory lock that orders appends to the chain
 
 
 def row_hash(prev_hash: str, id_: int, at: datetime, actor: str, actor_role: str, action: str, object_type: str,
@@ -37,11 +36,10 @@ def hash_of(row, prev_hash: str) -> str:
 
 def chain_head(session: Session) -> tuple[int, str]:
     """(last id, last hash) with the append lock held until the transaction ends, so appends never fork."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-    else:  # a write statement (changing nothing) takes SQLite's write lock, or fails as "locked" to be retried
-        session.execute(text("UPDATE audit_log SET id = id WHERE 0"))
+    from .locks import hold
     from .schema import AuditRow
+
+    hold(session, "audit_log")
 
     last = session.execute(select(AuditRow.id, AuditRow.hash).order_by(AuditRow.id.desc()).limit(1)).first()
     return (0, GENESIS) if last is None else (last.id, last.hash or GENESIS)

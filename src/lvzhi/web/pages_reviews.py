@@ -52,6 +52,9 @@ def login_page(request: Request, next: Annotated[Optional[str], Query(max_length
 def login(request: Request, username: Annotated[str, Form(max_length=64)] = "",
                 password: Annotated[str, Form(max_length=256)] = "",
                 next: Annotated[Optional[str], Form(max_length=512)] = None):
+    if not _same_origin(request):  # login CSRF: another site must not sign a browser into an account of its own
+        return render(request, "login.html", status_code=403, title="登录", next=None,
+                      error="登录请求来自其他网站，已拒绝；请在本站的登录页登录")
     store = _catalog(request).store
     remote = request.client.host if request.client else ""
     try:
@@ -67,6 +70,20 @@ def login(request: Request, username: Annotated[str, Form(max_length=64)] = "",
     response.set_cookie(SESSION_COOKIE, started[0], max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
                         httponly=True, samesite="lax", secure=request.url.scheme == "https", path="/")
     return response
+
+
+def _same_origin(request: Request) -> bool:
+    """A browser's Origin (or, without it, Referer) names this site; requests without either (scripts, old
+    clients) pass, an opaque "null" origin does not."""
+    from urllib.parse import urlsplit
+
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    if origin is None:
+        return True
+    if origin == "null":
+        return False
+    hosts = {request.headers.get("host", ""), request.headers.get("x-forwarded-host", "").split(",")[0].strip()}
+    return urlsplit(origin).netloc in hosts - {""}
 
 
 @router.post("/logout")
@@ -203,7 +220,8 @@ def audit_page(request: Request, user: SignedIn, page: Annotated[int, Query(ge=1
 def users_page(request: Request, user: SignedIn):
     people = _work(request).accounts.users(user)
     return render(request, "users.html", title="账号", people=people, roles=accounts.ROLES,
-                  towns=_catalog(request).towns(), error=None, tokens=_work(request).accounts.tokens(user))
+                  towns=_catalog(request).towns(), error=None, tokens=_work(request).accounts.tokens(user),
+                  password_rule=accounts.PASSWORD_RULE)
 
 
 @router.post("/admin/tokens/{token_id}/revoke")
@@ -231,7 +249,8 @@ def add_user(request: Request, user: SignedIn, csrf_token: Csrf = "",
     except accounts.InvalidInput as exc:
         people = desk.users(user)
         return render(request, "users.html", status_code=422, title="账号", people=people, roles=accounts.ROLES,
-                      towns=_catalog(request).towns(), error=str(exc), tokens=desk.tokens(user))
+                      towns=_catalog(request).towns(), error=str(exc), tokens=desk.tokens(user),
+                      password_rule=accounts.PASSWORD_RULE)
     return RedirectResponse("/admin/users", status_code=303)
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import lru_cache
+from importlib import resources
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from .audit import Actor, now, record
 from ..registry import department as registry_entry, lookup
+from ..store.locks import hold
 from ..store.schema import ApiTokenRow, DepartmentRow, LoginAttemptRow, TownRow, UserRow, WebSessionRow
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyAttempts
 
@@ -24,6 +27,7 @@ MIN_PASSWORD_CHARS = 8
 MAX_FAILED_LOGINS = 5
 THROTTLE_WINDOW = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=12)
+KEEP_LOGIN_ATTEMPTS = timedelta(days=7)
 DEFAULT_TOKEN_DAYS = 365
 TOKEN_STATES = {"active": "有效", "expired": "已过期", "revoked": "已吊销"}
 _hasher = PasswordHasher()
@@ -117,21 +121,50 @@ def canonical_department(session: Session, name: str) -> str:
     raise InvalidInput(f"清单和部门登记中都没有名为“{name}”的部门")
 
 
-def _check_password(password: str) -> None:
+PASSWORD_RULE = f"至少 {MIN_PASSWORD_CHARS} 个字符、至少 4 种不同字符，不能是常见密码，不能与用户名相同"
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    text = (resources.files("lvzhi") / "work" / "common_passwords.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def _check_password(password: str, username: str) -> None:
     if len(password) < MIN_PASSWORD_CHARS:
-        raise InvalidInput(f"密码至少 {MIN_PASSWORD_CHARS} 个字符")
+        raise InvalidInput(f"密码至少 {MIN_PASSWORD_CHARS} 个字符（规则：{PASSWORD_RULE}）")
     if len(password) > 256:
         raise InvalidInput("密码过长（最多 256 个字符）")
+    if len(set(password)) < 4:
+        raise InvalidInput(f"密码太简单：至少要有 4 种不同的字符（规则：{PASSWORD_RULE}）")
+    if password.lower() in common_passwords():
+        raise InvalidInput(f"这是常见密码，很容易被猜中，请换一个（规则：{PASSWORD_RULE}）")
+    if password.lower() == username.strip().lower():
+        raise InvalidInput(f"密码不能与用户名相同（规则：{PASSWORD_RULE}）")
+
+
+def _check_username(username: str) -> None:
+    if not username or len(username) > 64 or any(c.isspace() or not c.isprintable() for c in username):
+        raise InvalidInput("用户名不能为空、不能含空白或控制字符，最多 64 个字符")
+
+
+def _active_admins(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(UserRow).where(UserRow.role == "admin",
+                                                                          UserRow.active.is_(True)))
+
+
+def _keep_an_admin(session: Session, row: UserRow) -> None:
+    if row.role == "admin" and row.active and _active_admins(session) <= 1:
+        raise InvalidInput(f"“{row.username}”是最后一个启用的管理员，不能停用或改为其他角色；请先新增或启用另一个管理员")
 
 
 def add_user(session: Session, actor: Actor, username: str, password: str, role: str, town: str | None = None,
              department: str | None = None, display_name: str = "") -> User:
     username = username.strip()
-    if not username or len(username) > 64 or any(c.isspace() for c in username):
-        raise InvalidInput("用户名不能为空、不能含空白，最多 64 个字符")
+    _check_username(username)
     if session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
         raise InvalidInput(f"用户名“{username}”已存在")
-    _check_password(password)
+    _check_password(password, username)
     town, department = _binding(session, role, town, department)
     row = UserRow(username=username, display_name=display_name.strip()[:64], password_hash=_hasher.hash(password),
                   role=role, town=town, department=department, active=True, created_at=now())
@@ -153,6 +186,8 @@ def find_user(session: Session, username: str) -> User:
 def set_active(session: Session, actor: Actor, username: str, active: bool) -> User:
     row = _row(session, username)
     before = _user(row).to_dict()
+    if not active:
+        _keep_an_admin(session, row)
     row.active = active
     if not active:
         session.query(WebSessionRow).filter(WebSessionRow.user_id == row.id).delete()
@@ -165,6 +200,8 @@ def set_role(session: Session, actor: Actor, username: str, role: str, town: str
              department: str | None = None) -> User:
     row = _row(session, username)
     before = _user(row).to_dict()
+    if role != "admin":
+        _keep_an_admin(session, row)
     row.town, row.department = _binding(session, role, town, department)
     row.role = role
     session.query(WebSessionRow).filter(WebSessionRow.user_id == row.id).delete()  # log in again under the new role
@@ -173,7 +210,7 @@ def set_role(session: Session, actor: Actor, username: str, role: str, town: str
 
 
 def set_password(session: Session, actor: Actor, username: str, password: str) -> None:
-    _check_password(password)
+    _check_password(password, username)
     row = _row(session, username)
     row.password_hash = _hasher.hash(password)
     session.query(WebSessionRow).filter(WebSessionRow.user_id == row.id).delete()
@@ -187,6 +224,8 @@ def authenticate(session: Session, username: str, password: str, remote: str = "
     """The user for a correct name and password, else None; the attempt is recorded either way, so the
     caller must commit before reporting a failure. Too many recent failures lock the name for a while."""
     username = (username or "").strip()[:64]
+    if session.get_bind().dialect.name == "postgresql":
+        hold(session, f"login:{username}")  # workers count and add attempts for one name one at a time
     since = now() - THROTTLE_WINDOW
     failures = session.scalar(select(func.count()).select_from(LoginAttemptRow).where(
         LoginAttemptRow.username == username, LoginAttemptRow.at >= since, LoginAttemptRow.succeeded.is_(False)))
@@ -199,11 +238,18 @@ def authenticate(session: Session, username: str, password: str, remote: str = "
     except (VerificationError, InvalidHashError):
         ok = False
     session.add(LoginAttemptRow(username=username, remote=remote[:64], at=now(), succeeded=ok))
+    _prune(session)
     if not ok:
         return None
     if _hasher.check_needs_rehash(row.password_hash):
         row.password_hash = _hasher.hash(password)
     return _user(row)
+
+
+def _prune(session: Session) -> None:
+    """Login attempts older than the lockout needs, and expired sessions, are not kept."""
+    session.query(LoginAttemptRow).filter(LoginAttemptRow.at < now() - KEEP_LOGIN_ATTEMPTS).delete()
+    session.query(WebSessionRow).filter(WebSessionRow.expires_at < now()).delete()
 
 
 def start_session(session: Session, user: User) -> tuple[str, str]:
