@@ -99,11 +99,48 @@ def user_password(ctx: typer.Context, username: str,
 
 
 @users.command("token")
-def user_token(ctx: typer.Context, username: str, name: str = typer.Option("api", "--name", help="令牌用途")) -> None:
+def user_token(ctx: typer.Context, username: str, name: str = typer.Option("api", "--name", help="令牌用途"),
+               days: int = typer.Option(accounts.DEFAULT_TOKEN_DAYS, "--days", min=0, max=3650,
+                                        help="有效天数（0 表示永不过期）")) -> None:
     """为账号发放 API 令牌（只显示这一次）。"""
-    token = _run(ctx, lambda s: accounts.issue_token(s, Actor.command_line(), username, name))
+    token = _run(ctx, lambda s: accounts.issue_token(s, Actor.command_line(), username, name, days or None))
     console.print(f"{username} 的 API 令牌（请妥善保存，不会再显示）：", highlight=False)
     sys.stdout.write(token + "\n")
+
+
+@users.command("token-list")
+def user_token_list(ctx: typer.Context, username: Optional[str] = typer.Argument(None, help="只列此账号的令牌"),
+                    fmt: str = typer.Option("text", "--format", help="text 或 json")) -> None:
+    """列出 API 令牌：编号、账号、用途、发放、最后使用、到期、状态（令牌本身不再显示）。"""
+    tokens = _run(ctx, lambda s: accounts.list_tokens(s, username))
+    if fmt == "json":
+        sys.stdout.write(json.dumps(tokens, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title="API 令牌")
+    for column in ("编号", "账号", "用途", "发放（UTC）", "最后使用", "到期", "状态"):
+        table.add_column(column)
+    for t in tokens:
+        table.add_row(str(t["id"]), t["username"], t["name"], _when(t["created_at"]), _when(t["last_used_at"]) or "从未",
+                      _when(t["expires_at"]) or "永不", t["state_name"])
+    console.print(table)
+
+
+def _when(stamp: Optional[str]) -> str:
+    return stamp.replace("T", " ")[:16] if stamp else ""
+
+
+@users.command("token-revoke")
+def user_token_revoke(ctx: typer.Context, token_id: Optional[int] = typer.Argument(None, help="令牌编号（见 token-list）"),
+                      all_of: Optional[str] = typer.Option(None, "--all", help="吊销此账号的全部令牌")) -> None:
+    """吊销一个 API 令牌，或用 --all 账号 吊销某账号的全部令牌。"""
+    if (token_id is None) == (all_of is None):
+        raise Failure("请给出一个令牌编号，或用 --all 指定账号")
+    if all_of is not None:
+        count = _run(ctx, lambda s: accounts.revoke_tokens(s, Actor.command_line(), all_of))
+        console.print(f"已吊销 {all_of} 的 {count} 个令牌", highlight=False)
+        return
+    token = _run(ctx, lambda s: accounts.revoke_token(s, Actor.command_line(), token_id))
+    console.print(f"已吊销令牌 {token['id']}（{token['username']} · {token['name']}）", highlight=False)
 
 
 @app.command("review")
@@ -147,9 +184,22 @@ def review_command(
 @app.command("audit")
 def audit_command(ctx: typer.Context, fmt: str = typer.Option("text", "--format", help="text、json、csv 或 xlsx"),
                   output: Optional[Path] = typer.Option(None, "--output", help="csv 或 xlsx 写入的文件"),
-                  limit: int = typer.Option(50, "--limit", min=1, help="text/json 时列出的条数")) -> None:
+                  limit: int = typer.Option(50, "--limit", min=1, help="text/json 时列出的条数"),
+                  verify: bool = typer.Option(False, "--verify", help="重算哈希链，检查记录是否被改动、删除或插入")) -> None:
     """查看或导出审计日志（只增不改）。"""
     store = open_store(ctx)
+    if verify:
+        from ..work.audit import AuditLog
+
+        report = AuditLog(store).verify(Actor.command_line())
+        if fmt == "json":
+            sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        if not report["ok"]:
+            raise Failure(f"审计日志哈希链校验失败：{report['problem']}（已校验 {report['count']} 条）")
+        if fmt != "json":
+            console.print(f"审计日志哈希链完整：共 {report['count']} 条，最后一条的哈希 {report['head']}", highlight=False)
+            console.print("（请把条数和最后哈希另行记下：只有对照它，才能发现末尾记录被删除）", highlight=False)
+        return
     with store.transaction() as session:
         _, rows = entries(session, limit if fmt in ("text", "json") else 10**9)
         data = [entry_dict(r) for r in rows]

@@ -7,18 +7,16 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import yaml
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from ..errors import InvalidInput
 from .sheets import write_table as write_sheets
+from .xlsxread import BROKEN_XLSX, SheetTooLarge, open_workbook, sheet_rows
 
 MAX_CELL_CHARS = 10_000
 REQUIRED = ("id", "text")
@@ -86,13 +84,17 @@ def _csv_rows(path: Path) -> list[list[str]]:
 
 def _xlsx_rows(path: Path) -> list[list[str]]:
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        book = open_workbook(path)
+    except BROKEN_XLSX as exc:
         raise TicketFileError(f"{path.name}：不是有效的 xlsx 文件（{exc.__class__.__name__}）") from None
-    sheet = book.worksheets[0]
-    rows = [["" if cell is None else str(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
-    book.close()
-    return rows
+    try:
+        if not book.worksheets:
+            raise TicketFileError(f"{path.name}：文件是空的")
+        return [["" if cell is None else str(cell) for cell in row] for row in sheet_rows(book.worksheets[0])]
+    except SheetTooLarge as exc:
+        raise TicketFileError(f"{path.name}：{exc}") from None
+    finally:
+        book.close()
 
 
 def read_tickets(path: Path) -> TicketFile:

@@ -1,13 +1,11 @@
 """Reads the xlsx lvzhi exports (three sheets with the document's columns) back into a Dataset."""
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
-
-from openpyxl import load_workbook
 
 from ..model import LIST_KINDS, LIST_PREFIX, LIST_TITLES, Dataset, Item, ListKind, Town
 from ..formats.cells import COLUMNS, CellError, parse_department_duties, parse_departments, parse_handlers, parse_town_duties
+from ..formats.xlsxread import BROKEN_XLSX, SheetTooLarge, open_workbook, sheet_rows
 from .errors import IngestError
 
 INFO_SHEET = "说明"
@@ -16,17 +14,22 @@ INFO_FIELDS = {"镇街": "town", "区县": "district", "市": "city", "版本": 
 
 def read_xlsx_file(path: Path, town: Town | None = None) -> Dataset:
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        book = open_workbook(path)
+    except BROKEN_XLSX as exc:
         raise IngestError(path.name, f"不是有效的 xlsx 文件（{type(exc).__name__}）") from exc
-    info = _read_info(book)
     items: list[Item] = []
     found = False
-    for kind in LIST_KINDS:
-        if LIST_TITLES[kind] not in book.sheetnames:
-            continue
-        found = True
-        items.extend(_read_sheet(book[LIST_TITLES[kind]], kind, path.name))
+    try:
+        info = _read_info(book)
+        for kind in LIST_KINDS:
+            if LIST_TITLES[kind] not in book.sheetnames:
+                continue
+            found = True
+            items.extend(_read_sheet(book[LIST_TITLES[kind]], kind, path.name))
+    except SheetTooLarge as exc:
+        raise IngestError(path.name, str(exc)) from None
+    finally:
+        book.close()
     if not found:
         names = "、".join(LIST_TITLES.values())
         raise IngestError(path.name, f"找不到清单工作表：工作表名应为 {names}")
@@ -41,14 +44,14 @@ def _read_info(book) -> dict[str, str]:
     if INFO_SHEET not in book.sheetnames:
         return {}
     info: dict[str, str] = {}
-    for row in book[INFO_SHEET].iter_rows(values_only=True):
+    for row in sheet_rows(book[INFO_SHEET]):
         if row and row[0] in INFO_FIELDS and len(row) > 1 and row[1] is not None:
             info[INFO_FIELDS[row[0]]] = str(row[1]).strip()
     return info
 
 
 def _read_sheet(sheet, kind: ListKind, source: str) -> list[Item]:
-    rows = sheet.iter_rows(values_only=True)
+    rows = sheet_rows(sheet)
     header = [str(v).strip() if v is not None else "" for v in next(rows, ())]
     columns = COLUMNS[kind]
     missing = [c for c in columns if c not in header]

@@ -124,6 +124,9 @@ class ApiTokenRow(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class WebSessionRow(Base):
@@ -178,7 +181,8 @@ class ReviewRow(Base):
 
 
 class AuditRow(Base):
-    """Append-only record of every decision and account change; database triggers refuse updates and deletes."""
+    """Append-only record of every decision and account change; database triggers refuse updates, deletes,
+    replaces and truncation, and each row is hash-chained to the one before (store/auditchain.py)."""
 
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -191,6 +195,8 @@ class AuditRow(Base):
     before: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     after: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     list_version: Mapped[str | None] = mapped_column(String(160), nullable=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)   # see store/auditchain.py
+    hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 # -- hotline requests (诉求派单) -----------------------------------------------------------------------

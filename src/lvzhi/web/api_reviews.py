@@ -83,6 +83,12 @@ class ActiveChange(BaseModel):
 class TokenRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field("api", min_length=1, max_length=64)
+    days: Optional[int] = Field(accounts.DEFAULT_TOKEN_DAYS, ge=1, le=3650, description="有效天数；null 表示永不过期")
+    csrf_token: Optional[str] = Field(None, max_length=128)
+
+
+class CsrfOnly(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     csrf_token: Optional[str] = Field(None, max_length=128)
 
 
@@ -182,6 +188,12 @@ def audit_log(user: SignedIn, work: ServicesDep,
     return work.audit.page(user, per_page, page, action, object_type, object_id)
 
 
+@router.get("/audit/verify", summary="校验审计日志哈希链")
+def audit_verify(user: SignedIn, work: ServicesDep) -> dict:
+    """重算每条记录的哈希（管理员）：ok、条数 count、最后一条的哈希 head、第一条不符的记录 broken_id 及原因。"""
+    return work.audit.verify(user)
+
+
 @router.get("/audit.{fmt}", summary="导出审计日志")
 def audit_export(fmt: Literal["csv", "xlsx"], user: SignedIn, work: ServicesDep) -> Response:
     """全部审计日志，CSV（UTF-8 带 BOM）或 xlsx（管理员）；以 = + - @ 开头的单元格不会成为公式。"""
@@ -227,8 +239,24 @@ def add_token(username: Username, body: TokenRequest, user: SignedIn, work: Serv
     """为账号发放一个 API 令牌（管理员）；令牌只在此时显示一次，调用时放在请求头 Authorization: Bearer 令牌。"""
     accounts.require_admin(user)
     check_csrf(request, body.csrf_token)
-    token = work.accounts.issue_token(user, username, body.name)
+    token = work.accounts.issue_token(user, username, body.name, body.days)
     return {"username": username, "name": body.name, "token": token}
+
+
+@router.get("/tokens", summary="API 令牌列表")
+def list_tokens(user: SignedIn, work: ServicesDep,
+                username: Annotated[Optional[str], Query(max_length=64)] = None) -> dict:
+    """全部（或某账号的）API 令牌（管理员）：编号、用途、发放、最后使用、到期、吊销时间和状态；令牌本身不再显示。"""
+    return {"tokens": work.accounts.tokens(user, username)}
+
+
+@router.post("/tokens/{token_id}/revoke", summary="吊销 API 令牌")
+def revoke_token(token_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: SignedIn, work: ServicesDep,
+                 request: Request, body: Optional[CsrfOnly] = None) -> dict:
+    """吊销一个 API 令牌（管理员）；已吊销的再吊销返回 409。"""
+    accounts.require_admin(user)
+    check_csrf(request, body.csrf_token if body else None)
+    return work.accounts.revoke_token(user, token_id)
 
 
 @router.get("/decisions", summary="决定类别")

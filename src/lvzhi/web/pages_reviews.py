@@ -64,6 +64,9 @@ def login_page(request: Request, next: Annotated[Optional[str], Query(max_length
 def login(request: Request, username: Annotated[str, Form(max_length=64)] = "",
                 password: Annotated[str, Form(max_length=256)] = "",
                 next: Annotated[Optional[str], Form(max_length=512)] = None):
+    if not _same_origin(request):  # login CSRF: another site must not sign a browser into an account of its own
+        return render(request, "login.html", status_code=403, title="登录", next=None,
+                      error="登录请求来自其他网站，已拒绝；请在本站的登录页登录")
     store = _catalog(request).store
     remote = request.client.host if request.client else ""
     try:
@@ -79,6 +82,20 @@ def login(request: Request, username: Annotated[str, Form(max_length=64)] = "",
     response.set_cookie(SESSION_COOKIE, started[0], max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
                         httponly=True, samesite="lax", secure=request.url.scheme == "https", path="/")
     return response
+
+
+def _same_origin(request: Request) -> bool:
+    """A browser's Origin (or, without it, Referer) names this site; requests without either (scripts, old
+    clients) pass, an opaque "null" origin does not."""
+    from urllib.parse import urlsplit
+
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    if origin is None:
+        return True
+    if origin == "null":
+        return False
+    hosts = {request.headers.get("host", ""), request.headers.get("x-forwarded-host", "").split(",")[0].strip()}
+    return urlsplit(origin).netloc in hosts - {""}
 
 
 @router.post("/logout")
@@ -218,11 +235,12 @@ def monitor_page(request: Request, user: SignedIn,
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(request: Request, user: SignedIn, page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-                     action: Annotated[Optional[str], Query(max_length=32)] = None):
+                     action: Annotated[Optional[str], Query(max_length=32)] = None, verify: bool = False):
     action = action if action in ACTIONS else None
     log = _work(request).audit.page(user, 100, page, action)
+    chain = _work(request).audit.verify(user) if verify else None
     return render(request, "audit.html", title="审计日志", entries=log["entries"], total=log["total"], page=page,
-                  actions=ACTIONS, action=action)
+                  actions=ACTIONS, action=action, chain=chain)
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
@@ -230,7 +248,17 @@ def users_page(request: Request, user: SignedIn):
     people = _work(request).accounts.users(user)
     return render(request, "users.html", title="账号", people=people, roles=accounts.ROLES,
                   locked=_work(request).accounts.locked(user),
-                  towns=_catalog(request).towns(), error=None)
+                  towns=_catalog(request).towns(), error=None, tokens=_work(request).accounts.tokens(user),
+                  password_rule=accounts.PASSWORD_RULE)
+
+
+@router.post("/admin/tokens/{token_id}/revoke")
+def revoke_token_page(request: Request, token_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: SignedIn,
+                      csrf_token: Csrf = ""):
+    accounts.require_admin(user)
+    check_csrf(request, csrf_token)
+    _work(request).accounts.revoke_token(user, token_id)
+    return RedirectResponse("/admin/users", status_code=303)
 
 
 @router.post("/admin/users", response_class=HTMLResponse)
@@ -249,7 +277,8 @@ def add_user(request: Request, user: SignedIn, csrf_token: Csrf = "",
     except accounts.InvalidInput as exc:
         people = desk.users(user)
         return render(request, "users.html", status_code=422, title="账号", people=people, roles=accounts.ROLES,
-                      towns=_catalog(request).towns(), error=str(exc), locked=desk.locked(user))
+                      towns=_catalog(request).towns(), error=str(exc), locked=desk.locked(user), tokens=desk.tokens(user),
+                      password_rule=accounts.PASSWORD_RULE)
     return RedirectResponse("/admin/users", status_code=303)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 # A day's tickets exported from a hotline platform is a larger file than any form or JSON body.
@@ -26,15 +27,35 @@ COMMON_HEADERS = [
 ]
 
 
-# NUL has no place in any text lvzhi takes, and PostgreSQL refuses it in strings: stop it at the door,
-# whether raw, percent-encoded (forms, query strings) or JSON-escaped.
-NUL_FORMS = (b"\x00", b"%00", b"\\u0000")
+# NUL has no place in any text lvzhi takes, and PostgreSQL refuses it in strings: stop it at the door, in
+# the form that means NUL where it is: raw anywhere, percent-encoded in URLs and form bodies, JSON-escaped in
+# JSON. Elsewhere "%00" is text (a JSON string "增长 100%00" is not a NUL) and passes.
+URL_NUL = (b"\x00", b"%00")
+JSON_NUL = (b"\x00", b"\\u0000")
 NUL_MESSAGE = (400, "nul_character", "请求中含有不允许的空字符（NUL，\\u0000），请删去后重试")
+HSTS_ENV = "LVZHI_HSTS_SECONDS"
 
 
-def _has_nul(data: bytes) -> bool:
+def _has_nul(data: bytes, forms: tuple[bytes, ...] = URL_NUL) -> bool:
     lowered = data.lower()
-    return any(form in lowered for form in NUL_FORMS)
+    return any(form in lowered for form in forms)
+
+
+def _body_nul_forms(scope) -> tuple[bytes, ...]:
+    kind = next((v.lower() for n, v in scope.get("headers", []) if n == b"content-type"), b"")
+    return URL_NUL if kind.startswith(b"application/x-www-form-urlencoded") else JSON_NUL
+
+
+def _hsts(scope) -> list[tuple[bytes, bytes]]:
+    """Strict-Transport-Security when the operator asks for it (LVZHI_HSTS_SECONDS) and the request came over
+    HTTPS (directly or through a proxy saying X-Forwarded-Proto: https); never on plain HTTP."""
+    seconds = os.environ.get(HSTS_ENV, "").strip()
+    if not seconds.isdigit() or int(seconds) <= 0:
+        return []
+    forwarded = next((v for n, v in scope.get("headers", []) if n == b"x-forwarded-proto"), b"")
+    if scope.get("scheme") != "https" and forwarded.split(b",")[0].strip().lower() != b"https":
+        return []
+    return [(b"strict-transport-security", f"max-age={int(seconds)}; includeSubDomains".encode())]
 
 
 class SecurityMiddleware:
@@ -56,14 +77,14 @@ class SecurityMiddleware:
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
                 message["headers"] = [*message.get("headers", []), *COMMON_HEADERS,
-                                      (b"content-security-policy", policy)]
+                                      (b"content-security-policy", policy), *_hsts(scope)]
             await send(message)
 
         if scope["method"] in ("POST", "PUT", "PATCH"):
             limit = MAX_UPLOAD_BYTES if scope["path"] in UPLOAD_PATHS else MAX_BODY_BYTES
             multipart = any(name == b"content-type" and value.lower().startswith(b"multipart/")
                             for name, value in scope.get("headers", []))
-            body, refusal = await _read_body(receive, limit, check_nul=not multipart)
+            body, refusal = await _read_body(receive, limit, None if multipart else _body_nul_forms(scope))
             if refusal:
                 await _send_error(send, *refusal)
                 return
@@ -71,7 +92,7 @@ class SecurityMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-async def _read_body(receive, limit: int, check_nul: bool) -> tuple[bytes, tuple[int, str, str] | None]:
+async def _read_body(receive, limit: int, nul_forms) -> tuple[bytes, tuple[int, str, str] | None]:
     """The whole request body (at most `limit` bytes), checked before the app parses any of it.
     Uploaded files (multipart) may be binary; their rows are checked when they are read."""
     chunks, size = [], 0
@@ -87,7 +108,7 @@ async def _read_body(receive, limit: int, check_nul: bool) -> tuple[bytes, tuple
         if not message.get("more_body", False):
             break
     body = b"".join(chunks)
-    return body, (NUL_MESSAGE if check_nul and _has_nul(body) else None)
+    return body, (NUL_MESSAGE if nul_forms and _has_nul(body, nul_forms) else None)
 
 
 def _replay(body: bytes, original):

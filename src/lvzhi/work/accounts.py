@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import lru_cache
+from importlib import resources
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,14 +18,18 @@ from sqlalchemy.orm import Session
 
 from .audit import Actor, now, record
 from ..registry import department as registry_entry, lookup
+from ..store.locks import hold
 from ..store.schema import ApiTokenRow, DepartmentRow, LoginAttemptRow, TownRow, UserRow, WebSessionRow
-from ..errors import Forbidden, InvalidInput, TooManyAttempts
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyAttempts
 
 ROLES = {"admin": "管理员", "town": "镇街工作人员", "department": "部门工作人员", "dispatcher": "派单员"}
 MIN_PASSWORD_CHARS = 8
 MAX_FAILED_LOGINS = 5
 THROTTLE_WINDOW = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=12)
+KEEP_LOGIN_ATTEMPTS = timedelta(days=7)
+DEFAULT_TOKEN_DAYS = 365
+TOKEN_STATES = {"active": "有效", "expired": "已过期", "revoked": "已吊销"}
 _hasher = PasswordHasher()
 # Verifying against this keeps a login for an unknown name as slow as one for a known name.
 _DUMMY_HASH = _hasher.hash("lvzhi-no-such-user")
@@ -115,21 +121,50 @@ def canonical_department(session: Session, name: str) -> str:
     raise InvalidInput(f"清单和部门登记中都没有名为“{name}”的部门")
 
 
-def _check_password(password: str) -> None:
+PASSWORD_RULE = f"至少 {MIN_PASSWORD_CHARS} 个字符、至少 4 种不同字符，不能是常见密码，不能与用户名相同"
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    text = (resources.files("lvzhi") / "work" / "common_passwords.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def _check_password(password: str, username: str) -> None:
     if len(password) < MIN_PASSWORD_CHARS:
-        raise InvalidInput(f"密码至少 {MIN_PASSWORD_CHARS} 个字符")
+        raise InvalidInput(f"密码至少 {MIN_PASSWORD_CHARS} 个字符（规则：{PASSWORD_RULE}）")
     if len(password) > 256:
         raise InvalidInput("密码过长（最多 256 个字符）")
+    if len(set(password)) < 4:
+        raise InvalidInput(f"密码太简单：至少要有 4 种不同的字符（规则：{PASSWORD_RULE}）")
+    if password.lower() in common_passwords():
+        raise InvalidInput(f"这是常见密码，很容易被猜中，请换一个（规则：{PASSWORD_RULE}）")
+    if password.lower() == username.strip().lower():
+        raise InvalidInput(f"密码不能与用户名相同（规则：{PASSWORD_RULE}）")
+
+
+def _check_username(username: str) -> None:
+    if not username or len(username) > 64 or any(c.isspace() or not c.isprintable() for c in username):
+        raise InvalidInput("用户名不能为空、不能含空白或控制字符，最多 64 个字符")
+
+
+def _active_admins(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(UserRow).where(UserRow.role == "admin",
+                                                                          UserRow.active.is_(True)))
+
+
+def _keep_an_admin(session: Session, row: UserRow) -> None:
+    if row.role == "admin" and row.active and _active_admins(session) <= 1:
+        raise InvalidInput(f"“{row.username}”是最后一个启用的管理员，不能停用或改为其他角色；请先新增或启用另一个管理员")
 
 
 def add_user(session: Session, actor: Actor, username: str, password: str, role: str, town: str | None = None,
              department: str | None = None, display_name: str = "") -> User:
     username = username.strip()
-    if not username or len(username) > 64 or any(c.isspace() for c in username):
-        raise InvalidInput("用户名不能为空、不能含空白，最多 64 个字符")
+    _check_username(username)
     if session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
         raise InvalidInput(f"用户名“{username}”已存在")
-    _check_password(password)
+    _check_password(password, username)
     town, department = _binding(session, role, town, department)
     row = UserRow(username=username, display_name=display_name.strip()[:64], password_hash=_hasher.hash(password),
                   role=role, town=town, department=department, active=True, created_at=now())
@@ -151,9 +186,12 @@ def find_user(session: Session, username: str) -> User:
 def set_active(session: Session, actor: Actor, username: str, active: bool) -> User:
     row = _row(session, username)
     before = _user(row).to_dict()
+    if not active:
+        _keep_an_admin(session, row)
     row.active = active
     if not active:
         session.query(WebSessionRow).filter(WebSessionRow.user_id == row.id).delete()
+        _revoke(session, row.id)  # re-enabling later does not bring the tokens back
     record(session, actor, "user.enable" if active else "user.disable", "user", username, before, _user(row).to_dict())
     return _user(row)
 
@@ -162,6 +200,8 @@ def set_role(session: Session, actor: Actor, username: str, role: str, town: str
              department: str | None = None) -> User:
     row = _row(session, username)
     before = _user(row).to_dict()
+    if role != "admin":
+        _keep_an_admin(session, row)
     row.town, row.department = _binding(session, role, town, department)
     row.role = role
     session.query(WebSessionRow).filter(WebSessionRow.user_id == row.id).delete()  # log in again under the new role
@@ -170,11 +210,12 @@ def set_role(session: Session, actor: Actor, username: str, role: str, town: str
 
 
 def set_password(session: Session, actor: Actor, username: str, password: str) -> None:
-    _check_password(password)
+    _check_password(password, username)
     row = _row(session, username)
     row.password_hash = _hasher.hash(password)
     session.query(WebSessionRow).filter(WebSessionRow.user_id == row.id).delete()
-    record(session, actor, "user.password", "user", username)
+    revoked = _revoke(session, row.id)
+    record(session, actor, "user.password", "user", username, after={"tokens_revoked": revoked} if revoked else None)
 
 
 def change_own_password(session: Session, user: User, old: str, new: str) -> None:
@@ -219,6 +260,8 @@ def authenticate(session: Session, username: str, password: str, remote: str = "
     """The user for a correct name and password, else None; the attempt is recorded either way, so the
     caller must commit before reporting a failure. Too many recent failures lock the name for a while."""
     username = (username or "").strip()[:64]
+    if session.get_bind().dialect.name == "postgresql":
+        hold(session, f"login:{username}")  # workers count and add attempts for one name one at a time
     since = now() - THROTTLE_WINDOW
     failures = session.scalar(select(func.count()).select_from(LoginAttemptRow).where(
         LoginAttemptRow.username == username, LoginAttemptRow.at >= since, LoginAttemptRow.succeeded.is_(False)))
@@ -231,11 +274,18 @@ def authenticate(session: Session, username: str, password: str, remote: str = "
     except (VerificationError, InvalidHashError):
         ok = False
     session.add(LoginAttemptRow(username=username, remote=remote[:64], at=now(), succeeded=ok))
+    _prune(session)
     if not ok:
         return None
     if _hasher.check_needs_rehash(row.password_hash):
         row.password_hash = _hasher.hash(password)
     return _user(row)
+
+
+def _prune(session: Session) -> None:
+    """Login attempts older than the lockout needs, and expired sessions, are not kept."""
+    session.query(LoginAttemptRow).filter(LoginAttemptRow.at < now() - KEEP_LOGIN_ATTEMPTS).delete()
+    session.query(WebSessionRow).filter(WebSessionRow.expires_at < now()).delete()
 
 
 def start_session(session: Session, user: User) -> tuple[str, str]:
@@ -263,33 +313,93 @@ def end_session(session: Session, token: str) -> None:
 
 # -- API tokens --------------------------------------------------------------------------------------
 
-def issue_token(session: Session, actor: Actor, username: str, name: str) -> str:
-    """A new token for the user, shown once: only its hash is kept."""
+def issue_token(session: Session, actor: Actor, username: str, name: str, days: int | None = DEFAULT_TOKEN_DAYS) -> str:
+    """A new token for the user, shown once: only its hash is kept. `days`: valid for that many days (None: no expiry)."""
     row = _row(session, username)
+    if days is not None and not 1 <= days <= 3650:
+        raise InvalidInput("令牌有效期应为 1 到 3650 天")
+    name = _clean_name(name) or "api"
     token = "lvz_" + secrets.token_urlsafe(32)
-    session.add(ApiTokenRow(user_id=row.id, name=name.strip()[:64] or "api", token_hash=_digest(token),
-                            created_at=now(), revoked=False))
-    record(session, actor, "token.add", "user", username, after={"token_name": name})
+    expires = now() + timedelta(days=days) if days is not None else None
+    session.add(ApiTokenRow(user_id=row.id, name=name, token_hash=_digest(token), created_at=now(), revoked=False,
+                            expires_at=expires))
+    record(session, actor, "token.add", "user", username,
+           after={"token_name": name, "expires_at": expires.isoformat(timespec="seconds") if expires else None})
     return token
 
 
-def revoke_tokens(session: Session, actor: Actor, username: str) -> int:
-    row = _row(session, username)
-    tokens = session.scalars(select(ApiTokenRow).where(ApiTokenRow.user_id == row.id,
-                                                       ApiTokenRow.revoked.is_(False))).all()
+def _clean_name(name: str) -> str:
+    return "".join(c for c in (name or "") if c.isprintable()).strip()[:64]
+
+
+def _revoke(session: Session, user_id: int, token_id: int | None = None) -> int:
+    query = select(ApiTokenRow).where(ApiTokenRow.user_id == user_id, ApiTokenRow.revoked.is_(False))
+    if token_id is not None:
+        query = query.where(ApiTokenRow.id == token_id)
+    tokens = session.scalars(query).all()
     for token in tokens:
-        token.revoked = True
-    record(session, actor, "token.revoke", "user", username, after={"revoked": len(tokens)})
+        token.revoked, token.revoked_at = True, now()
     return len(tokens)
 
 
+def revoke_tokens(session: Session, actor: Actor, username: str) -> int:
+    """Every live token of the user."""
+    row = _row(session, username)
+    count = _revoke(session, row.id)
+    record(session, actor, "token.revoke", "user", username, after={"revoked": count})
+    return count
+
+
+def revoke_token(session: Session, actor: Actor, token_id: int) -> dict:
+    """One token, by its id (as token-list shows it)."""
+    token = session.get(ApiTokenRow, token_id)
+    if token is None:
+        raise NotFound(f"没有编号为 {token_id} 的 API 令牌")
+    if token.revoked:
+        raise Conflict(f"API 令牌 {token_id}（{token.name}）已于 {_stamp(token.revoked_at)} 吊销")
+    owner = session.get(UserRow, token.user_id)
+    _revoke(session, token.user_id, token_id)
+    record(session, actor, "token.revoke", "user", owner.username, after={"token_id": token_id, "token_name": token.name})
+    return _token_dict(token, owner.username)
+
+
+def list_tokens(session: Session, username: str | None = None) -> list[dict]:
+    query = select(ApiTokenRow, UserRow.username).join(UserRow, UserRow.id == ApiTokenRow.user_id)
+    if username:
+        query = query.where(ApiTokenRow.user_id == _row(session, username).id)
+    return [_token_dict(t, name) for t, name in session.execute(query.order_by(ApiTokenRow.id))]
+
+
+def _stamp(at) -> str | None:
+    return at.isoformat(timespec="seconds") if at else None
+
+
+def _token_dict(token: ApiTokenRow, username: str) -> dict:
+    if token.revoked:
+        state = "revoked"
+    elif token.expires_at is not None and token.expires_at < now():
+        state = "expired"
+    else:
+        state = "active"
+    return {"id": token.id, "username": username, "name": token.name, "created_at": _stamp(token.created_at),
+            "last_used_at": _stamp(token.last_used_at), "expires_at": _stamp(token.expires_at),
+            "revoked_at": _stamp(token.revoked_at), "state": state, "state_name": TOKEN_STATES[state]}
+
+
 def token_user(session: Session, token: str) -> User | None:
+    """The active user of a live, unexpired token, or None; the token's last use is noted (once a minute)."""
     if not token or len(token) > 128:
         return None
     row = session.scalar(select(ApiTokenRow).where(ApiTokenRow.token_hash == _digest(token),
                                                    ApiTokenRow.revoked.is_(False)))
-    user = session.get(UserRow, row.user_id) if row else None
-    return _user(user) if user and user.active else None
+    if row is None or (row.expires_at is not None and row.expires_at < now()):
+        return None
+    user = session.get(UserRow, row.user_id)
+    if not (user and user.active):
+        return None
+    if row.last_used_at is None or now() - row.last_used_at > timedelta(minutes=1):
+        row.last_used_at = now()
+    return _user(user)
 
 
 def display_names(session: Session, ids: set[int | None]) -> dict[int, str]:
@@ -353,6 +463,19 @@ class AccountDesk:
             raise InvalidInput("命令行没有自己的密码；请用 lvzhi user password 用户名")
         self.store.run(lambda s: change_own_password(s, user, old, new))
 
-    def issue_token(self, user: User, username: str, name: str) -> str:
+    def issue_token(self, user: User, username: str, name: str, days: int | None = DEFAULT_TOKEN_DAYS) -> str:
         require_admin(user)
-        return self.store.run(lambda s: issue_token(s, user.actor, username, name))
+        return self.store.run(lambda s: issue_token(s, user.actor, username, name, days))
+
+    def tokens(self, user: User, username: str | None = None) -> list[dict]:
+        require_admin(user)
+        with self.store.transaction() as session:
+            return list_tokens(session, username)
+
+    def revoke_token(self, user: User, token_id: int) -> dict:
+        require_admin(user)
+        return self.store.run(lambda s: revoke_token(s, user.actor, token_id))
+
+    def revoke_tokens(self, user: User, username: str) -> int:
+        require_admin(user)
+        return self.store.run(lambda s: revoke_tokens(s, user.actor, username))

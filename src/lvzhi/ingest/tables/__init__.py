@@ -59,18 +59,17 @@ def is_table_file(path: Path) -> bool:
 
 
 def _is_lvzhi_xlsx(path: Path) -> bool:
-    from openpyxl import load_workbook
-
+    from ...formats.xlsxread import open_workbook, sheet_rows
     from ...model import LIST_TITLES
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = open_workbook(path)
     except Exception:
         return True  # let the xlsx reader report the broken file
     try:
         for name in LIST_TITLES.values():
             if name in book.sheetnames:
-                header = next(book[name].iter_rows(max_row=1, values_only=True), ())
+                header = next(sheet_rows(book[name]), ())
                 return "类别" in [str(v).strip() for v in header if v is not None]
         return False
     finally:

@@ -4,34 +4,37 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from pathlib import Path
 
+from ...formats.xlsxread import BROKEN_XLSX, SheetTooLarge, open_workbook, sheet_rows
 from ..errors import IngestError
 from .pieces import Piece, row_piece, text_piece
 
 
 def xlsx_pieces(path: Path) -> list[Piece]:
-    from openpyxl import load_workbook
-
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        book = open_workbook(path)
+    except BROKEN_XLSX as exc:
         raise IngestError(path.name, f"不是有效的 xlsx 文件（{type(exc).__name__}）") from exc
     pieces: list[Piece] = []
-    for sheet in book.worksheets:
-        pieces.append(text_piece(sheet.title, f"工作表“{sheet.title}”"))
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [_cell_text(v) for v in row]
-            if not any(cells):
-                continue
-            where = f"工作表“{sheet.title}”第 {number} 行"
-            filled = [c for c in cells if c]
-            if len(filled) == 1 and cells[0] == filled[0] and not _is_number(filled[0]) and _is_title_like(filled[0]):
-                pieces.append(text_piece(filled[0], where))  # a title row above the table
-            else:
-                pieces.append(row_piece(cells, where))
-    book.close()
+    try:
+        for sheet in book.worksheets:
+            pieces.append(text_piece(sheet.title, f"工作表“{sheet.title}”"))
+            for number, row in enumerate(sheet_rows(sheet), start=1):
+                cells = [_cell_text(v) for v in row]
+                if not any(cells):
+                    continue
+                where = f"工作表“{sheet.title}”第 {number} 行"
+                filled = [c for c in cells if c]
+                if (len(filled) == 1 and cells[0] == filled[0] and not _is_number(filled[0])
+                        and _is_title_like(filled[0])):
+                    pieces.append(text_piece(filled[0], where))  # a title row above the table
+                else:
+                    pieces.append(row_piece(cells, where))
+    except SheetTooLarge as exc:
+        raise IngestError(path.name, str(exc)) from None
+    finally:
+        book.close()
     return pieces
 
 
