@@ -8,7 +8,7 @@ import re
 import pytest
 
 
-from webserver import CHROMIUM, database_with_people, running_server
+from webserver import CHROMIUM, database_with_people, running_server, signed_in_page
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
                                 reason=f"未安装 chromium（{CHROMIUM}）：浏览器测试已跳过；.ci/run 会安装它")
@@ -25,14 +25,7 @@ def base_url(tmp_path_factory):
 
 
 def sign_in(browser, base_url, username, start):
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.goto(start)
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(re.escape(start) + "$"))
-    return context, page
+    return signed_in_page(browser, base_url, username, PASSWORD, start)
 
 
 def register(page, text):

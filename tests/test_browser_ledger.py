@@ -18,7 +18,7 @@ from lvzhi.work.services import Services
 from lvzhi.work.tickets import NewTicket
 
 from assessment_scheme import scheme_indicators, scheme_xlsx
-from webserver import CHROMIUM, database_with_people, running_server
+from webserver import CHROMIUM, database_with_people, running_server, signed_in_page
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
                                 reason=f"未安装 chromium（{CHROMIUM}）：浏览器测试已跳过；.ci/run 会安装它")
@@ -54,14 +54,7 @@ def base_url(tmp_path_factory):
 
 
 def sign_in(browser, base_url, username, width=1280):
-    context = browser.new_context(base_url=base_url, viewport={"width": width, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.goto("/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
-    return context, page
+    return signed_in_page(browser, base_url, username, PASSWORD, width=width)
 
 
 def test_town_imports_assignments_and_keeps_its_ledger(browser, base_url):

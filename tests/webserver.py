@@ -1,6 +1,7 @@
 """A real lvzhi server on a free local port, for browser tests and scripts."""
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -63,3 +64,19 @@ def running_server(database: Path | str) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def signed_in_page(browser, base_url: str, username: str, password: str, start: str = "/login", width: int = 1280):
+    """A browser context and page signed in as `username`: opens `start` (a protected page sends the browser to
+    the login form), logs in, and waits to be back on `start` (or, from the login page, for the landing page)."""
+    context = browser.new_context(base_url=base_url, viewport={"width": width, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(start)
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    if start == "/login":
+        page.wait_for_load_state()
+    else:
+        page.wait_for_url(re.compile(re.escape(start) + "$"))
+    return context, page
