@@ -86,3 +86,20 @@ def test_a_removed_items_fixed_url_says_when_and_links_its_last_version(tmp_path
     assert page.status_code == 404
     assert "自版本“2026年调整版”" in page.text and "?version=1" in page.text
     assert client.get(f"/t/{TOWN}/C999").status_code == 404
+
+
+def test_a_version_this_process_publishes_is_seen_at_once_after_written(tmp_path):
+    """The catalog re-reads the database at most once a refresh window; a handler that just published tells it."""
+    from lvzhi.work.audit import Actor
+    from lvzhi.work.publishing import publish
+
+    database = f"sqlite:///{tmp_path / 'lvzhi.db'}"
+    lvzhi(database, "towns")  # creates the database with the bundled lists
+    store = Store(database)
+    catalog = Catalog(store, refresh_seconds=3600)
+    assert len(catalog.town(TOWN).versions) == 1
+    publish(store, Actor.command_line(), amended_lists(), source_name="v2.json")
+    assert len(catalog.town(TOWN).versions) == 1, "inside the window the catalog answers from what it read"
+    catalog.written()
+    assert len(catalog.town(TOWN).versions) == 2
+    store.close()

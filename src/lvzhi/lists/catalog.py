@@ -90,6 +90,10 @@ class Catalog:
                     self._state = state  # type: ignore[assignment]
             self._checked_at = now
 
+    def written(self) -> None:
+        """This process has just written lists: the next read checks the database, not the freshness window."""
+        self._checked_at = 0.0
+
     def changed_towns(self, old: dict[str, TownInfo], new: dict[str, TownInfo]) -> set[str]:
         """Towns whose versions (or what is known of them) differ between two readings."""
         return {name for name in old.keys() | new.keys() if old.get(name) != new.get(name)}

@@ -91,7 +91,9 @@ def proposal_from_review(body: FromReview, user: SignedIn, work: ServicesDep, re
 def publish_proposals(body: PublishBody, user: SignedIn, work: ServicesDep, request: Request) -> dict:
     """管理员把已批准的调整申请按镇街各发布为一个新版本（现有最新版本加上这些调整），生效日期为今天或以后。"""
     check_csrf(request, body.csrf_token)
-    return {"versions": work.proposals.publish(user, body.proposals, body.label, body.effective_date)}
+    versions = work.proposals.publish(user, body.proposals, body.label, body.effective_date)
+    request.app.state.catalog.written()
+    return {"versions": versions}
 
 
 @router.get("/proposals/{proposal_id}", summary="一条调整申请")

@@ -98,6 +98,7 @@ async def publish(request: Request, user: SignedIn, csrf_token: Csrf = "",
         publish_lists(catalog.store, user.actor, dataset, source_name=plan.source_name, label=label.strip() or None,
                       effective_date=effective)
         landed.append(dataset.town.name)
+    catalog.written()
     shutil.rmtree(folder, ignore_errors=True)
     if len(landed) == 1:
         return RedirectResponse(f"/t/{landed[0]}/versions", status_code=303)

@@ -124,6 +124,7 @@ def publish(request: Request, user: SignedIn, csrf_token: Csrf = "", label: Anno
         results = _work(request).proposals.publish(user, proposals, label, on)
     except InvalidInput as exc:
         return proposals_page(request, user, error=str(exc), status=422)
+    request.app.state.catalog.written()
     return RedirectResponse(f"/t/{results[0]['town']}/adjustments", status_code=303)
 
 
