@@ -12,7 +12,6 @@ import math
 from typing import Sequence
 
 import numpy as np
-from scipy import sparse
 
 
 class NearestPhrasing:
@@ -37,22 +36,29 @@ class NearestPhrasing:
                 rows.extend([len(owners)] * len(grams))
                 cols.extend(grams)
                 owners.append(d)
-        data = idf[np.array(cols, dtype=np.int64)] if cols else np.zeros(0, dtype=np.float32)
-        self._matrix = sparse.csr_matrix((data, (rows, cols)), shape=(len(owners), len(self._column)), dtype=np.float32)
-        self._mass = np.asarray(self._matrix.sum(axis=1)).ravel()
+        rows_array, cols_array = np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
+        weights = idf[cols_array] if cols else np.zeros(0, dtype=np.float32)
         self._owners = np.array(owners, dtype=np.int64)
+        self._mass = np.bincount(rows_array, weights=weights, minlength=len(owners)).astype(np.float32)
+        # postings: for each pair, the phrasings holding it and its weight (a request touches few pairs)
+        by_column = np.argsort(cols_array, kind="stable")
+        starts = np.searchsorted(cols_array[by_column], np.arange(len(self._column) + 1))
+        self._rows = rows_array[by_column]
+        self._weights = weights[by_column]
+        self._starts = starts
 
     def scores(self, grams: Sequence[str]) -> np.ndarray:
         found = np.zeros(self.size, dtype=np.float32)
-        columns = sorted({self._column[g] for g in grams if g in self._column})
-        if not columns or not len(self._owners):
+        columns = {self._column[g] for g in grams if g in self._column}
+        if not columns:
             return found
-        query = np.zeros(len(self._column), dtype=np.float32)
-        query[columns] = 1.0
-        contained = self._matrix @ query
-        hit = np.flatnonzero(contained)
-        if not len(hit):
+        spans = [(self._starts[c], self._starts[c + 1]) for c in columns]
+        rows = np.concatenate([self._rows[a:b] for a, b in spans])
+        if not len(rows):
             return found
-        weight = contained[hit] * (contained[hit] / self._mass[hit]) ** self.sharpness
+        weights = np.concatenate([self._weights[a:b] for a, b in spans])
+        hit, inverse = np.unique(rows, return_inverse=True)
+        contained = np.bincount(inverse, weights=weights).astype(np.float32)
+        weight = contained * (contained / self._mass[hit]) ** self.sharpness
         np.maximum.at(found, self._owners[hit], weight)
         return found
