@@ -13,8 +13,8 @@ from lvzhi.resolve.overlaps import written_notes
 from lvzhi.search.tokenize import synonyms
 
 # Below these an item's knowledge is thin: too few ways of saying it for the resolver to find it.
-MIN_RESIDENT_PHRASES = 5
-MIN_TASK_PHRASES = 2
+MIN_RESIDENT_PHRASES = 8
+MIN_TASK_PHRASES = 3
 
 
 @pytest.fixture(scope="module")

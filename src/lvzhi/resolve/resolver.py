@@ -13,6 +13,7 @@ from ..model import Dataset, Item
 from ..registry import department
 from ..search.index import FieldedIndex, FieldIndex, query_scores
 from ..search.normalize import has_meaning, normalize
+from ..search.phrases import NearestPhrasing
 from ..search.tokenize import QueryTokens, Tokenizer, tokenizer
 from .answer import Answer, Candidate, Question, failed
 from . import explain
@@ -34,6 +35,13 @@ MARK_BOOST = 0.05
 # The semantic layer: character pairs of an item's title and everyday phrasings, scored by BM25 beside the words.
 GRAM_WEIGHT = 0.4
 GRAM_LENGTH_NORMALISATION = 0.5
+# The nearest phrasing: the request contains one whole way of saying the item (see search/phrases.py).
+PHRASE_WEIGHT = 0.4
+PHRASE_SHARPNESS = 1.0
+# Among the leading candidates, a word that only some of them contain tells them apart; a word all of them contain
+# does not (the siblings' shared topic). Each candidate gains its words' rarity among the leaders (see _contrast).
+CONTRAST_WEIGHT = 0.1
+CONTRAST_TOP = 8
 # Below these the best item does not really cover the request: answer 清单外 rather than force a match.
 MIN_SCORE = 3.0
 MIN_COVERAGE = 0.15
@@ -59,6 +67,8 @@ class Resolver:
         self._position = {d.item.code if d.item else d.off_list.topic: n for n, d in enumerate(self._documents)}
         self.index = FieldedIndex(self._fields(), FIELD_WEIGHTS, LENGTH_NORMALISATION)
         self._grams = FieldIndex([character_pairs(self._everyday_text(d)) for d in self._documents], GRAM_LENGTH_NORMALISATION)
+        self._phrases = NearestPhrasing([[character_pairs(p) for p in self._phrasing_texts(d)] for d in self._documents],
+                                        PHRASE_SHARPNESS)
         self._boosts = self._cue_targets()
         self._department_masks = self._department_targets()
         self._marks = self._mark_targets()
@@ -112,6 +122,12 @@ class Resolver:
             return " ".join([document.off_list.topic, *document.off_list.phrasings])
         entry = self.knowledge.items.get(document.item.code)
         return " ".join([document.item.title, *(entry.phrasings if entry else ())])
+
+    def _phrasing_texts(self, document: _Document) -> list[str]:
+        if document.off_list is not None:
+            return [document.off_list.topic, *document.off_list.phrasings]
+        entry = self.knowledge.items.get(document.item.code)
+        return [document.item.title, *(entry.phrasings if entry else ())]
 
     def _mark_targets(self) -> list[tuple[int, tuple[str, ...]]]:
         """For each item with knowledge: the facts that tell it from its siblings (its marks)."""
@@ -221,8 +237,15 @@ class Resolver:
                 assume: dict[str, bool] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Every document's score, and the part of it the character pairs contributed."""
         scores = query_scores(self.index, query)
-        pairs = GRAM_WEIGHT * self._grams.scores(character_pairs(text)) if GRAM_WEIGHT else np.zeros_like(scores)
+        grams = character_pairs(text)
+        pairs = GRAM_WEIGHT * self._grams.scores(grams) if GRAM_WEIGHT else np.zeros_like(scores)
+        if PHRASE_WEIGHT:
+            pairs = pairs + PHRASE_WEIGHT * self._phrases.scores(grams)
         scores = scores + pairs
+        if CONTRAST_WEIGHT:
+            # ranks only, like the pairs: whether anything covers the request stays judged on the words
+            contrast = self._contrast(query, scores) - scores
+            scores, pairs = scores + contrast, pairs + contrast
         scores = self._weigh_marks(text, scores)
         for names, mask in self._department_masks:
             if any(n in text for n in names):
@@ -246,6 +269,20 @@ class Resolver:
                 if fallback is not None and scores[fallback] < demoted:
                     scores[fallback] = demoted
         return scores, pairs
+
+    def _contrast(self, query: QueryTokens, scores: np.ndarray) -> np.ndarray:
+        """Siblings told apart by the words only some of them contain: among the leading candidates, each gains
+        the idf of its query words times how few of the leaders share them."""
+        tokens = [t for t in dict.fromkeys(query.words + query.parts) if self.index.known(t)]
+        if not tokens:
+            return scores
+        top = np.argsort(-scores, kind="stable")[:CONTRAST_TOP]
+        has = np.array([[self.index.contains(int(n), t) for t in tokens] for n in top], dtype=np.float32)
+        rarity = np.log((len(top) + 1) / (has.sum(axis=0) + 0.5)) * np.array([self.index.idf(t) for t in tokens],
+                                                                             dtype=np.float32)
+        scores = scores.copy()
+        scores[top] += CONTRAST_WEIGHT * (has @ rarity)
+        return scores
 
     def _weigh_marks(self, text: str, scores: np.ndarray) -> np.ndarray:
         """Siblings told apart by the fact each one's own text names (持证 vs 无证, 零售 vs 储存, 乡道村道 vs

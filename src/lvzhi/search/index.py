@@ -81,6 +81,9 @@ class FieldedIndex:
         found = sum(self._idf[t] for t in distinct if t in self._document_tokens[position])
         return found / total
 
+    def contains(self, position: int, token: str) -> bool:
+        return token in self._document_tokens[position]
+
     def matched(self, tokens: Sequence[str], position: int) -> list[str]:
         return [t for t in dict.fromkeys(tokens) if t in self._document_tokens[position]]
 
