@@ -16,46 +16,31 @@ from docx.shared import Cm
 
 from lvzhi.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lvzhi.formats.documents import BODY_FONT, TITLE_FONT
-from lvzhi.lists.bundled import BUNDLED_SOURCE, bundled_dataset
-from lvzhi.lists.catalog import Catalog
-from lvzhi.store import Store
+from lvzhi.lists.bundled import bundled_dataset
 from lvzhi.store.repository import save_dataset
-from lvzhi.work import accounts
 from lvzhi.work.organisation import NOBODY
 from lvzhi.work.reviews import Submission
-from lvzhi.work.services import Services
 from lvzhi.work.tickets import NewTicket
 
 from assessment_scheme import scheme_indicators, scheme_xlsx
 from conftest import fresh_database
-from sample_lists import add_people, hostile_town
+from sample_lists import organisation_services
 
 TOWN = "珞璜镇"
-PEOPLE = {"admin": ("admin", None, None), "town": ("town", TOWN, None), "other": ("town", "测试镇", None),
-          "health": ("department", None, "区卫健委"), "insurance": ("department", None, "区医保局"),
-          "dispatcher": ("dispatcher", None, None)}
 OUTSIDERS = ("other", "health", "insurance", "dispatcher")
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def env(request, tmp_path_factory):
-    with fresh_database(request.param, tmp_path_factory.mktemp("org-edit")) as url:
-        store = Store(url)
-        with store.transaction() as session:
-            save_dataset(session, bundled_dataset(), source_name=BUNDLED_SOURCE)
-            save_dataset(session, hostile_town(), source_name="hostile.json")
-        add_people(store, PEOPLE, "lvzhi-test-pw")
-        services = Services.over(Catalog(store, refresh_seconds=0))
-        with store.transaction() as session:
-            users = {name: accounts.find_user(session, name) for name in PEOPLE}
+    with fresh_database(request.param, tmp_path_factory.mktemp("org-edit")) as url, organisation_services(url) as made:
+        services, users, _ = made
         org = services.organisation
         for office in ("党政办公室", "社会事务办公室", "综合行政执法大队", "经济发展办公室"):
             org.add_office(users["town"], TOWN, office)
         org.add_staff(users["town"], TOWN, "社会事务办公室", "张敏", "主任")
         org.add_staff(users["town"], TOWN, "社会事务办公室", "王芳", "科员")
         org.add_staff(users["town"], TOWN, "党政办公室", "李强", "主任")
-        yield services, users, store
-        store.close()
+        yield made
 
 
 def ids(services, user):
