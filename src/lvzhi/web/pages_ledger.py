@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from ..errors import Conflict, Forbidden, InvalidInput
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..model import LIST_KINDS, LIST_SHORT_NAMES
 from ..review.indicators import FLAGS
 from ..work.ledger import STATES
@@ -235,7 +235,7 @@ def add_entry(request: Request, town: Town, user: SignedIn, csrf_token: Csrf = "
             raise InvalidInput("请填写日期")
         entry = _work(request).ledger.add(user, town, code, received, work, result, _day(done_on, "完成日期"),
                                           _day(due_on, "期限"), _names(attachments))
-    except InvalidInput as exc:
+    except (InvalidInput, NotFound) as exc:  # NotFound: an item code the lists do not have — the form again
         return _ledger(request, user, town, None, None, error=str(exc), status=422, form=form)
     return _back(f"/ledger/{town}", f"已登记台账 {entry['id']}（{entry['code']}）")
 
