@@ -309,7 +309,7 @@ def test_the_scheme_opinion_is_one_document_for_page_and_word(env):
     assert opinion.title == "关于2026年度考核指标的核查意见" and opinion.issuer == TOWN
     assert opinion.sections[0].heading == "一、核查依据和范围" and f"共 {len(picked)} 条" in text
     assert "考核已取消事项（1 条）" in text and "R18" in text and "不再开展" in text
-    assert "区医保局：“医保码签发任务完成率”（5 分）" in text and "清单外考核" in text
+    assert "区医保局：“医保码签发任务完成率”（5 分，方案第 " in text and "清单外考核" in text
     assert opinion.sections[-1].heading.endswith("意见和建议")
     theirs = services.indicators.opinion(users["insurance"], scheme["id"])
     assert all("区医保局" in line for s in theirs.sections[1:-1] for line in s.lines[1:])

@@ -330,6 +330,8 @@ def indicators_report(ctx: typer.Context, scheme: int = typer.Argument(..., help
         return
     table = Table("考核部门", "指标", "有问题", *report["flag_names"].values(), title=report["scheme"]["name"])
     for d in report["departments"]:
+        if department and d["department"] != department:
+            continue
         table.add_row(d["department"], str(d["total"]), str(d["flagged"]),
                       *(str(d["flags"].get(k, 0)) for k in report["flag_names"]))
     console.print(table)

@@ -84,8 +84,10 @@ def check(resolver: Resolver, item: Item | None, text: str, description: str = "
     return Check(None, f"考核 {cited}（基本履职事项），符合清单。")
 
 
-def _points(value) -> str:
-    return "" if value is None else f"（{value:g} 分）"
+def _where(indicator: dict) -> str:
+    """"（5 分，方案第 12 行）": its points (if any) and its row in the scheme file."""
+    points = "" if indicator["points"] is None else f"{indicator['points']:g} 分，"
+    return f"（{points}方案第 {indicator['row']} 行）"
 
 
 def scheme_opinion(report: dict, department: str | None = None, on: date | None = None) -> Opinion:
@@ -107,10 +109,11 @@ def scheme_opinion(report: dict, department: str | None = None, on: date | None 
         if not mine:
             continue
         lines = [f"{FLAG_MEANINGS[kind]}。"]
-        lines += [f"{n}. {i['department']}：“{i['text']}”{_points(i['points'])}（方案第 {i['row']} 行）。{i['flag_reason']}"
+        lines += [f"{n}. {i['department']}：“{i['text']}”{_where(i)}。{i['flag_reason']}"
                   for n, i in enumerate(mine, 1)]
         sections.append(Section(numbered(len(sections) + 1, f"{name}（{len(mine)} 条）"), lines))
-    advice = [f"其余 {len(rows) - len(flagged)} 条指标符合清单。"]
+    fine = len(rows) - len(flagged)
+    advice = [f"其余 {fine} 条指标符合清单。" if fine else "所核查的指标均有问题，没有符合清单的指标。"]
     if flagged:
         advice.append("建议对上述指标予以取消或调整考核对象：收回事项和已取消的考核不得考核镇街；超出镇配合职责的部分"
                       "应考核牵头部门；清单外考核事项须报清单管理部门审批后方可考核镇街。")
