@@ -57,7 +57,7 @@ def scheme_xlsx(rows: list[Indicator], header=("序号", "考核指标", "考核
     book = Workbook()
     sheet = book.active
     sheet.title = "考核指标"
-    sheet.append(["江津区2026年度镇街综合考核指标"])
+    sheet.append(["镇街综合考核指标（示例：按内置清单生成，不是真实的考核方案）"])
     sheet.append(list(header))
     for number, row in enumerate(rows, start=1):
         sheet.append([number, row.text, row.department, row.points, row.description])
@@ -79,3 +79,13 @@ def sheet_bytes(rows: list[list], title: str = "Sheet1", extra: dict[str, list[l
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+if __name__ == "__main__":  # python3 tests/assessment_scheme.py 考核方案.xlsx — the sample for the README's walk-through
+    import sys
+    from pathlib import Path
+
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "考核方案示例.xlsx")
+    rows = scheme_indicators()
+    target.write_bytes(scheme_xlsx(rows))
+    print(f"已写出 {target}：{len(rows)} 条示例指标（按内置清单生成，不是真实的考核方案）")

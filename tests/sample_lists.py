@@ -1,6 +1,8 @@
 """Sample databases for tests: two versions of 珞璜镇's lists and a second town whose item text is hostile HTML."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from lvzhi.lists.bundled import BUNDLED_SOURCE, bundled_dataset
 from lvzhi.model import Dataset, Item, Town
 from lvzhi.store import Store
@@ -48,3 +50,30 @@ def add_people(store: Store, people: dict[str, tuple[str, str | None, str | None
             accounts.add_user(session, Actor.command_line(), name, password, role, town, department, name)
             tokens[name] = accounts.issue_token(session, Actor.command_line(), name, "tests")
     return tokens
+
+
+# The accounts the 以单明责、依单考核 tests act as: 珞璜镇's keeper, another town's, two departments, a dispatcher.
+ORGANISATION_PEOPLE = {"admin": ("admin", None, None), "town": ("town", "珞璜镇", None),
+                       "other": ("town", "测试镇", None), "health": ("department", None, "区卫健委"),
+                       "insurance": ("department", None, "区医保局"), "dispatcher": ("dispatcher", None, None)}
+
+
+@contextmanager
+def organisation_services(url: str):
+    """(services, users by name, store) over 珞璜镇 and 测试镇 with ORGANISATION_PEOPLE."""
+    from lvzhi.lists.catalog import Catalog
+    from lvzhi.work import accounts
+    from lvzhi.work.services import Services
+
+    store = Store(url)
+    try:
+        with store.transaction() as session:
+            save_dataset(session, bundled_dataset(), source_name=BUNDLED_SOURCE)
+            save_dataset(session, hostile_town(), source_name="hostile.json")
+        add_people(store, ORGANISATION_PEOPLE, "lvzhi-test-pw")
+        services = Services.over(Catalog(store, refresh_seconds=0))
+        with store.transaction() as session:
+            users = {name: accounts.find_user(session, name) for name in ORGANISATION_PEOPLE}
+        yield services, users, store
+    finally:
+        store.close()

@@ -13,38 +13,22 @@ from openpyxl import load_workbook
 
 from lvzhi.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lvzhi.formats.organisation import RowErrors
-from lvzhi.lists.bundled import BUNDLED_SOURCE, bundled_dataset
-from lvzhi.lists.catalog import Catalog
-from lvzhi.store import Store
+from lvzhi.lists.bundled import bundled_dataset
 from lvzhi.store.repository import save_dataset
-from lvzhi.work import accounts
 from lvzhi.work.reviews import Submission
-from lvzhi.work.services import Services
 from lvzhi.work.tickets import NewTicket
 
 from assessment_scheme import scheme_indicators, scheme_xlsx, sheet_bytes
 from conftest import fresh_database
-from sample_lists import add_people, hostile_town
+from sample_lists import organisation_services
 
 TOWN = "珞璜镇"
-PEOPLE = {"admin": ("admin", None, None), "town": ("town", TOWN, None), "other": ("town", "测试镇", None),
-          "health": ("department", None, "区卫健委"), "insurance": ("department", None, "区医保局"),
-          "dispatcher": ("dispatcher", None, None)}
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def env(request, tmp_path_factory):
-    with fresh_database(request.param, tmp_path_factory.mktemp("ledger")) as url:
-        store = Store(url)
-        with store.transaction() as session:
-            save_dataset(session, bundled_dataset(), source_name=BUNDLED_SOURCE)
-            save_dataset(session, hostile_town(), source_name="hostile.json")
-        add_people(store, PEOPLE, "lvzhi-test-pw")
-        services = Services.over(Catalog(store, refresh_seconds=0))
-        with store.transaction() as session:
-            users = {name: accounts.find_user(session, name) for name in PEOPLE}
-        yield services, users, store
-        store.close()
+    with fresh_database(request.param, tmp_path_factory.mktemp("ledger")) as url, organisation_services(url) as made:
+        yield made
 
 
 def filled_template(services, user) -> bytes:

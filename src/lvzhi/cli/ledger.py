@@ -12,6 +12,7 @@ from rich.table import Table
 
 from ..formats.files import atomic_write
 from ..work.accounts import command_line_user
+from ..work.organisation import NOBODY
 from ..work.services import Services
 from .app import TOWN_HELP, Failure, app, console, open_catalog, town_of
 
@@ -47,6 +48,94 @@ def org_office(ctx: typer.Context, name: str = typer.Argument(..., help="科室�
     town = town_of(work.lists, town)
     work.organisation.add_office(command_line_user(), town, name)
     console.print(f"{town}已新增科室 {name}", highlight=False)
+
+
+@org.command("offices")
+def org_offices(ctx: typer.Context, town: Optional[str] = typer.Option(None, "--town", help=TOWN_HELP),
+                fmt: str = typer.Option("text", "--format", help="text 或 json")) -> None:
+    """列出科室和人员，及各自牵头、配合、负责的事项数。"""
+    work, _ = _services(ctx)
+    town = town_of(work.lists, town)
+    offices = work.organisation.offices(command_line_user(), town)
+    if fmt == "json":
+        _json(offices)
+        return
+    table = Table("科室", "牵头事项", "配合事项", "人员（责任事项数）", title=f"{town}的科室与人员")
+    for o in offices:
+        table.add_row(o["name"], str(o["items"]), str(o["co_items"]),
+                      "、".join(f"{p['name']}（{p['items']}）" for p in o["staff"]))
+    console.print(table)
+
+
+@org.command("staff")
+def org_staff(ctx: typer.Context, name: str = typer.Argument(..., help="姓名"),
+              office: str = typer.Option(..., "--office", help="所在科室"),
+              post: str = typer.Option("", "--post", help="职务"),
+              town: Optional[str] = typer.Option(None, "--town", help=TOWN_HELP)) -> None:
+    """新增人员。"""
+    work, _ = _services(ctx)
+    town = town_of(work.lists, town)
+    work.organisation.add_staff(command_line_user(), town, office, name, post)
+    console.print(f"{town}已新增人员 {name}（{office}）", highlight=False)
+
+
+@org.command("rename")
+def org_rename(ctx: typer.Context, old: str = typer.Argument(..., help="科室现名"),
+               new: str = typer.Argument(..., help="新名称"),
+               town: Optional[str] = typer.Option(None, "--town", help=TOWN_HELP)) -> None:
+    """科室改名（分工、台账和历史随之显示新名）。"""
+    work, _ = _services(ctx)
+    town = town_of(work.lists, town)
+    desk = work.organisation
+    desk.rename_office(command_line_user(), town, desk.office_id(town, old), new)
+    console.print(f"{town}：科室 {old} 已改名为 {new}", highlight=False)
+
+
+@org.command("remove-office")
+def org_remove_office(ctx: typer.Context, name: str = typer.Argument(..., help="要撤销的科室"),
+                      move_to: Optional[str] = typer.Option(None, "--move-to", help="接手其事项、人员和未办结台账的科室"),
+                      town: Optional[str] = typer.Option(None, "--town", help=TOWN_HELP)) -> None:
+    """撤销科室：仍有事项或人员的须用 --move-to 指定接手的科室，否则列出事项、不予撤销。"""
+    work, _ = _services(ctx)
+    town = town_of(work.lists, town)
+    desk = work.organisation
+    result = desk.remove_office(command_line_user(), town, desk.office_id(town, name), move_to)
+    kept = "（历史记录中保留名称）" if result["outcome"] == "deactivated" else ""
+    console.print(f"{town}已撤销科室 {name}{kept}", highlight=False)
+    if result["moved_to"]:
+        console.print(f"  交给 {result['moved_to']}：牵头事项 {len(result['lead_moved'])} 个、配合事项 "
+                      f"{len(result['co_moved'])} 个、人员 {len(result['staff_moved'])} 名、未办结台账 "
+                      f"{result['open_entries_moved']} 条", highlight=False)
+
+
+@org.command("edit-staff")
+def org_edit_staff(ctx: typer.Context, person: str = typer.Argument(..., help="人员现姓名"),
+                   name: Optional[str] = typer.Option(None, "--name", help="新姓名"),
+                   office: Optional[str] = typer.Option(None, "--office", help="调到的科室"),
+                   post: Optional[str] = typer.Option(None, "--post", help="职务"),
+                   town: Optional[str] = typer.Option(None, "--town", help=TOWN_HELP)) -> None:
+    """修改人员的姓名、科室或职务。"""
+    work, _ = _services(ctx)
+    town = town_of(work.lists, town)
+    desk = work.organisation
+    result = desk.edit_staff(command_line_user(), town, desk.staff_id(town, person), name, office, post)
+    console.print(f"已保存：{result['name']}（{result['office']}{'，' + result['post'] if result['post'] else ''}）"
+                  if result["changed"] else "没有改动", highlight=False)
+
+
+@org.command("remove-staff")
+def org_remove_staff(ctx: typer.Context, person: str = typer.Argument(..., help="要移除的人员"),
+                     replace_with: Optional[str] = typer.Option(
+                         None, "--replace-with", help=f"接替其责任事项的人员；“{NOBODY}”表示这些事项不再设责任人"),
+                     town: Optional[str] = typer.Option(None, "--town", help=TOWN_HELP)) -> None:
+    """移除人员：是事项责任人的须用 --replace-with 指定接替的人员，否则列出事项、不予移除。"""
+    work, _ = _services(ctx)
+    town = town_of(work.lists, town)
+    desk = work.organisation
+    result = desk.remove_staff(command_line_user(), town, desk.staff_id(town, person), replace_with)
+    console.print(f"{town}已移除人员 {person}" + (f"，{len(result['items'])} 个事项改由"
+                                                 f"{result['replaced_by'] or NOBODY}负责" if result["items"] else ""),
+                  highlight=False)
 
 
 @org.command("template")
@@ -133,6 +222,50 @@ def ledger_show(ctx: typer.Context, town: Optional[str] = typer.Option(None, "--
     console.print(table)
 
 
+@ledger.command("list")
+def ledger_list(ctx: typer.Context, town: Optional[str] = typer.Option(None, "--town", help=TOWN_HELP),
+                code: Optional[str] = typer.Option(None, "--code", help="事项编码"),
+                month: Optional[str] = typer.Option(None, "--month", help="月份，如 2026-03"),
+                state: Optional[str] = typer.Option(None, "--state", help="open 办理中、overdue 逾期未完成、done 已完成、late 逾期完成"),
+                fmt: str = typer.Option("text", "--format", help="text 或 json")) -> None:
+    """台账记录（带编号，办结时用）。"""
+    work, _ = _services(ctx)
+    town = town_of(work.lists, town)
+    entries = work.ledger.entries(command_line_user(), town, code, month, None, state)
+    if fmt == "json":
+        _json(entries)
+        return
+    table = Table("编号", "事项", "科室", "来源", "收到", "期限", "完成", "办理情况", "状态", title=f"{town}台账记录（{len(entries)} 条）")
+    for e in entries:
+        table.add_row(str(e["id"]), e["code"], e["office"] or "（未分工）", e["source_name"], e["received_on"],
+                      e["due_on"] or "", e["done_on"] or "", e["work"][:40], e["state_name"])
+    console.print(table)
+
+
+@ledger.command("finish")
+def ledger_finish(ctx: typer.Context, entry: int = typer.Argument(..., help="台账记录编号（lvzhi ledger list）"),
+                  result: str = typer.Option(..., "--result", help="办理结果"),
+                  on: Optional[str] = typer.Option(None, "--date", help="完成日期（缺省为今天）"),
+                  attachment: list[str] = typer.Option([], "--attachment", help="附件名称（可多次给出）"),
+                  town: Optional[str] = typer.Option(None, "--town", help=TOWN_HELP)) -> None:
+    """办结一条台账记录：完成日期和办理结果。"""
+    work, _ = _services(ctx)
+    town = town_of(work.lists, town)
+    day = _date(on) or date.today()
+    done = work.ledger.finish(command_line_user(), town, entry, day, result, attachment)
+    console.print(f"台账记录 {entry}（{done['code']}）已于 {done['done_on']} 办结" + ("（逾期完成）" if done["late"] else ""),
+                  highlight=False)
+
+
+def _date(text: Optional[str]) -> Optional[date]:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Failure(f"日期“{text}”不对，应写成 2026-03-01 的形式") from None
+
+
 @ledger.command("add")
 def ledger_add(ctx: typer.Context, code: str = typer.Argument(..., help="事项编码"),
                work_done: str = typer.Argument(..., help="办理情况"),
@@ -144,10 +277,7 @@ def ledger_add(ctx: typer.Context, code: str = typer.Argument(..., help="事项�
     """手工登记一条台账。"""
     work, _ = _services(ctx)
     town = town_of(work.lists, town)
-    try:
-        day = date.fromisoformat(on) if on else date.today()
-    except ValueError:
-        raise Failure("日期应写成 2026-03-01 的形式") from None
+    day = _date(on) or date.today()
     entry = work.ledger.add(command_line_user(), town, code, day, work_done, result, day if done else None, None,
                             attachment)
     console.print(f"已登记台账 {entry['id']}（{entry['code']}，{entry['office'] or '未分工'}）", highlight=False)
@@ -200,6 +330,8 @@ def indicators_report(ctx: typer.Context, scheme: int = typer.Argument(..., help
         return
     table = Table("考核部门", "指标", "有问题", *report["flag_names"].values(), title=report["scheme"]["name"])
     for d in report["departments"]:
+        if department and d["department"] != department:
+            continue
         table.add_row(d["department"], str(d["total"]), str(d["flagged"]),
                       *(str(d["flags"].get(k, 0)) for k in report["flag_names"]))
     console.print(table)
@@ -207,3 +339,13 @@ def indicators_report(ctx: typer.Context, scheme: int = typer.Argument(..., help
         if i["flag"]:
             console.print(f"第 {i['row']} 行 [{i['flag_name']}] {i['department']}：{i['text']}\n  {i['flag_reason']}",
                           highlight=False, markup=False)
+
+
+@indicators.command("opinion")
+def indicators_opinion(ctx: typer.Context, scheme: int = typer.Argument(..., help="考核方案编号"),
+                       output: Path = typer.Option(..., "--output", help="输出的 .docx 文件"),
+                       department: Optional[str] = typer.Option(None, "--department", help="只写一个考核部门的指标")) -> None:
+    """写出考核指标核查意见（Word，A4 公文版式）。"""
+    work, _ = _services(ctx)
+    atomic_write(output, work.indicators.opinion(command_line_user(), scheme, department).docx())
+    console.print(f"已写出 {output}", highlight=False)

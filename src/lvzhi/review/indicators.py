@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from ..model import Item
 from ..resolve import Resolver
+from .opinion import Opinion, Section, numbered
 from .scope import clauses_beyond
 
 FLAGS = {"reclaimed": "考核收回事项", "abolished": "考核已取消事项", "beyond": "超出镇配合职责",
@@ -80,3 +82,43 @@ def check(resolver: Resolver, item: Item | None, text: str, description: str = "
                                    f"{'；'.join(item.town_duties) or '无'}），应由{lead}负责：{'；'.join(beyond)}")
         return Check(None, f"考核 {cited} 中镇的配合职责，符合清单。")
     return Check(None, f"考核 {cited}（基本履职事项），符合清单。")
+
+
+def _where(indicator: dict) -> str:
+    """"（5 分，方案第 12 行）": its points (if any) and its row in the scheme file."""
+    points = "" if indicator["points"] is None else f"{indicator['points']:g} 分，"
+    return f"（{points}方案第 {indicator['row']} 行）"
+
+
+def scheme_opinion(report: dict, department: str | None = None, on: date | None = None) -> Opinion:
+    """The 考核指标核查意见 on a checked scheme (the indicators a report shows; one department's with
+    `department`): what was checked, each kind of flagged indicator with its reason and the item cited, and the
+    advice. The page and the .docx are both this."""
+    scheme = report["scheme"]
+    rows = [i for i in report["indicators"] if not department or i["department"] == department]
+    flagged = [i for i in rows if i["flag"]]
+    whose = f"中{department}设置的" if department else "的"
+    counts = "、".join(f"{name} {sum(1 for i in flagged if i['flag'] == k)} 条" for k, name in FLAGS.items()
+                      if any(i["flag"] == k for i in flagged))
+    sections = [Section(numbered(1, "核查依据和范围"), [
+        f"依据{scheme['town']}《履行职责事项清单》，对《{scheme['name']}》{whose}考核指标共 {len(rows)} 条逐条核查，"
+        f"查明每条指标考核的是清单中的哪个事项。",
+        f"其中符合清单 {len(rows) - len(flagged)} 条，有问题 {len(flagged)} 条" + (f"：{counts}。" if counts else "。")])]
+    for kind, name in FLAGS.items():
+        mine = [i for i in flagged if i["flag"] == kind]
+        if not mine:
+            continue
+        lines = [f"{FLAG_MEANINGS[kind]}。"]
+        lines += [f"{n}. {i['department']}：“{i['text']}”{_where(i)}。{i['flag_reason']}"
+                  for n, i in enumerate(mine, 1)]
+        sections.append(Section(numbered(len(sections) + 1, f"{name}（{len(mine)} 条）"), lines))
+    fine = len(rows) - len(flagged)
+    advice = [f"其余 {fine} 条指标符合清单。" if fine else "所核查的指标均有问题，没有符合清单的指标。"]
+    if flagged:
+        advice.append("建议对上述指标予以取消或调整考核对象：收回事项和已取消的考核不得考核镇街；超出镇配合职责的部分"
+                      "应考核牵头部门；清单外考核事项须报清单管理部门审批后方可考核镇街。")
+    sections.append(Section(numbered(len(sections) + 1, "意见和建议"), advice))
+    day = on or date.today()
+    title = f"关于{scheme['year']}年度考核指标的核查意见" + (f"（{department}）" if department else "")
+    return Opinion(title, f"考核方案：《{scheme['name']}》（编号 {scheme['id']}）", sections, scheme["town"],
+                   f"{day.year}年{day.month}月{day.day}日")

@@ -1,4 +1,6 @@
-"""The 审查意见: the decision on a pushed task written out with its citations, as text blocks and as .docx."""
+"""Written opinions: the 审查意见 on a pushed task (and, in indicators.py, the 考核指标核查意见), each built once
+as an Opinion — title, reference line, numbered sections — that the page shows and that .docx writes out in the
+official-document layout (formats/documents.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,6 +14,28 @@ from .kinds import APPROVALS, DECISION_MEANINGS, DECISIONS, STATES
 class Section:
     heading: str
     lines: list[str]
+
+
+@dataclass
+class Opinion:
+    title: str
+    reference: str
+    sections: list[Section]
+    issuer: str
+    date: str
+
+    def docx(self) -> bytes:
+        """The opinion as a Word file: A4, 方正小标宋 title, 仿宋 三号 body, the issuer (盖章) and date at the foot."""
+        return official_docx(self.title, self.reference, [(s.heading, s.lines) for s in self.sections],
+                             self.issuer, self.date)
+
+
+NUMERALS = "一二三四五六七八九十"
+
+
+def numbered(n: int, heading: str) -> str:
+    """"一、heading" for the n-th (from 1) section."""
+    return f"{NUMERALS[n - 1] if n <= len(NUMERALS) else n}、{heading}"
 
 
 def opinion_sections(review: dict) -> tuple[str, list[Section]]:
@@ -55,8 +79,12 @@ def opinion_sections(review: dict) -> tuple[str, list[Section]]:
     return f"关于“{review['title']}”的职责准入审查意见", sections
 
 
-def opinion_docx(review: dict, issuer: str = "") -> bytes:
-    """The opinion as a Word file in the official-document layout (A4, 方正小标宋/仿宋 style)."""
+def review_opinion(review: dict, issuer: str = "") -> Opinion:
     title, sections = opinion_sections(review)
-    return official_docx(title, f"审查编号：{review['id']}", [(s.heading, s.lines) for s in sections],
-                         issuer or review.get("town", ""), (review.get("decided_at") or review["submitted_at"])[:10])
+    return Opinion(title, f"审查编号：{review['id']}", sections, issuer or review.get("town", ""),
+                   (review.get("decided_at") or review["submitted_at"])[:10])
+
+
+def opinion_docx(review: dict, issuer: str = "") -> bytes:
+    """The review's opinion as a Word file in the official-document layout."""
+    return review_opinion(review, issuer).docx()

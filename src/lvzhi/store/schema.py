@@ -256,7 +256,8 @@ class DisputeRow(Base):
 # -- the town's own organisation, its ledger, assessment indicators (以单明责、依单考核) -------------------
 
 class OfficeRow(Base):
-    """An office of the town (党政办、社会事务办…), kept by the town."""
+    """An office of the town (党政办、社会事务办…), kept by the town. An office removed after it carried items
+    (in an earlier list version or the ledger) is kept inactive, so the history still names it."""
 
     __tablename__ = "town_offices"
     __table_args__ = (UniqueConstraint("town", "name"),)
@@ -264,10 +265,11 @@ class OfficeRow(Base):
     town: Mapped[str] = mapped_column(String(64), index=True)
     name: Mapped[str] = mapped_column(String(64))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class StaffRow(Base):
-    """A person of the town, in one office."""
+    """A person of the town, in one office; kept inactive when removed after an earlier version named them."""
 
     __tablename__ = "town_staff"
     __table_args__ = (UniqueConstraint("town", "name"),)
@@ -276,6 +278,7 @@ class StaffRow(Base):
     office_id: Mapped[int] = mapped_column(ForeignKey("town_offices.id"), index=True)
     name: Mapped[str] = mapped_column(String(64))
     post: Mapped[str] = mapped_column(String(64), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class AssignmentRow(Base):

@@ -9,13 +9,15 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import InvalidInput
-from .api import ServicesDep
+from ..work.organisation import NOBODY, may_keep
+from .api import CatalogDep, ServicesDep
 from .api_reviews import _download
-from .auth import SignedIn
+from .auth import SignedIn, Viewer
 
 router = APIRouter(prefix="/api/v1", tags=["机构分工、履职台账与考核核查"])
 Town = Annotated[str, Path(max_length=64)]
 SchemeId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Month = Annotated[Optional[str], Query(pattern=r"^\d{4}-\d{2}$")]
 MAX_UPLOAD = 2 * 1024 * 1024
 
@@ -32,6 +34,16 @@ class NewStaff(Strict):
     office: str = Field(..., min_length=1, max_length=64)
     name: str = Field(..., min_length=1, max_length=64)
     post: str = Field("", max_length=64)
+
+
+class OfficeChange(Strict):
+    name: str = Field(..., min_length=1, max_length=64, description="新名称")
+
+
+class StaffChange(Strict):
+    name: Optional[str] = Field(None, min_length=1, max_length=64, description="新姓名")
+    office: Optional[str] = Field(None, min_length=1, max_length=64, description="调到的科室")
+    post: Optional[str] = Field(None, max_length=64, description="职务")
 
 
 class NewAssignment(Strict):
@@ -57,6 +69,12 @@ class NewEntry(Strict):
     done_on: Optional[date] = None
     due_on: Optional[date] = None
     attachments: list[str] = Field(default_factory=list, max_length=20)
+
+
+class Finish(Strict):
+    done_on: date = Field(..., description="完成日期（不晚于今天、不早于收到日期）")
+    result: str = Field(..., min_length=1, max_length=2000, description="办理结果")
+    attachments: list[str] = Field(default_factory=list, max_length=20, description="附件名称，追加到已有附件")
 
 
 class Confirmation(Strict):
@@ -89,6 +107,45 @@ def add_office(town: Town, body: NewOffice, user: SignedIn, work: ServicesDep) -
 @router.post("/towns/{town}/staff", status_code=201, summary="新增人员")
 def add_staff(town: Town, body: NewStaff, user: SignedIn, work: ServicesDep) -> dict:
     return work.organisation.add_staff(user, town, body.office, body.name, body.post)
+
+
+@router.patch("/towns/{town}/offices/{office_id}", summary="科室改名")
+def rename_office(town: Town, office_id: RowId, body: OfficeChange, user: SignedIn, work: ServicesDep) -> dict:
+    return work.organisation.rename_office(user, town, office_id, body.name)
+
+
+@router.delete("/towns/{town}/offices/{office_id}", summary="撤销科室")
+def remove_office(town: Town, office_id: RowId, user: SignedIn, work: ServicesDep,
+                  move_to: Annotated[Optional[str], Query(max_length=64, description="接手其事项、人员和未办结台账的科室")] = None) -> dict:
+    """仍牵头或配合现行清单事项、或仍有人员的科室，不给 `move_to` 时不予撤销（409，`error.message` 列出事项和人员）。
+    历史版本分工或台账中用过的科室停用并保留名称（`outcome`: deactivated），否则删除（deleted）。"""
+    return work.organisation.remove_office(user, town, office_id, move_to)
+
+
+@router.patch("/towns/{town}/staff/{staff_id}", summary="修改人员：姓名、科室、职务")
+def edit_staff(town: Town, staff_id: RowId, body: StaffChange, user: SignedIn, work: ServicesDep) -> dict:
+    return work.organisation.edit_staff(user, town, staff_id, body.name, body.office, body.post)
+
+
+@router.delete("/towns/{town}/staff/{staff_id}", summary="移除人员")
+def remove_staff(town: Town, staff_id: RowId, user: SignedIn, work: ServicesDep,
+                 replace_with: Annotated[Optional[str], Query(max_length=64, description=f"接替其责任事项的人员；“{NOBODY}”表示这些事项不再设责任人")] = None) -> dict:
+    """是现行清单事项责任人的人员，不给 `replace_with` 时不予移除（409，列出事项）。"""
+    return work.organisation.remove_staff(user, town, staff_id, replace_with)
+
+
+@router.get("/towns/{town}/items/{code}/assignment", summary="一个事项的镇内分工")
+def item_assignment(town: Town, code: Annotated[str, Path(max_length=16)], lists: CatalogDep, work: ServicesDep,
+                    user: Viewer) -> dict:
+    """现行清单中该事项的牵头科室和配合科室（公开）；责任人姓名和台账统计只给本镇账号和管理员。
+    未分工时 `assignment` 为 null。"""
+    version = lists.version(town)
+    item = lists.item(town, code, version.id)
+    name = lists.town(town).name
+    keeper = user is not None and may_keep(user, name)
+    return {"town": name, "code": item.code, "title": item.title, "version": version.label,
+            "assignment": work.organisation.of_item(user, name, item.code, version.id),
+            "ledger": work.ledger.of_item(user, name, item.code) if keeper else None}
 
 
 @router.post("/towns/{town}/assignments", summary="为一个事项分工")
@@ -125,9 +182,10 @@ def carry(town: Town, user: SignedIn, work: ServicesDep) -> dict:
 @router.get("/towns/{town}/ledger", summary="履职台账")
 def ledger(town: Town, user: SignedIn, work: ServicesDep, month: Month = None,
            code: Annotated[Optional[str], Query(max_length=8)] = None,
-           office: Annotated[Optional[str], Query(max_length=64)] = None) -> dict:
+           office: Annotated[Optional[str], Query(max_length=64)] = None,
+           state: Annotated[Optional[str], Query(max_length=16, description="open 办理中、overdue 逾期未完成、done 已完成、late 逾期完成")] = None) -> dict:
     """台账记录（准入审查准入的任务、派给镇的工单、手工登记）和按科室、月份的统计。"""
-    return {"entries": work.ledger.entries(user, town, code, month, office),
+    return {"entries": work.ledger.entries(user, town, code, month, office, state),
             "summary": work.ledger.summary(user, town, month)}
 
 
@@ -135,6 +193,13 @@ def ledger(town: Town, user: SignedIn, work: ServicesDep, month: Month = None,
 def add_entry(town: Town, body: NewEntry, user: SignedIn, work: ServicesDep) -> dict:
     return work.ledger.add(user, town, body.code, body.received_on, body.work, body.result, body.done_on,
                            body.due_on, body.attachments)
+
+
+@router.post("/towns/{town}/ledger/{entry_id}/finish", summary="台账办结：完成日期和办理结果")
+def finish_entry(town: Town, entry_id: RowId, body: Finish, user: SignedIn, work: ServicesDep) -> dict:
+    """准入审查、工单转来的或手工登记的未完成记录办结；已完成的记录不能再次办结（409）。
+    完成日期晚于期限的为“逾期完成”（`late`: true）。"""
+    return work.ledger.finish(user, town, entry_id, body.done_on, body.result, body.attachments)
 
 
 @router.get("/towns/{town}/ledger.xlsx", summary="下载履职台账（Excel）")
@@ -167,6 +232,15 @@ def scheme_report(scheme_id: SchemeId, user: SignedIn, work: ServicesDep,
 @router.get("/schemes/{scheme_id}/report.xlsx", summary="下载考核指标核查结果（Excel）")
 def scheme_xlsx(scheme_id: SchemeId, user: SignedIn, work: ServicesDep) -> Response:
     return _download(work.indicators.workbook(user, scheme_id), "xlsx", f"考核指标核查-{scheme_id}.xlsx")
+
+
+@router.get("/schemes/{scheme_id}/opinion.docx", summary="下载考核指标核查意见（Word，公文版式）")
+def scheme_opinion_docx(scheme_id: SchemeId, user: SignedIn, work: ServicesDep,
+                        department: Annotated[Optional[str], Query(max_length=128, description="只看一个考核部门设置的指标")] = None) -> Response:
+    """A4 公文版式（方正小标宋标题、仿宋三号正文、落款和日期），与准入审查意见同一排版；内容与 `/indicators/{scheme_id}/opinion` 页面相同。"""
+    opinion = work.indicators.opinion(user, scheme_id, department)
+    suffix = f"-{department}" if department else ""
+    return _download(opinion.docx(), "docx", f"考核指标核查意见-{scheme_id}{suffix}.docx")
 
 
 @router.post("/indicators/{indicator_id}/confirm", summary="确认或改变考核指标对应的事项")

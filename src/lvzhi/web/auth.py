@@ -44,6 +44,14 @@ def viewer(request: Request) -> User | None:
     return identify(request)
 
 
+def page_viewer(request: Request) -> User | None:
+    """Who reads a page: a bad API token on a page request reads it as the public does."""
+    try:
+        return identify(request)
+    except ApiError:
+        return None
+
+
 def signed_in(request: Request) -> User:
     user = identify(request)
     if user is None:

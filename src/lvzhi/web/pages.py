@@ -13,7 +13,8 @@ from ..lists.diff import FIELD_NAMES
 from ..model import LIST_KINDS, LIST_SHORT_NAMES, LIST_TITLES
 from ..resolve import VERDICT_WORDS
 from ..resolve.resolver import MAX_TEXT_CHARS
-from .auth import viewer
+from ..work.organisation import may_keep
+from .auth import page_viewer, viewer
 from .render import render
 
 router = APIRouter(include_in_schema=False)
@@ -130,10 +131,15 @@ def item_page(request: Request, town: TownName, code: Annotated[str, Path(max_le
         return _removed_item(request, lists, town, code)
     if code != item.code:
         return RedirectResponse(f"/t/{town}/{item.code}" + (f"?version={version}" if version else ""), status_code=301)
+    services, name, current = request.app.state.services, lists.town(town).name, lists.version(town)
+    user = page_viewer(request)
+    keeper = user is not None and may_keep(user, name)
     return render(request, "item.html", title=f"{item.code} {item.title}", town=lists.town(town), item=item,
-                  shown=shown, current=lists.version(town), history=lists.history_states(town, item.code),
+                  shown=shown, current=current, history=lists.history_states(town, item.code),
                   list_title=LIST_TITLES[item.list], today=date.today(),
-                  adjustments=request.app.state.services.proposals.published(lists.town(town).name, item.code))
+                  adjustments=services.proposals.published(name, item.code),
+                  assignment=services.organisation.of_item(user, name, item.code, shown.id), keeper=keeper,
+                  ledger=services.ledger.of_item(user, name, item.code) if keeper else None)
 
 
 def _removed_item(request: Request, lists: Catalog, town: str, code: str):

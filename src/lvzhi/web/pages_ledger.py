@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import quote
 from typing import Annotated, Optional
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from ..errors import Forbidden, InvalidInput
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..model import LIST_KINDS, LIST_SHORT_NAMES
 from ..review.indicators import FLAGS
+from ..work.ledger import STATES
+from ..work.organisation import NOBODY
 from ..work.services import Services
 from .api_ledger import read_upload
 from .auth import SignedIn, check_csrf
@@ -31,46 +34,86 @@ def _work(request: Request) -> Services:
 
 
 def _back(url: str, message: str = "") -> RedirectResponse:
-    from urllib.parse import quote
     return RedirectResponse(url + (f"?done={quote(message)}" if message else ""), status_code=303)
 
 
 # -- organisation ------------------------------------------------------------------------------------
 
 def _organisation(request: Request, user, town: str, error: str | None = None, unassigned: bool = False,
-                  status: int = 200, done: str | None = None):
+                  status: int = 200, done: str | None = None, code: str = ""):
     desk = _work(request).organisation
     board = desk.board(user, town)
     items = [i for i in board["items"] if not i["lead"]] if unassigned else board["items"]
     dataset = _work(request).lists.dataset(town)
     categories = {kind: [c for c, _ in dataset.categories(kind)] for kind in LIST_KINDS}
+    chosen = next((i for i in board["items"] if i["code"] == code.strip().upper()), None) if code else None
     return render(request, "organisation.html", status_code=status, title=f"{town}机构分工", town=town, board=board,
                   items=items, offices=desk.offices(user, town), unassigned=unassigned, error=error, done=done,
-                  categories=categories, kinds=LIST_SHORT_NAMES)
+                  categories=categories, kinds=LIST_SHORT_NAMES, chosen=chosen)
 
 
 @router.get("/org/{town}", response_class=HTMLResponse)
 def organisation_page(request: Request, town: Town, user: SignedIn,
                       unassigned: Annotated[int, Query(ge=0, le=1)] = 0,
-                      done: Annotated[Optional[str], Query(max_length=300)] = None):
-    return _organisation(request, user, town, unassigned=bool(unassigned), done=done)
+                      done: Annotated[Optional[str], Query(max_length=300)] = None,
+                      code: Annotated[str, Query(max_length=8)] = ""):
+    return _organisation(request, user, town, unassigned=bool(unassigned), done=done, code=code)
 
 
-def _org_change(request: Request, user, town: str, csrf: str, change, message: str):
+def _offices(request: Request, user, town: str, error: str | None = None, status: int = 200,
+             done: str | None = None):
+    desk = _work(request).organisation
+    return render(request, "offices.html", status_code=status, title=f"{town}科室与人员", town=town,
+                  offices=desk.offices(user, town), error=error, done=done, nobody=NOBODY)
+
+
+def _org_change(request: Request, user, town: str, csrf: str, change, message, page=_organisation,
+                back: str = ""):
+    """One change of the organisation: done → back to the page with a notice; refused → the page again with the
+    Chinese reason (422 bad input, 409 refused because of what the office or person still carries)."""
     check_csrf(request, csrf)
     try:
         result = change()
-    except Forbidden:
-        raise
-    except InvalidInput as exc:
-        return _organisation(request, user, town, error=str(exc), status=422)
-    return _back(f"/org/{town}", message(result) if callable(message) else message)
+    except (InvalidInput, Conflict) as exc:
+        return page(request, user, town, error=str(exc), status=exc.status)
+    return _back(f"/org/{town}{back}", message(result) if callable(message) else message)
+
+
+@router.get("/org/{town}/offices", response_class=HTMLResponse)
+def offices_page(request: Request, town: Town, user: SignedIn,
+                 done: Annotated[Optional[str], Query(max_length=300)] = None):
+    return _offices(request, user, town, done=done)
 
 
 @router.post("/org/{town}/offices", response_class=HTMLResponse)
 def add_office(request: Request, town: Town, user: SignedIn, csrf_token: Csrf = "", name: Name = ""):
     return _org_change(request, user, town, csrf_token,
-                       lambda: _work(request).organisation.add_office(user, town, name), f"已新增科室 {name}")
+                       lambda: _work(request).organisation.add_office(user, town, name), f"已新增科室 {name.strip()}",
+                       _offices, "/offices")
+
+
+@router.post("/org/{town}/offices/{office_id}/rename", response_class=HTMLResponse)
+def rename_office(request: Request, town: Town, office_id: Id, user: SignedIn, csrf_token: Csrf = "",
+                  name: Name = ""):
+    return _org_change(request, user, town, csrf_token,
+                       lambda: _work(request).organisation.rename_office(user, town, office_id, name),
+                       lambda r: f"科室已改名为 {r['name']}" if r["changed"] else "名称未变", _offices, "/offices")
+
+
+@router.post("/org/{town}/offices/{office_id}/remove", response_class=HTMLResponse)
+def remove_office(request: Request, town: Town, office_id: Id, user: SignedIn, csrf_token: Csrf = "",
+                  move_to: Name = ""):
+    return _org_change(request, user, town, csrf_token,
+                       lambda: _work(request).organisation.remove_office(user, town, office_id, move_to or None),
+                       _removed_office, _offices, "/offices")
+
+
+def _removed_office(result: dict) -> str:
+    moved = (f"；{len(result['lead_moved'])} 个牵头事项、{len(result['co_moved'])} 个配合事项、"
+             f"{len(result['staff_moved'])} 名人员和 {result['open_entries_moved']} 条未办结台账已交给 {result['moved_to']}"
+             if result["moved_to"] else "")
+    kept = "（历史分工和台账中仍显示其名称）" if result["outcome"] == "deactivated" else ""
+    return f"已撤销科室 {result['name']}{kept}{moved}"
 
 
 @router.post("/org/{town}/staff", response_class=HTMLResponse)
@@ -78,7 +121,26 @@ def add_staff(request: Request, town: Town, user: SignedIn, csrf_token: Csrf = "
               name: Name = "", post: Name = ""):
     return _org_change(request, user, town, csrf_token,
                        lambda: _work(request).organisation.add_staff(user, town, office, name, post),
-                       f"已新增人员 {name}")
+                       f"已新增人员 {name.strip()}", _offices, "/offices")
+
+
+@router.post("/org/{town}/staff/{staff_id}/edit", response_class=HTMLResponse)
+def edit_staff(request: Request, town: Town, staff_id: Id, user: SignedIn, csrf_token: Csrf = "",
+               name: Name = "", office: Name = "", post: Name = ""):
+    return _org_change(request, user, town, csrf_token,
+                       lambda: _work(request).organisation.edit_staff(user, town, staff_id, name, office, post),
+                       lambda r: f"已保存 {r['name']}（{r['office']}）" if r["changed"] else "没有改动",
+                       _offices, "/offices")
+
+
+@router.post("/org/{town}/staff/{staff_id}/remove", response_class=HTMLResponse)
+def remove_staff(request: Request, town: Town, staff_id: Id, user: SignedIn, csrf_token: Csrf = "",
+                 replace_with: Name = ""):
+    return _org_change(request, user, town, csrf_token,
+                       lambda: _work(request).organisation.remove_staff(user, town, staff_id, replace_with or None),
+                       lambda r: f"已移除人员 {r['name']}" + (f"，{len(r['items'])} 个事项改由"
+                                                          f"{r['replaced_by'] or '（不设责任人）'}负责" if r["items"] else ""),
+                       _offices, "/offices")
 
 
 @router.post("/org/{town}/assign", response_class=HTMLResponse)
@@ -118,17 +180,26 @@ def carry(request: Request, town: Town, user: SignedIn, csrf_token: Csrf = ""):
 # -- ledger --------------------------------------------------------------------------------------------
 
 def _ledger(request: Request, user, town: str, month: str | None, code: str | None, error: str | None = None,
-            status: int = 200, form: dict | None = None, template: str = "ledger.html"):
+            status: int = 200, form: dict | None = None, template: str = "ledger.html", state: str | None = None,
+            done: str | None = None, finishing: int | None = None):
     desk = _work(request).ledger
-    return render(request, template, status_code=status, title=f"{town}履职台账", town=town,
-                  entries=desk.entries(user, town, code, month), summary=desk.summary(user, town, month),
-                  month=month or "", code=code or "", error=error, form=form or {}, today=date.today().isoformat())
+    everything = desk.entries(user, town, code, month)
+    shown = [e for e in everything if e["state"] == state] if state else everything
+    counts = {k: sum(1 for e in everything if e["state"] == k) for k in STATES}
+    return render(request, template, status_code=status, title=f"{town}履职台账", town=town, entries=shown,
+                  summary=desk.summary(user, town, month), month=month or "", code=code or "", error=error,
+                  form=form or {}, today=date.today().isoformat(), state=state or "", states=STATES, counts=counts,
+                  done=done, finishing=finishing, finishing_form=template == "ledger.html")
+
+
+State = Annotated[Optional[str], Query(pattern=r"^(open|overdue|done|late)?$")]
 
 
 @router.get("/ledger/{town}", response_class=HTMLResponse)
 def ledger_page(request: Request, town: Town, user: SignedIn, month: Month = None,
-                code: Annotated[Optional[str], Query(max_length=8)] = None):
-    return _ledger(request, user, town, month or None, code or None)
+                code: Annotated[Optional[str], Query(max_length=8)] = None, state: State = None,
+                done: Annotated[Optional[str], Query(max_length=300)] = None):
+    return _ledger(request, user, town, month or None, code or None, state=state or None, done=done)
 
 
 @router.get("/ledger/{town}/print", response_class=HTMLResponse)
@@ -136,27 +207,54 @@ def ledger_print(request: Request, town: Town, user: SignedIn, month: Month = No
     return _ledger(request, user, town, month or None, None, template="ledger_print.html")
 
 
+def _day(value: str, what: str) -> date | None:
+    if not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(f"{what}“{value.strip()[:20]}”不对，应写成 2026-03-01 的形式") from None
+
+
+def _names(text: str) -> list[str]:
+    """Attachment names as typed: separated by 顿号, commas or new lines."""
+    return [n for n in text.replace("，", "、").replace(",", "、").replace("\n", "、").split("、")]
+
+
 @router.post("/ledger/{town}", response_class=HTMLResponse)
 def add_entry(request: Request, town: Town, user: SignedIn, csrf_token: Csrf = "",
               code: Annotated[str, Form(max_length=8)] = "", received_on: Annotated[str, Form(max_length=10)] = "",
-              done_on: Annotated[str, Form(max_length=10)] = "", work: Text = "", result: Text = "",
-              attachments: Annotated[str, Form(max_length=2000)] = ""):
+              done_on: Annotated[str, Form(max_length=10)] = "", due_on: Annotated[str, Form(max_length=10)] = "",
+              work: Text = "", result: Text = "", attachments: Annotated[str, Form(max_length=2000)] = ""):
     check_csrf(request, csrf_token)
-    form = {"code": code, "received_on": received_on, "done_on": done_on, "work": work, "result": result,
-            "attachments": attachments}
+    form = {"code": code, "received_on": received_on, "done_on": done_on, "due_on": due_on, "work": work,
+            "result": result, "attachments": attachments}
     try:
-        try:
-            received = date.fromisoformat(received_on)
-            done = date.fromisoformat(done_on) if done_on.strip() else None
-        except ValueError:
-            raise InvalidInput("日期应写成 2026-03-01 的形式") from None
-        files = [n for n in attachments.replace("，", "、").replace(",", "、").replace("\n", "、").split("、")]
-        _work(request).ledger.add(user, town, code, received, work, result, done, None, files)
-    except Forbidden:
-        raise
-    except InvalidInput as exc:
+        received = _day(received_on, "日期")
+        if received is None:
+            raise InvalidInput("请填写日期")
+        entry = _work(request).ledger.add(user, town, code, received, work, result, _day(done_on, "完成日期"),
+                                          _day(due_on, "期限"), _names(attachments))
+    except (InvalidInput, NotFound) as exc:  # NotFound: an item code the lists do not have — the form again
         return _ledger(request, user, town, None, None, error=str(exc), status=422, form=form)
-    return RedirectResponse(f"/ledger/{town}", status_code=303)
+    return _back(f"/ledger/{town}", f"已登记台账 {entry['id']}（{entry['code']}）")
+
+
+@router.post("/ledger/{town}/{entry_id}/finish", response_class=HTMLResponse)
+def finish_entry(request: Request, town: Town, entry_id: Id, user: SignedIn, csrf_token: Csrf = "",
+                 done_on: Annotated[str, Form(max_length=10)] = "", result: Text = "",
+                 attachments: Annotated[str, Form(max_length=2000)] = ""):
+    check_csrf(request, csrf_token)
+    try:
+        day = _day(done_on, "完成日期")
+        if day is None:
+            raise InvalidInput("请填写完成日期")
+        finished = _work(request).ledger.finish(user, town, entry_id, day, result, _names(attachments))
+    except (InvalidInput, Conflict) as exc:
+        return _ledger(request, user, town, None, None, error=f"台账记录 {entry_id}：{exc}", status=exc.status,
+                       finishing=entry_id)
+    late = "（逾期完成）" if finished["late"] else ""
+    return _back(f"/ledger/{town}", f"台账记录 {entry_id}（{finished['code']}）已办结{late}")
 
 
 # -- assessment schemes ----------------------------------------------------------------------------------
@@ -194,11 +292,12 @@ def scheme_page(request: Request, scheme_id: Id, user: SignedIn,
 
 
 @router.get("/indicators/{scheme_id}/opinion", response_class=HTMLResponse)
-def scheme_opinion(request: Request, scheme_id: Id, user: SignedIn,
-                   department: Annotated[Optional[str], Query(max_length=128)] = None):
-    report = _work(request).indicators.report(user, scheme_id, department or None)
-    return render(request, "scheme_opinion.html", title=f"考核指标核查意见·{report['scheme']['name']}", report=report,
-                  department=department or "", flags=FLAGS)
+def scheme_opinion_page(request: Request, scheme_id: Id, user: SignedIn,
+                        department: Annotated[Optional[str], Query(max_length=128)] = None):
+    opinion = _work(request).indicators.opinion(user, scheme_id, department)
+    docx = f"/api/v1/schemes/{scheme_id}/opinion.docx" + (f"?department={quote(department)}" if department else "")
+    return render(request, "opinion.html", title=opinion.title, opinion=opinion, docx_url=docx,
+                  crumbs=[("考核指标核查", "/indicators"), (f"考核方案 {scheme_id}", f"/indicators/{scheme_id}")])
 
 
 @router.post("/indicators/{scheme_id}/confirm", response_class=HTMLResponse)

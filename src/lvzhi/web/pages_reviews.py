@@ -12,7 +12,7 @@ from ..review.kinds import (APPROVALS, DECISION_MEANINGS, DECISIONS, MAX_ATTACHM
                             MAX_TEXT_CHARS, STATES)
 from ..formats.reports import review_sheet
 from ..formats.sheets import table_bytes
-from ..review.opinion import opinion_sections
+from ..review.opinion import review_opinion
 from ..work import accounts, reviews
 from ..work.audit import ACTIONS
 from ..work.services import Services
@@ -220,8 +220,10 @@ def _review_with_error(request: Request, user, review_id: int, message: str):
 @router.get("/reviews/{review_id}/opinion", response_class=HTMLResponse)
 def opinion_page(request: Request, review_id: ReviewId, user: SignedIn):
     review = _work(request).reviews.one(user, review_id)
-    heading, sections = opinion_sections(review)
-    return render(request, "opinion.html", title=heading, heading=heading, sections=sections, review=review)
+    opinion = review_opinion(review)
+    return render(request, "opinion.html", title=opinion.title, opinion=opinion,
+                  crumbs=[("准入审查", "/reviews"), (str(review["id"]), f"/reviews/{review['id']}")],
+                  docx_url=f"/api/v1/reviews/{review['id']}/opinion.docx")
 
 
 # -- monitor, audit, accounts ------------------------------------------------------------------------

@@ -13,8 +13,7 @@ from markupsafe import Markup, escape
 from ..model import LIST_PREFIX, LIST_SHORT_NAMES, LIST_TITLES
 from ..clock import beijing_text
 from ..vocab import VERDICT_LABELS
-from .auth import identify
-from .errors import ApiError
+from .auth import page_viewer
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 VERDICT_CLASSES = {"basic": "basic", "cooperative": "cooperative", "reclaimed": "reclaimed",
@@ -87,10 +86,6 @@ TEMPLATES.env.lstrip_blocks = True
 
 def render(request: Request, template: str, status_code: int = 200, **context):
     """A page; every page knows who is signed in (for the navigation) and the session's CSRF token (for forms)."""
-    try:
-        user = identify(request)
-    except ApiError:  # a bad API token on a page request: show the page as to the public
-        user = None
-    context.setdefault("user", user)
+    context.setdefault("user", page_viewer(request))
     context.setdefault("csrf", getattr(request.state, "csrf", None))
     return TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)

@@ -23,6 +23,8 @@ ACTIONS = {
     "lists.import": "导入清单版本", "user.unlock": "解除账号锁定", "lists.confirm": "核对待核对事项",
     "org.office": "新增科室", "org.staff": "新增人员", "org.assign": "事项分工", "org.assign_bulk": "按类别分工",
     "org.import": "导入分工表", "org.carry": "新版本承接分工", "org.unassign": "取消分工",
+    "org.office_rename": "科室改名", "org.office_remove": "撤销科室", "org.staff_edit": "修改人员",
+    "org.staff_remove": "移除人员",
     "ledger.add": "登记台账", "ledger.finish": "台账办结",
     "scheme.import": "导入考核方案", "indicator.confirm": "确认考核指标对应事项", "indicator.change": "改变考核指标对应事项",
     "proposal.create": "提出调整申请", "proposal.edit": "修改调整申请", "proposal.submit": "提交调整申请",
@@ -89,12 +91,18 @@ FIELD_LABELS = {
     "effective_date": "生效日期", "unsure_items": "待核对事项", "checked": "已核对事项", "cleared_failures": "清除的失败登录次数", "explanation": "理由",
     "assignee_kind": "承办单位类别", "error": "错误", "needs_person": "需人工研判", "basis": "依据事项",
     "advice": "预审意见", "responsible": "负责单位", "rank": "排名", "suggested_assignee": "建议改派给",
+    "name": "名称", "office": "科室", "post": "职务", "outcome": "处理", "moved_to": "接手科室",
+    "lead_moved": "移交的牵头事项", "co_moved": "移交的配合事项", "staff_moved": "调入接手科室的人员",
+    "open_entries_moved": "移交的未办结台账", "replaced_by": "接替人员", "codes": "事项", "code": "事项",
+    "received_on": "日期", "done_on": "完成日期", "due_on": "期限", "work": "办理情况", "result": "办理结果",
+    "attachments": "附件", "changed": "有改动",
 }
 STATE_WORDS = {"pending": "待分派/待审查", "assigned": "已分派", "in_progress": "办理中", "disputed": "退单申请中",
                "resolved": "已办结", "closed": "已关闭", "awaiting_approval": "待管理员审批", "decided": "已决定",
                "basic": "基本履职", "cooperative": "配合履职", "reclaimed": "上级部门收回", "abolished": "不再开展",
                "unlisted": "清单外", "admit": "准入", "cooperate": "配合准入", "return": "退回",
-               "approved": "批准承接", "refused": "不予承接", "town": "镇街", "department": "部门"}
+               "approved": "批准承接", "refused": "不予承接", "town": "镇街", "department": "部门",
+               "deactivated": "停用（历史记录中保留）", "deleted": "删除"}
 
 
 def _value_text(value) -> str:

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..formats.organisation import indicator_workbook, read_scheme
 from ..formats.sheets import table_bytes
-from ..review.indicators import FLAG_MEANINGS, FLAGS, check, propose_item
+from ..review.indicators import FLAG_MEANINGS, FLAGS, check, propose_item, scheme_opinion
+from ..review.opinion import Opinion
 from ..store.schema import IndicatorRow, SchemeRow
 from .accounts import User, canonical_department
 from .audit import now, record
@@ -170,6 +171,15 @@ class IndicatorDesk:
                     "flag_reason": result.reason}
 
         return self.store.run(work)
+
+    def opinion(self, user: User, scheme_id: int, department: str | None = None) -> Opinion:
+        """The 核查意见 on the scheme (on one assessing department's indicators with `department`)."""
+        report = self.report(user, scheme_id)
+        department = (department or "").strip() or None
+        if department and not any(i["department"] == department for i in report["indicators"]):
+            known = "、".join(d["department"] for d in report["departments"])
+            raise NotFound(f"考核方案 {scheme_id} 中没有“{department}”设置的指标。考核部门有：{known}")
+        return scheme_opinion(report, department)
 
     def workbook(self, user: User, scheme_id: int) -> bytes:
         report = self.report(user, scheme_id)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..clock import from_utc
-from ..errors import InvalidInput, NotFound
+from ..errors import Conflict, InvalidInput, NotFound
 from ..formats.organisation import ledger_workbook
 from ..formats.sheets import table_bytes
 from ..store.schema import LedgerRow, ReviewRow, TicketRow
@@ -24,14 +24,15 @@ from .tickets import _text as clean_text
 
 TICKET_DAYS = 15  # only for a ticket with no 办理时限 of its own (tickets carry one by urgency: dispatch/deadlines.yaml)
 SOURCES = {"review": "事项准入", "ticket": "12345 工单", "manual": "手工登记"}
-STATES = {"done": "已完成", "open": "办理中", "overdue": "逾期"}
+STATES = {"open": "办理中", "overdue": "逾期未完成", "done": "已完成", "late": "逾期完成"}
+PAST_DUE = ("overdue", "late")  # counted as 逾期 in the per office and month table
 MAX_TEXT = 2000
 MAX_ATTACHMENTS = 20
 
 
 def _state(row: LedgerRow, today: date) -> str:
     if row.done_on:
-        return "overdue" if row.due_on and row.done_on > row.due_on else "done"
+        return "late" if row.due_on and row.done_on > row.due_on else "done"
     return "overdue" if row.due_on and today > row.due_on else "open"
 
 
@@ -94,13 +95,16 @@ class LedgerDesk:
         self.store.run(lambda session: sync(session, town, leads, titles))
 
     def entries(self, user: User, town: str, code: str | None = None, month: str | None = None,
-                office: str | None = None) -> list[dict]:
+                office: str | None = None, state: str | None = None) -> list[dict]:
+        """The town's entries, newest first; filtered by item, month received, lead office and state."""
         require_keeper(user, town, "查看")
+        if state and state not in STATES:
+            raise InvalidInput(f"不认识的状态“{state}”，可选：{'、'.join(f'{k}（{v}）' for k, v in STATES.items())}")
         self.lists.town(town)
         self._synced(town)
         today = date.today()
         with self.store.transaction() as session:
-            names = office_names(session, town)
+            names, state_filter = office_names(session, town), state
             query = select(LedgerRow).where(LedgerRow.town == town)
             if code:
                 query = query.where(LedgerRow.code == code.strip().upper())
@@ -112,6 +116,8 @@ class LedgerDesk:
                 if office and names.get(row.office_id or 0, "") != office:
                     continue
                 state = _state(row, today)
+                if state_filter and state != state_filter:
+                    continue
                 result.append({"id": row.id, "code": row.code, "title": row.title,
                                "office": names.get(row.office_id or 0), "source": row.source,
                                "source_name": SOURCES[row.source], "source_id": row.source_id,
@@ -133,7 +139,7 @@ class LedgerDesk:
             cell["items"].add(entry["code"])
             cell["received"] += 1
             cell["done"] += entry["done_on"] is not None
-            cell["overdue"] += entry["state"] == "overdue"
+            cell["overdue"] += entry["state"] in PAST_DUE
         return [{"office": o, "month": m, "items": len(c["items"]), "received": c["received"], "done": c["done"],
                  "overdue": c["overdue"]} for (o, m), c in sorted(table.items(), key=lambda kv: (kv[0][1], kv[0][0]),
                                                                    reverse=True)]
@@ -150,6 +156,10 @@ class LedgerDesk:
             raise InvalidInput("日期不能晚于今天")
         if done_on and done_on < received_on:
             raise InvalidInput("完成日期不能早于收到日期")
+        if done_on and done_on > date.today():
+            raise InvalidInput("完成日期不能晚于今天")
+        if due_on and due_on < received_on:
+            raise InvalidInput("期限不能早于收到日期")
         lead = self.organisation.lead_offices(town).get(item.code, "")
 
         def act(session):
@@ -167,23 +177,45 @@ class LedgerDesk:
 
         return self.store.run(act)
 
-    def finish(self, user: User, town: str, entry_id: int, done_on: date, result: str) -> dict:
+    def finish(self, user: User, town: str, entry_id: int, done_on: date, result: str,
+               attachments: list[str] | None = None) -> dict:
+        """Marks an entry done on a day with its result (and the names of the papers that show it); an entry
+        done already is not finished again."""
         require_keeper(user, town, "登记")
+        self.lists.town(town)
         result = clean_text(result, "办理结果", MAX_TEXT, required=True)
+        files = _attachments(attachments)
+        if done_on > date.today():
+            raise InvalidInput("完成日期不能晚于今天")
 
         def act(session):
             row = session.get(LedgerRow, entry_id)
             if row is None or row.town != town:
                 raise NotFound(f"{town}的台账中没有编号为 {entry_id} 的记录")
+            if row.done_on is not None:
+                raise Conflict(f"台账记录 {entry_id}（{row.code}）已于 {row.done_on.isoformat()} 完成，不能再次办结")
             if done_on < row.received_on:
-                raise InvalidInput("完成日期不能早于收到日期")
-            before = {"done_on": row.done_on.isoformat() if row.done_on else None, "result": row.result}
-            row.done_on, row.result = done_on, result
+                raise InvalidInput(f"完成日期 {done_on.isoformat()} 不能早于收到日期 {row.received_on.isoformat()}")
+            joined = list(dict.fromkeys([*row.attachments, *files]))
+            if len(joined) > MAX_ATTACHMENTS:
+                raise InvalidInput(f"附件最多 {MAX_ATTACHMENTS} 个（已有 {len(row.attachments)} 个）")
+            before = {"done_on": None, "result": row.result, "attachments": list(row.attachments)}
+            row.done_on, row.result, row.attachments = done_on, result, joined
+            late = bool(row.due_on and done_on > row.due_on)
             record(session, user.actor, "ledger.finish", "ledger", row.id, before,
-                   {"done_on": done_on.isoformat(), "result": result})
-            return {"id": row.id, "done_on": done_on.isoformat()}
+                   {"town": town, "code": row.code, "done_on": done_on.isoformat(), "result": result,
+                    "attachments": joined, "due_on": row.due_on.isoformat() if row.due_on else None})
+            return {"id": row.id, "code": row.code, "done_on": done_on.isoformat(), "late": late,
+                    "state": "late" if late else "done"}
 
         return self.store.run(act)
+
+    def of_item(self, user: User, town: str, code: str) -> dict:
+        """How many entries an item has and how many are open or overdue (for the item page)."""
+        entries = self.entries(user, town, code=code)
+        return {"total": len(entries), "open": sum(1 for e in entries if e["done_on"] is None),
+                "overdue": sum(1 for e in entries if e["state"] == "overdue"),
+                "url": f"/ledger/{town}?code={code}"}
 
     def workbook(self, user: User, town: str, month: str | None = None) -> bytes:
         return table_bytes(ledger_workbook(town, self.entries(user, town, month=month),

@@ -11,6 +11,7 @@ from ..errors import Forbidden
 from ..model import LIST_KINDS, LIST_SHORT_NAMES
 from ..store.schema import ReviewRow, TicketRow
 from .accounts import User
+from .ledger import PAST_DUE
 from .organisation import may_keep
 
 MONTHS = 12
@@ -54,7 +55,7 @@ class StatisticsDesk:
                 office = entry["office"] or "（未分工）"
                 offices[office]["received"] += 1
                 offices[office]["done"] += entry["done_on"] is not None
-                offices[office]["overdue"] += entry["state"] == "overdue"
+                offices[office]["overdue"] += entry["state"] in PAST_DUE
         with self.store.transaction() as session:
             tickets = session.execute(select(TicketRow.received_at, TicketRow.item_code).where(
                 TicketRow.town.in_(towns))).all()
