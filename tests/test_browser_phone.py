@@ -75,5 +75,7 @@ def test_table_headers_are_not_stacked_a_character_a_line(phone, path):
 
 def test_the_diff_marks_changed_characters_on_a_phone(phone):
     phone.goto(f"/t/{TOWN}/diff?from=1&to=2")
-    marked = phone.locator("table.diff ins, table.diff mark").first
-    assert marked.count() == 1 and "献血志愿者" in marked.inner_text()
+    marked = phone.locator("table.diff td.after ins")
+    assert marked.count() >= 1 and "献血志愿者" in marked.first.inner_text()
+    cell = phone.locator("table.diff td.after").filter(has=marked.first).inner_text()
+    assert len(marked.first.inner_text()) < len(cell), "只标出改动的字，不是整格"

@@ -114,3 +114,20 @@ def test_an_earlier_line_gives_up_a_character_when_a_later_one_could_not_break()
         assert "".join(pieces) == text
         assert all(p[0] not in NO_START for p in pieces[1:]) and all(p[-1] not in NO_END for p in pieces[:-1])
         assert all(sum(2 for _ in p) <= width for p in pieces), (width, pieces)
+
+
+def test_piped_output_is_not_cut_at_80_columns(tmp_path):
+    """Without a terminal (a pipe, a file) and without COLUMNS, tables keep whole lines instead of rich's 80."""
+    import os
+    import subprocess
+    import sys
+
+    from rich.cells import cell_len
+
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    done = subprocess.run([sys.executable, "-m", "lvzhi", "--database", f"sqlite:///{tmp_path / 'lvzhi.db'}", "search",
+                           "消防"], capture_output=True, text=True, timeout=180, env=env)
+    assert done.returncode == 0, done.stderr
+    widest = max(cell_len(line) for line in done.stdout.splitlines())
+    assert widest > 80, f"最宽的一行只有 {widest} 列"
+    assert bad_lines(done.stdout) == []

@@ -28,6 +28,7 @@ ACTIONS = {
     "proposal.create": "提出调整申请", "proposal.edit": "修改调整申请", "proposal.submit": "提交调整申请",
     "proposal.consult": "组织会商", "proposal.opinion": "提出会商意见", "proposal.approve": "批准调整申请",
     "proposal.return": "退回调整申请", "proposal.publish": "发布动态调整",
+    "directory.set": "登记单位联系方式", "directory.clear": "清除单位联系方式", "directory.import": "导入单位名录",
 }
 
 
@@ -89,12 +90,15 @@ FIELD_LABELS = {
     "effective_date": "生效日期", "unsure_items": "待核对事项", "checked": "已核对事项", "cleared_failures": "清除的失败登录次数", "explanation": "理由",
     "assignee_kind": "承办单位类别", "error": "错误", "needs_person": "需人工研判", "basis": "依据事项",
     "advice": "预审意见", "responsible": "负责单位", "rank": "排名", "suggested_assignee": "建议改派给",
+    "district": "区县", "name": "名称", "kind": "类别", "phone": "电话", "address": "地址", "hours": "办公时间",
+    "website": "网站", "rows": "行数", "changed": "有变化的单位",
 }
 STATE_WORDS = {"pending": "待分派/待审查", "assigned": "已分派", "in_progress": "办理中", "disputed": "退单申请中",
                "resolved": "已办结", "closed": "已关闭", "awaiting_approval": "待管理员审批", "decided": "已决定",
                "basic": "基本履职", "cooperative": "配合履职", "reclaimed": "上级部门收回", "abolished": "不再开展",
                "unlisted": "清单外", "admit": "准入", "cooperate": "配合准入", "return": "退回",
-               "approved": "批准承接", "refused": "不予承接", "town": "镇街", "department": "部门"}
+               "approved": "批准承接", "refused": "不予承接", "town": "镇街", "department": "部门",
+               "enterprise": "企业、平台", "hotline": "热线"}
 
 
 def _value_text(value) -> str:
