@@ -77,5 +77,5 @@ def test_the_diff_marks_changed_characters_on_a_phone(phone):
     phone.goto(f"/t/{TOWN}/diff?from=1&to=2")
     marked = phone.locator("table.diff td.after ins")
     assert marked.count() >= 1 and "献血志愿者" in marked.first.inner_text()
-    cell = phone.locator("table.diff td.after").filter(has=marked.first).inner_text()
+    cell = phone.locator("table.diff td.after", has=phone.locator("ins")).first.inner_text()
     assert len(marked.first.inner_text()) < len(cell), "只标出改动的字，不是整格"

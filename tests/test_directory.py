@@ -121,6 +121,7 @@ def test_admin_edits_a_body_in_the_portal_and_the_residents_answer_shows_it(env)
     assert entry["object_id"] == f"{DISTRICT}/区城市管理局" and entry["after"]["phone"] == PHONE and entry["before"] is None
     assert "电话：023-0000 0101" in entry["changes_text"]
     # and reads as labelled Chinese fields on the audit page, not escapes or English keys
+    sign_in(client, "admin")
     page = client.get("/audit").text
     assert "登记单位联系方式" in page and "<dt>电话</dt>" in page and "<dt>地址</dt>" in page
     assert "\\u" not in page and '"phone"' not in page and "<dt>phone</dt>" not in page
