@@ -16,7 +16,7 @@ pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
 
 TOWN = quote("珞璜镇")
 PAGES = ["/departments", "/departments/" + quote("区卫生健康委"), f"/t/{TOWN}/versions",
-         f"/t/{TOWN}/diff?from=1&to=2"]
+         f"/t/{TOWN}/diff?from=1&to=2", "/directory"]
 
 # For every table header cell: its text, its rendered width and height, and the height of one line of its text.
 HEADERS = """() => [...document.querySelectorAll('table thead th')].filter(th => th.offsetParent !== null).map(th => {

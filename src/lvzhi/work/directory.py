@@ -10,6 +10,8 @@ how to reach them, and always the 12345 hotline as the fallback (`Directory.guid
 from __future__ import annotations
 
 import re
+import threading
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
@@ -158,6 +160,10 @@ class DirectoryDesk:
     def __init__(self, store, lists):
         self.store = store
         self.lists = lists
+        # district → (read at, directory): answers read it at most once per the catalog's refresh window (other
+        # workers see a change within that window); a change made through this desk is seen at once
+        self._read: dict[str, tuple[float, Directory]] = {}
+        self._lock = threading.Lock()
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -194,7 +200,21 @@ class DirectoryDesk:
             return Directory(district, {r.name: _entry(r) for r in rows})
 
     def for_town(self, town: str) -> Directory:
-        return self.directory(self.lists.town(town).district)
+        """The town's district directory for answering (read at most once per refresh window)."""
+        district = self.lists.town(town).district
+        window = getattr(self.lists, "refresh_seconds", 0)
+        with self._lock:
+            cached = self._read.get(district)
+        if cached is not None and time.monotonic() - cached[0] < window:
+            return cached[1]
+        found = self.directory(district)
+        with self._lock:
+            self._read[district] = (time.monotonic(), found)
+        return found
+
+    def _changed(self) -> None:
+        with self._lock:
+            self._read.clear()
 
     def listing(self, user: User | None, district: str | None = None) -> dict:
         """Every known body of the district with its contact (blank where none was entered); the admin also
@@ -295,6 +315,7 @@ class DirectoryDesk:
         values = clean_contact(contact)
         kind_value = self._kind(kind, name, self.bodies(district), self.directory(district).entries.get(name))
         self.store.run(lambda s: self._put(s, user, district, name, kind_value, values))
+        self._changed()
         return self.entry(user, district, name)
 
     def clear(self, user: User, district: str | None, name: str) -> dict:
@@ -342,7 +363,10 @@ class DirectoryDesk:
             return {"district": district, "rows": len(checked), "changed": changed,
                     "unchanged": len(checked) - len(changed)}
 
-        return self.store.run(work)
+        try:
+            return self.store.run(work)
+        finally:
+            self._changed()
 
 
 def _row_number(message: str) -> int:
