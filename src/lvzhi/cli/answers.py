@@ -18,7 +18,21 @@ def _numbered(lines: list[str]) -> Text:
     return Text("\n".join(f"{n}. {line}" for n, line in enumerate(lines, 1)))
 
 
-def answer_panel(answer: Answer) -> Panel:
+def contacts_text(guide: dict) -> Text:
+    """Who handles it and how to reach them (from the directory of bodies), then the 12345 hotline."""
+    text = Text("找谁办：", style="bold")
+    text.append(guide["summary"])
+    for contact in [*guide["contacts"], {**guide["hotline"], "role": "兜底"}]:
+        facts = [f"{label}：{contact[field]}" for field, label in (("phone", "电话"), ("address", "地址"),
+                                                                    ("hours", "办公时间"), ("website", "网站"),
+                                                                    ("note", "备注")) if contact.get(field)]
+        text.append(f"\n· {contact['name']}", style="bold")
+        text.append(f"（{contact['role']}）" if contact.get("role") else "")
+        text.append("：" + "；".join(facts) if facts else "：单位名录中尚无其联系方式")
+    return text
+
+
+def answer_panel(answer: Answer, guide: dict | None = None) -> Panel:
     parts: list = []
     if answer.error:
         return Panel(Text(answer.error, style="red"), title="无法判断", border_style="red")
@@ -46,6 +60,8 @@ def answer_panel(answer: Answer) -> Panel:
         parts.append(Text("承接部门的工作方式：", style="bold"))
         parts.append(_numbered(answer.handler_methods))
     parts.append(Text("理由：", style="bold") + Text(answer.explanation))
+    if guide is not None:
+        parts.append(contacts_text(guide))
     if answer.question is not None:
         choices = "；".join(f"{label}→{_brief(answer.question.answers[value])}" for value, label in ((True, "是"), (False, "否")))
         parts.append(Text("需要确认：", style="bold yellow") + Text(f"{answer.question.text}（{choices}；"

@@ -6,12 +6,12 @@ import sys
 from typing import Optional
 
 import typer
-from rich.console import Console
 
 from ..errors import InvalidInput
 from ..lists.bundled import ensure_bundled
 from ..lists.catalog import Catalog
 from ..store import Store
+from .linebreak import KinsokuConsole
 
 app = typer.Typer(
     help="lvzhi（履职）：乡镇履行职责事项清单的结构化数据、查询与归属判定。",
@@ -20,9 +20,10 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 # Piped or redirected output is not cut at 80 columns: tables keep whole lines (a terminal's own width otherwise).
+# Every command prints through these two consoles, so every wrapped line follows Chinese line breaking (禁则).
 WIDE = 160
-console = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else WIDE)
-errors = Console(stderr=True, width=None if sys.stderr.isatty() or os.environ.get("COLUMNS") else WIDE)
+console = KinsokuConsole(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else WIDE)
+errors = KinsokuConsole(stderr=True, width=None if sys.stderr.isatty() or os.environ.get("COLUMNS") else WIDE)
 
 TOWN_HELP = "镇街名称；缺省为内置的珞璜镇（数据库中没有时为第一个镇街）"
 

@@ -13,6 +13,7 @@ from ..resolve import Resolver
 from ..resolve.answer import failed
 from ..resolve.evaluate import LabelError, evaluate, read_labelled
 from ..resolve.overlaps import find_overlaps
+from ..work.services import Services
 from .answers import answer_panel, misses_table, scores_table
 from .app import TOWN_HELP, Failure, app, console, open_catalog, town_of
 
@@ -81,6 +82,12 @@ def resolve_command(
         answer = resolver.resolve(text, top=top)
         if reply and answer.question is not None:
             answer = resolver.resolve(text, top=top, assume={answer.question.text: reply == "是"})
+        if fmt == "text":
+            lists = open_catalog(ctx)
+            name = town_of(lists, town)
+            guide = Services.over(lists).directory.for_town(name).guide(name, answer)
+            console.print(answer_panel(answer, guide))
+            return
         _print(answer, fmt)
         return
     stream, source = _open_input(input_file)

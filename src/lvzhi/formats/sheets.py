@@ -32,6 +32,16 @@ def safe_cell(value):
     return value
 
 
+def decode_text(data: bytes, source: str) -> str:
+    """A text file from a Chinese office: UTF-8 (with or without BOM) or GBK/GB18030."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InvalidInput(f"{source}：无法识别文件编码（应为 UTF-8 或 GBK/GB18030）")
+
+
 def table_bytes(sheets: list[Sheet], fmt: str) -> bytes:
     """CSV (the first sheet, UTF-8 with BOM so Excel on Chinese Windows reads it) or xlsx (every sheet)."""
     if fmt == "csv":

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import InvalidInput
-from .sheets import write_table as write_sheets
+from .sheets import decode_text, write_table as write_sheets
 from .xlsxread import BROKEN_XLSX, SheetTooLarge, open_workbook, sheet_rows
 
 MAX_CELL_CHARS = 10_000
@@ -66,12 +66,10 @@ def map_columns(headers: list[str]) -> dict[str, str]:
 
 
 def _decode(data: bytes, source: str) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise TicketFileError(f"{source}：无法识别文件编码（应为 UTF-8 或 GBK/GB18030）")
+    try:
+        return decode_text(data, source)
+    except InvalidInput as exc:
+        raise TicketFileError(str(exc)) from None
 
 
 def _csv_rows(path: Path) -> list[list[str]]:

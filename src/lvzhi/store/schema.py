@@ -407,3 +407,22 @@ class OpinionRow(Base):
     opinion: Mapped[str | None] = mapped_column(Text, nullable=True)
     given_by_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
     given_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class DirectoryRow(Base):
+    """One body's public contact in a district's directory (the admin keeps it): residents are told how to
+    reach whoever handles their request. Only what the admin entered is stored; nothing is made up."""
+
+    __tablename__ = "directory_entries"
+    __table_args__ = (UniqueConstraint("district", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    district: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(16))
+    phone: Mapped[str] = mapped_column(String(64), default="")
+    address: Mapped[str] = mapped_column(String(255), default="")
+    hours: Mapped[str] = mapped_column(String(255), default="")
+    website: Mapped[str] = mapped_column(String(255), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)

@@ -236,29 +236,36 @@ class ResolveRequest(BaseModel):
 
 
 @router.post("/resolve", summary="这件事归谁管？")
-async def resolve(body: ResolveRequest, lists: CatalogDep) -> dict:
+async def resolve(body: ResolveRequest, lists: CatalogDep, work: ServicesDep) -> dict:
     """判定一条或一批诉求属于哪张清单的哪个事项、谁牵头、镇做什么；清单外的给出通常办理单位。
 
     一批时，无法判断的单条在其 `error` 中说明原因，其余照常判定。
     当答案取决于诉求没有说明的一点（如是否在城市建成区内）时，回答带 `question`：问题本身和选“是”“否”各自的判定；
     把回答放进 `assume` 再请求一次即按该回答判定。
+
+    `for_residents` 是给群众看的回答：`summary` 说明找谁办，`contacts` 为办理单位及其在单位名录中的电话、地址、
+    办公时间（名录中没有的为空），`hotline` 为兜底的 12345 热线。
     """
     town = body.town or lists.default_town()
     resolver = lists.resolver(town)
+    directory = work.directory.for_town(town)
     if body.requests is not None:
         # a batch can take a second: resolve it off the event loop so that other requests keep flowing
         answers = await run_in_threadpool(resolver.resolve_many, [(r.id, r.text) for r in body.requests], body.top)
         return {"town": town, "version": _version_json(lists.version(town)),
-                "answers": [_answer_json(town, a) for a in answers]}
+                "answers": [_answer_json(town, a, directory) for a in answers]}
     answer = resolver.resolve(body.text, body.id, top=body.top, assume=body.assume)
     if answer.error:
         raise ApiError(422, "invalid_input", f"请求体 text：{answer.error}")
-    return {"town": town, "version": _version_json(lists.version(town)), **_answer_json(town, answer)}
+    return {"town": town, "version": _version_json(lists.version(town)), **_answer_json(town, answer, directory)}
 
 
-def _answer_json(town: str, answer) -> dict:
+def _answer_json(town: str, answer, directory) -> dict:
     data = answer.to_dict()
     data["item"] = item_json(town, answer.item) if answer.item else None
+    if answer.error:
+        return data
+    data["for_residents"] = directory.guide(town, answer)
     return data
 
 

@@ -81,10 +81,11 @@ class Confirmation(Strict):
     code: Optional[str] = Field(None, max_length=8, description="缺省为确认系统建议；填事项编码改为该事项；填“清单外”表示不对应任何事项")
 
 
-def read_upload(upload: UploadFile) -> tuple[bytes, str]:
+def read_upload(upload: UploadFile, suffixes: tuple[str, ...] = (".xlsx",)) -> tuple[bytes, str]:
     name = upload.filename or "上传文件.xlsx"
-    if not name.lower().endswith(".xlsx"):
-        raise InvalidInput(f"文件“{name}”：只支持 .xlsx 文件（请用 Excel 或 WPS 另存为 .xlsx）")
+    if not name.lower().endswith(suffixes):
+        allowed = " 和 ".join(suffixes)
+        raise InvalidInput(f"文件“{name}”：只支持 {allowed} 文件（请用 Excel 或 WPS 另存为 .xlsx）")
     data = upload.file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         raise InvalidInput(f"文件“{name}”超过 2 MB")

@@ -13,8 +13,8 @@ from ..lists.bundled import ensure_bundled
 from ..lists.catalog import Catalog
 from ..store import Store
 from ..work.services import Services
-from . import (api, api_ledger, api_proposals, api_reviews, api_tickets, errors, pages, pages_import, pages_ledger,
-               pages_proposals, pages_reviews, pages_tickets)
+from . import (api, api_directory, api_ledger, api_proposals, api_reviews, api_tickets, errors, pages,
+               pages_directory, pages_import, pages_ledger, pages_proposals, pages_reviews, pages_tickets)
 from .render import render
 from .security import SecurityMiddleware
 
@@ -50,6 +50,7 @@ def create_app(store: Store | None = None, database: str | None = None, warm: bo
     errors.install(app, _error_page)
     app.include_router(api.router)
     app.include_router(api_reviews.router)
+    app.include_router(api_directory.router)
     app.include_router(api_proposals.router)
     app.include_router(api_tickets.router)
     app.include_router(api_tickets.open311)
@@ -58,6 +59,7 @@ def create_app(store: Store | None = None, database: str | None = None, warm: bo
     app.include_router(pages_reviews.router)
     app.include_router(pages_tickets.router)
     app.include_router(pages_import.router)
+    app.include_router(pages_directory.router)
     app.include_router(api_ledger.router)
     app.include_router(pages_ledger.router)
 

@@ -54,8 +54,9 @@ def _ask(request: Request, q: str, town: str | None, choice: str | None = None, 
     if asked is not None and choice is not None:  # the user answered the question: re-run with that choice
         answer = resolver.resolve(q, assume={asked.text: choice == "yes"})
     official = view == "official" or (view is None and viewer(request) is not None)
+    guide = request.app.state.services.directory.for_town(town).guide(town, answer) if answer else None
     return render(request, "home.html", title="这件事归谁管？", q=q, town=town, towns=lists.towns(), asked=asked,
-                  choice=choice, official=official,
+                  choice=choice, official=official, guide=guide,
                   answer=answer, verdict_words=VERDICT_WORDS, max_chars=MAX_TEXT_CHARS,
                   unsure=lists.version(town).unsure if answer else (),
                   alternatives=[c for c in answer.candidates if not answer.item or c.item.code != answer.item.code]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -75,6 +76,7 @@ def changed_characters(before, after) -> tuple[Markup, Markup]:
 
 TEMPLATES.env.filters["highlight"] = highlight
 TEMPLATES.env.globals["changed_characters"] = changed_characters
+TEMPLATES.env.filters["tel"] = lambda number: re.sub(r"[^0-9+]", "", unicodedata.normalize("NFKC", number))
 TEMPLATES.env.filters["beijing"] = beijing_text  # stored UTC → 北京时间 YYYY-MM-DD HH:MM
 TEMPLATES.env.globals.update(
     list_titles=LIST_TITLES, list_names=LIST_SHORT_NAMES, list_prefix=LIST_PREFIX, verdict_classes=VERDICT_CLASSES,

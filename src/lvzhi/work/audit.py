@@ -30,6 +30,7 @@ ACTIONS = {
     "proposal.create": "提出调整申请", "proposal.edit": "修改调整申请", "proposal.submit": "提交调整申请",
     "proposal.consult": "组织会商", "proposal.opinion": "提出会商意见", "proposal.approve": "批准调整申请",
     "proposal.return": "退回调整申请", "proposal.publish": "发布动态调整",
+    "directory.set": "登记单位联系方式", "directory.clear": "清除单位联系方式", "directory.import": "导入单位名录",
 }
 
 
@@ -96,13 +97,16 @@ FIELD_LABELS = {
     "open_entries_moved": "移交的未办结台账", "replaced_by": "接替人员", "codes": "事项", "code": "事项",
     "received_on": "日期", "done_on": "完成日期", "due_on": "期限", "work": "办理情况", "result": "办理结果",
     "attachments": "附件", "changed": "有改动",
+    "district": "区县", "kind": "类别", "phone": "电话", "address": "地址", "hours": "办公时间",
+    "website": "网站", "rows": "行数",
 }
 STATE_WORDS = {"pending": "待分派/待审查", "assigned": "已分派", "in_progress": "办理中", "disputed": "退单申请中",
                "resolved": "已办结", "closed": "已关闭", "awaiting_approval": "待管理员审批", "decided": "已决定",
                "basic": "基本履职", "cooperative": "配合履职", "reclaimed": "上级部门收回", "abolished": "不再开展",
                "unlisted": "清单外", "admit": "准入", "cooperate": "配合准入", "return": "退回",
                "approved": "批准承接", "refused": "不予承接", "town": "镇街", "department": "部门",
-               "deactivated": "停用（历史记录中保留）", "deleted": "删除"}
+               "deactivated": "停用（历史记录中保留）", "deleted": "删除",
+               "enterprise": "企业、平台", "hotline": "热线"}
 
 
 def _value_text(value) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from ..lists.catalog import Catalog
 from .accounts import AccountDesk
 from .audit import AuditLog
+from .directory import DirectoryDesk
 from .indicators import IndicatorDesk
 from .ledger import LedgerDesk
 from .organisation import OrganisationDesk
@@ -27,6 +28,7 @@ class Services:
     indicators: IndicatorDesk
     statistics: StatisticsDesk
     proposals: ProposalDesk
+    directory: DirectoryDesk
 
     @classmethod
     def over(cls, lists: Catalog) -> "Services":
@@ -36,4 +38,4 @@ class Services:
         indicators = IndicatorDesk(store, lists)
         return cls(lists, ReviewDesk(store, lists), TicketDesk(store, lists), AccountDesk(store), AuditLog(store),
                    organisation, ledger, indicators, StatisticsDesk(store, lists, ledger, indicators),
-                   ProposalDesk(store))
+                   ProposalDesk(store), DirectoryDesk(store, lists))
