@@ -32,7 +32,7 @@ from .audit import now, record
 from .proposal_items import (MAX_TEXT, Placement, applied, as_item, change_of, clean_item, find_item,
                              item_from_fields, same_titled, text_field as _text)
 from .publishing import publish_in
-from .reviews import can_view as may_view_review
+from .reviews import can_view as may_view_review, taken_reviews
 
 KINDS = {"add": "新增事项", "change": "修改事项", "remove": "删除事项", "move": "调整所属清单"}
 REASONS = {"law": "法律法规立改废释", "function": "部门职能调整", "town": "乡镇申请", "admission": "清单外事项准入",
@@ -575,16 +575,6 @@ def coverage(session: Session, row: ProposalRow) -> list[dict]:
 
 
 # -- from 事项准入 ------------------------------------------------------------------------------------
-
-def taken_reviews(session: Session) -> dict[int, int]:
-    """Each 准入审查 that a proposal was made from, and that proposal."""
-    taken: dict[int, int] = {}
-    for pid, first, ids in session.execute(select(ProposalRow.id, ProposalRow.review_id, ProposalRow.review_ids)
-                                           .where(ProposalRow.review_id.is_not(None))):
-        for review_id in ids or [first]:
-            taken.setdefault(review_id, pid)
-    return taken
-
 
 def from_reviews(session: Session, user: User, review_ids: list[int]) -> ProposalRow:
     """Approved 清单外 tasks (one, or the same task approved again and again, by one department) become a draft
