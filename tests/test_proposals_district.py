@@ -298,9 +298,94 @@ def test_monitor_lists_repeatedly_approved_unlisted_tasks(env):
     with pytest.raises(Conflict, match=f"准入审查 {second} 已据此提出调整申请 {made['id']}"):
         services.proposals.from_reviews(users["town"], [second])
     assert [r.action for r in audit(store, made["id"])] == ["proposal.create"]
+    civil_review = data_other(services, users)
+    with pytest.raises(NotFound):  # a department only from the tasks it issued
+        services.proposals.from_reviews(users["health"], [civil_review])
+    by_civil = services.proposals.from_reviews(users["civil"], [civil_review])
+    assert by_civil["proposer"] == "department:区民政局" and by_civil["after"]["departments"] == ["区民政局"]
 
 
 def data_other(services, users) -> int:
     """An approved 清单外 review of another department (区民政局) in 珞璜镇."""
     return next(r["id"] for r in services.reviews.listing(users["admin"], per_page=100)["reviews"]
                 if r["issuing_department"] == "区民政局")
+
+
+def test_district_proposal_pages_and_publishing_form(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from lvzhi.web import create_app
+
+    store = Store(f"sqlite:///{tmp_path / 'lvzhi.db'}")
+    for dataset in (bundled_dataset(), baisha_lists(), shimen_lists()):
+        with store.transaction() as session:
+            save_dataset(session, dataset, source_name=dataset.town.name)
+    tokens = add_people(store, {k: PEOPLE[k] for k in ("admin", "baisha", "civil")}, "lvzhi-test-pw")
+    with TestClient(create_app(store), raise_server_exceptions=False) as client:
+        def call(who, method, url, **kwargs):
+            return client.request(method, url, headers={"authorization": f"Bearer {tokens[who]}"}, **kwargs)
+
+        form = call("civil", "GET", "/proposals/new?kind=change&code=C24")
+        assert 'value="江津区"' in form.text and "江津区全部镇街（全区调整）" in form.text
+        made = call("civil", "POST", "/proposals", data={
+            "scope": "江津区", "town": "珞璜镇", "kind": "change", "target_code": "C24", "list": "cooperative",
+            "title": "养老服务机构监管", "town_duties": PENSION, "reason_kind": "law", "reason": "法规修订",
+            "action": "submit"}, follow_redirects=False)
+        assert made.status_code == 303, made.text
+        page_url = made.headers["location"]
+        page = call("baisha", "GET", page_url).text  # a town of the district follows it
+        assert "江津区全部镇街" in page and "适用的镇街" in page and "C23 养老服务机构监管" in page
+        assert "石门镇的配合履职清单中没有“养老服务机构监管”这一事项" in page
+        pid = int(page_url.rsplit("/", 1)[1])
+        call("admin", "POST", f"/api/v1/proposals/{pid}/consult", json={})
+        call("admin", "POST", f"/api/v1/proposals/{pid}/decision", json={"approved": True, "reason": "经审定"})
+        listing = call("admin", "GET", "/proposals").text
+        assert f"{pid} · 江津区全部镇街 · 修改事项" in listing
+        published = call("admin", "POST", "/proposals/publish", data={
+            "proposals": [pid], "label": "2027年第一次动态调整", "effective_date": date.today().isoformat()},
+            follow_redirects=False)
+        assert published.status_code == 303 and published.headers["location"] == f"/proposals/{pid}#towns"
+        after = call("admin", "GET", f"/proposals/{pid}").text
+        assert "各镇街的发布情况" in after and 'href="/t/白沙镇/C23"' in after and "不适用" in after
+        notice = client.get("/t/白沙镇/adjustments").text
+        assert "C23" in notice and "法规修订" in notice
+        item = client.get("/t/白沙镇/C23").text
+        assert 'class="adjustments"' in item and "修改事项。理由：法律法规立改废释，法规修订" in item
+        diff = client.get("/t/白沙镇/diff").text
+        assert f'href="/proposals/{pid}"' in diff
+    store.close()
+
+
+def test_migration_keeps_what_was_published(database_url):
+    """A database at the previous revision with a published proposal: upgrading copies it to the publications."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from lvzhi.store.db import MIGRATIONS, make_engine
+    from lvzhi.store.schema import PublicationRow
+
+    engine = make_engine(database_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0008")
+        connection.execute(text("INSERT INTO towns (id, name, district, city) VALUES (1, '珞璜镇', '江津区', '重庆市')"))
+        for vid in (1, 2):
+            connection.execute(text("INSERT INTO list_versions (id, town_id, label, source_name, sha256, imported_at) "
+                                    "VALUES (:id, 1, :label, 'x', :sha, CURRENT_TIMESTAMP)"),
+                               {"id": vid, "label": f"v{vid}", "sha": str(vid) * 64})
+        connection.execute(text(
+            "INSERT INTO proposals (id, town, kind, target_code, base_version_id, before, after, reason_kind, reason, "
+            "basis_document, basis_number, basis_article, state, created_by_name, proposer, created_at, "
+            "published_version_id, published_code) VALUES (7, '珞璜镇', 'remove', 'B129', 1, :before, NULL, 'other', "
+            "'删', '', '', '', 'published', 'admin', 'admin', CURRENT_TIMESTAMP, 2, 'B129')"),
+            {"before": '{"list": "basic", "category": "综合政务", "title": "开展公共机构节能工作。"}'})
+    engine.dispose()
+    store = Store(database_url)  # upgrades to the newest revision
+    with store.transaction() as session:
+        rows = [(p.proposal_id, p.town, p.version_id, p.code, p.target_code, p.before["title"], p.problem)
+                for p in session.scalars(select(PublicationRow))]
+    assert rows == [(7, "珞璜镇", 2, "B129", "B129", "开展公共机构节能工作。", None)]
+    store.close()
