@@ -196,11 +196,13 @@ def test_monitor_candidates_become_a_proposal_in_one_step(api):
     rows = list(book["可申请列入清单"].iter_rows(values_only=True))
     assert rows[0][:4] == ("交办部门", "任务", "经批准承接次数", "镇街")
     assert rows[1][:5] == ("区卫生健康委", "外卖骑手头盔发放", 2, "珞璜镇", "、".join(str(i) for i in ids))
-    made = call(api, "town", "POST", "/api/v1/proposals/from-review", json={"review_ids": ids})
-    assert made.status_code == 201, made.text
+    button = call(api, "town", "POST", "/proposals/from-review", data={"review_id": ids}, follow_redirects=False)
+    assert button.status_code == 303, button.text  # the monitor page's button: one step to the draft
+    made = call(api, "town", "GET", "/api/v1" + button.headers["location"])
     assert made.json()["review_ids"] == ids and made.json()["reason_kind"] == "admission"
     assert made.json()["after"]["departments"] == ["区卫生健康委"] and made.json()["district"] is None
-    again = call(api, "town", "POST", "/api/v1/proposals/from-review", json={"review_id": ids[1]})
+    assert made.json()["state"] == "draft" and made.json()["after"]["title"] == "外卖骑手头盔发放"
+    again = call(api, "town", "POST", "/api/v1/proposals/from-review", json={"review_ids": [ids[1]]})
     assert again.status_code == 409 and f"已据此提出调整申请 {made.json()['id']}" in again.json()["error"]["message"]
     assert call(api, "town", "POST", "/api/v1/proposals/from-review", json={}).status_code == 422
     monitor = call(api, "town", "GET", "/api/v1/monitor").json()
