@@ -171,15 +171,17 @@ def test_who_may_propose_for_a_district(env):
         desk.create(users["health"], change)
     made = desk.create(users["civil"], change)  # 区民政局 leads C24 in every town of the district
     assert made["district"] == "江津区" and made["proposer"] == "department:区民政局"
-    with pytest.raises(NotFound):  # a town of another district does not see it
-        desk.one(users["other_town"], made["id"])
-    assert desk.one(users["baisha"], made["id"])["scope"] == "江津区全部镇街"
-    assert made["id"] in {p["id"] for p in desk.listing(users["baisha"])}
+    with pytest.raises(NotFound):  # the draft is the proposer's until submitted
+        desk.one(users["baisha"], made["id"])
     assert made["id"] in {p["id"] for p in desk.listing(users["admin"], town="白沙镇")}
     assert made["id"] not in {p["id"] for p in desk.listing(users["admin"], town="测试镇")}
+    desk.submit(users["civil"], made["id"])
+    with pytest.raises(NotFound):  # a town of another district does not see it
+        desk.one(users["other_town"], made["id"])
+    assert desk.one(users["baisha"], made["id"])["scope"] == "江津区全部镇街"  # every town of the district does
+    assert made["id"] in {p["id"] for p in desk.listing(users["baisha"])}
     with pytest.raises(Forbidden):
         desk.submit(users["baisha"], made["id"])
-    desk.submit(users["civil"], made["id"])
     with pytest.raises(InvalidInput, match="没有属于“东区”的镇街"):
         desk.create(users["admin"], Draft("", "add", "other", "x", item=NURSERY, district="东区"))
     with pytest.raises(InvalidInput, match="测试镇不属于江津区"):

@@ -92,7 +92,8 @@ class FromReview(Step):
 @router.get("/proposals", summary="调整申请列表")
 def list_proposals(user: SignedIn, work: ServicesDep, state: Annotated[Optional[State], Query()] = None,
                    town: Annotated[Optional[str], Query(max_length=64)] = None) -> dict:
-    """本人可见的调整申请：管理员看全部，镇街看本镇的，部门看本部门提出或涉及本部门的；新的在前。"""
+    """本人可见的调整申请：管理员看全部，镇街看本镇的（及本区县已提交的全区调整），部门看本部门提出或涉及本部门的；
+    已发布的人人可见；新的在前。`town` 筛选时也列出该镇街所在区县的全区调整。"""
     proposals = work.proposals.listing(user, state, town)
     return {"total": len(proposals), "proposals": proposals}
 

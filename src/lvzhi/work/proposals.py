@@ -100,11 +100,14 @@ def may_own(user: User, row: ProposalRow) -> bool:
 
 
 def may_view(user: User, row: ProposalRow, home_district: str | None = None) -> bool:
-    """`home_district`: the district of a town user's town (a district-wide proposal concerns every town of it)."""
+    """`home_district`: the district of a town user's town (a district-wide proposal concerns every town of it,
+    once its proposer has submitted it)."""
     if row.state == "published" or user.role == "admin":
         return True
     if user.role == "town":
-        return row.district == home_district if row.district else row.town == user.town
+        if row.district:
+            return row.district == home_district and row.state != "draft"
+        return row.town == user.town
     if user.role == "department":
         return (row.proposer == proposer_of(user) or user.department in named_departments(row)
                 or user.department in _lead_departments(row)
