@@ -167,8 +167,19 @@ def test_api_edit_states_and_rights(api):
     call(api, "admin", "POST", f"/api/v1/proposals/{pid}/decision", json={"approved": False, "reason": "请补充依据"})
     form = call(api, "town", "GET", f"/proposals/{pid}/edit")
     assert form.status_code == 200 and "请补充依据" in form.text and 'value="B128"' in form.text
-    again = call(api, "town", "PATCH", f"/api/v1/proposals/{pid}", json={"basis_document": "江津区机构改革方案"})
+    form_fields = {"kind": "remove", "target_code": "B128", "reason_kind": "function", "reason": "职能调整",
+                   "basis_document": "江津区机构改革方案"}
+    refused = call(api, "town", "POST", f"/proposals/{pid}/edit", data={**form_fields, "reason": " "})
+    assert refused.status_code == 422 and "请填写调整理由" in refused.text and "修改调整申请" in refused.text
+    saved = call(api, "town", "POST", f"/proposals/{pid}/edit", data=form_fields, follow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["location"] == f"/proposals/{pid}"
+    again = call(api, "town", "GET", f"/api/v1/proposals/{pid}")
     assert again.json()["state"] == "draft" and again.json()["rounds"][0]["decision"]["reason"] == "请补充依据"
+    assert again.json()["basis_document"] == "江津区机构改革方案"
+    page = call(api, "town", "GET", f"/proposals/{pid}").text
+    assert "第 1 轮（已退回）" in page and "请补充依据" in page and "修改申请" in page
+    sent = call(api, "town", "POST", f"/proposals/{pid}/edit", data={**form_fields, "action": "submit"})
+    assert sent.status_code == 200 and call(api, "town", "GET", f"/api/v1/proposals/{pid}").json()["state"] == "submitted"
     district = call(api, "admin", "POST", "/api/v1/proposals", json={**body, "district": "江津区"})
     assert district.status_code == 201 and district.json()["scope"] == "江津区全部镇街"
     towns = call(api, "admin", "GET", f"/api/v1/proposals/{district.json()['id']}/towns").json()
