@@ -23,6 +23,34 @@ def amended_lists() -> Dataset:
     return dataset
 
 
+def renumbered(dataset: Dataset) -> Dataset:
+    """The lists numbered afresh from 1 in each list, as a town whose lists lack some items prints them."""
+    for kind in ("basic", "cooperative", "reclaimed"):
+        for number, item in enumerate(dataset.items_of(kind), 1):
+            item.number, item.code = number, f"{item.code[0]}{number}"
+    return dataset
+
+
+def baisha_lists() -> Dataset:
+    """Another town of 江津区 from the same template: without C10, so its later cooperative items carry other codes
+    (珞璜镇's C24 养老服务机构监管 is its C23), with the town's part of that item in its own words."""
+    dataset = bundled_dataset()
+    dataset.town = Town("白沙镇", "江津区", "重庆市")
+    dataset.items = [i for i in dataset.items if i.code != "C10"]
+    dataset.by_code()["C24"].town_duties = ["负责社区养老服务站建设。", "开展养老机构日常巡查，发现问题及时上报。"]
+    dataset.version = "白沙镇清单"
+    return renumbered(dataset)
+
+
+def shimen_lists() -> Dataset:
+    """A third town of 江津区 whose lists have no 养老服务机构监管 (珞璜镇's C24) and no B129."""
+    dataset = bundled_dataset()
+    dataset.town = Town("石门镇", "江津区", "重庆市")
+    dataset.items = [i for i in dataset.items if i.code not in ("C24", "B129")]
+    dataset.version = "石门镇清单"
+    return renumbered(dataset)
+
+
 def hostile_town() -> Dataset:
     return Dataset(Town("测试镇", "测试区", "测试市"), "测试版", [
         Item(code="B1", list="basic", number=1, category="综合政务", title=HOSTILE_TITLE)])

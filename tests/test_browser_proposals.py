@@ -1,4 +1,5 @@
-"""动态调整 in a real browser: a town proposes adding a duty, two departments give opinions, the admin consults,
+"""动态调整 in a real browser: a town drafts a new duty, edits the draft and submits it, two departments give
+opinions, the admin consults,
 approves over a disagreement with a reason, publishes "2027年第一次动态调整"; the notice, feed, diff and item page show it."""
 from __future__ import annotations
 
@@ -35,19 +36,34 @@ def test_propose_consult_approve_publish(browser, base_url):
     page.get_by_role("link", name="提出调整申请").click()
     page.get_by_label("所属清单", exact=True).select_option("cooperative")
     page.get_by_label("类别", exact=True).fill("卫生健康")
-    page.get_by_label("事项名称", exact=True).fill("社区托育服务点安全管理")
+    page.get_by_label("事项名称", exact=True).fill("社区托育服务点管理")
     page.get_by_label("对应上级部门（配合事项，每行一个）").fill("区卫生健康委\n区市场监管局")
     page.get_by_label("上级部门职责（配合事项，每行“部门：职责”）").fill(
         "区卫生健康委：负责托育服务点备案和业务指导。\n区市场监管局：负责托育服务点食品安全监督管理。")
     page.get_by_label("镇配合职责（配合事项，每行一条）").fill("负责辖区托育服务点的日常巡查，发现问题及时报告相关部门。")
     page.get_by_label("理由说明").fill("镇里实际承担托育服务点巡查，申请列入清单")
     page.get_by_label("依据文件名称").fill("重庆市托育服务管理办法")
-    page.get_by_role("button", name="提交", exact=True).click()
+    page.get_by_role("button", name="存为草稿").click()
     page.wait_for_url(re.compile(r"/proposals/\d+$"))
     proposal_url = page.url
+    assert page.locator("#state").inner_text() == "草稿"
+    # the draft is edited on the web: the form comes back filled in with it, and is submitted from there
+    page.get_by_role("link", name="修改申请").click()
+    page.wait_for_url(re.compile(r"/proposals/\d+/edit$"))
+    assert page.get_by_label("事项名称", exact=True).input_value() == "社区托育服务点管理"
+    assert page.get_by_label("所属清单", exact=True).input_value() == "cooperative"
+    assert "区市场监管局：负责托育服务点食品安全监督管理。" in page.get_by_label(
+        "上级部门职责（配合事项，每行“部门：职责”）").input_value()
+    assert page.get_by_label("理由说明").input_value() == "镇里实际承担托育服务点巡查，申请列入清单"
+    page.get_by_label("事项名称", exact=True).fill("社区托育服务点安全管理")
+    page.get_by_role("button", name="保存并提交").click()
+    page.wait_for_url(proposal_url)
     assert page.locator("#state").inner_text() == "已提交"
     assert "清单中尚无此事项" in page.locator("#before").inner_text()
     assert "日常巡查" in page.locator("#after").inner_text()
+    assert "社区托育服务点安全管理" in page.locator("#after").inner_text()
+    assert page.get_by_role("link", name="修改申请").count() == 0  # submitted: no longer editable
+    assert page.request.get(proposal_url + "/edit").status == 409
     context.close()
 
     context, page = sign_in(browser, base_url, "boss")

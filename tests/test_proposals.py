@@ -95,7 +95,7 @@ def test_propose_consult_approve_publish(env):
 
     old = services.lists.dataset("珞璜镇")
     result = desk.publish(users["admin"], [proposal["id"]], "2027年第一次动态调整", date.today())
-    assert result[0]["proposals"] == [{"id": proposal["id"], "code": "C111"}]
+    assert result["versions"][0]["proposals"] == [{"id": proposal["id"], "code": "C111"}] and result["left_out"] == []
     new = services.lists.dataset("珞璜镇")
     assert new.version == "2027年第一次动态调整"
     diff = services.lists.diff("珞璜镇", old.version, new.version)
@@ -232,7 +232,7 @@ def test_wrong_transitions_and_bad_input(env):
     desk.submit(users["town"], pid)
     with pytest.raises(Conflict, match="当前为“已提交”，不能提交"):
         desk.submit(users["town"], pid)
-    with pytest.raises(Conflict, match="只有草稿可以修改"):
+    with pytest.raises(Conflict, match="当前为“已提交”，只有“草稿”或“已退回”的申请可以修改"):
         desk.edit(users["town"], pid, Draft("珞璜镇", "add", "town", "改", item=NURSERY))
     with pytest.raises(Conflict, match="当前为“已提交”，不能批准"):
         desk.decide(users["admin"], pid, True, "理由")

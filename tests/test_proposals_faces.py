@@ -3,11 +3,13 @@ departments give opinions, the admin approves and publishes "2027年第一次动
 answers by the new list from that date on), status codes and Chinese messages, the public notice and its feed."""
 from __future__ import annotations
 
+import io
 import json
 from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
 from lvzhi.store import Store
 from lvzhi.web import create_app
@@ -51,11 +53,39 @@ def test_the_issue_story_on_the_command_line(tmp_path):
     today = json.loads(lvzhi(url, "resolve", ASK, "--format", "json").stdout)
     later = json.loads(lvzhi(url, "resolve", ASK, "--format", "json", "--as-of", on).stdout)
     assert code not in [i["code"] for i in today["items"]] and later["items"][0]["code"] == code
+    diff = lvzhi(url, "diff", "2026年调整版", "2027年第一次动态调整")
+    assert diff.returncode == 0, diff.stderr
+    assert (f"调整申请 {pid}（新增事项）：乡镇申请，镇里实际承担托育服务点巡查；依据：重庆市托育服务管理办法 渝府令第1号"
+            in diff.stdout)
+    diff_json = json.loads(lvzhi(url, "diff", "2026年调整版", "2027年第一次动态调整", "--format", "json").stdout)
+    assert [(i["code"], i["proposal"]["id"], i["proposal"]["reason_kind_name"]) for i in diff_json["added"]] == [
+        (code, int(pid), "乡镇申请")]
+    older = json.loads(lvzhi(url, "diff", "1", "2027年第一次动态调整", "--format", "json").stdout)
+    assert {i["code"]: i["proposal"] for i in older["added"]}["B130"] is None  # imported, not proposed
     notice = lvzhi(url, "proposal", "notice").stdout
     assert "乡镇申请" in notice and "2027年第一次动态调整" in notice and "渝府令第1号" in notice
     again = lvzhi(url, "proposal", "publish", pid, "--label", "x", "--effective-date", on)
     assert again.returncode == 1 and "只有已批准的调整申请可以发布" in again.stderr
     assert "格式不对" in lvzhi(url, "proposal", "publish", pid, "--label", "x", "--effective-date", "明天").stderr
+
+
+def test_district_proposal_on_the_command_line(tmp_path):
+    url = f"sqlite:///{tmp_path / 'lvzhi.db'}"
+    populated_store(url).close()
+    store = Store(url)
+    add_people(store, PEOPLE, "lvzhi-test-pw")
+    store.close()
+    refused = lvzhi(url, "proposal", "add", "--as", "town", "--district", "江津区", "--kind", "remove", "--code", "B129",
+                    "--reason-kind", "function", "--reason", "节能工作由部门承担")
+    assert refused.returncode != 0 and "镇街只能为本镇提出调整申请" in refused.stderr
+    made = lvzhi(url, "proposal", "add", "--district", "江津区", "--kind", "remove", "--code", "B129",
+                 "--reason-kind", "function", "--reason", "节能工作由部门承担", "--submit", "--format", "json")
+    assert made.returncode == 0, made.stderr
+    proposal = json.loads(made.stdout)
+    assert proposal["district"] == "江津区" and proposal["scope"] == "江津区全部镇街"
+    shown = lvzhi(url, "proposal", "show", str(proposal["id"])).stdout
+    assert "江津区全部镇街（事项以珞璜镇为准）" in shown and "珞璜镇：B129 开展公共机构节能工作。" in shown
+    assert "江津区全部镇街" in lvzhi(url, "proposal", "list").stdout
 
 
 @pytest.fixture(scope="module")
@@ -106,3 +136,85 @@ def test_api_steps_and_codes(api):
     listing = call(api, "town", "GET", "/api/v1/proposals?state=published").json()
     assert [p["id"] for p in listing["proposals"]] == [pid]
     assert call(api, "town", "GET", "/api/v1/proposals?state=whatever").status_code == 422
+
+
+def test_api_diff_names_the_proposal(api):
+    published = call(api, None, "GET", "/api/v1/towns/珞璜镇/adjustments").json()["adjustments"][0]
+    diff = call(api, None, "GET", "/api/v1/towns/珞璜镇/diff", params={"from": "2026年调整版",
+                                                                    "to": published["published_version"]}).json()
+    assert [(c["code"], c["proposal"]["id"]) for c in diff["changed"]] == [("C24", published["id"])]
+    assert diff["changed"][0]["proposal"]["url"] == f"/proposals/{published['id']}"
+
+
+def test_api_edit_states_and_rights(api):
+    body = {"kind": "remove", "target_code": "B129", "reason_kind": "function", "reason": "职能调整"}
+    pid = call(api, "town", "POST", "/api/v1/proposals", json=body).json()["id"]
+    patched = call(api, "town", "PATCH", f"/api/v1/proposals/{pid}", json={"reason": "节能工作由区机关事务局承担"})
+    assert patched.status_code == 200 and patched.json()["reason"] == "节能工作由区机关事务局承担"
+    assert patched.json()["kind"] == "remove" and patched.json()["target_code"] == "B129"
+    assert call(api, "health", "PATCH", f"/api/v1/proposals/{pid}", json={"reason": "x"}).status_code == 404
+    bad = call(api, "town", "PATCH", f"/api/v1/proposals/{pid}", json={"target_code": "B999"})
+    assert bad.status_code == 422 and "没有编码为“B999”的事项" in bad.json()["error"]["message"]
+    assert call(api, "town", "PATCH", f"/api/v1/proposals/{pid}", json={"state": "approved"}).status_code == 422
+    replaced = call(api, "town", "PUT", f"/api/v1/proposals/{pid}", json={**body, "target_code": "B128"})
+    assert replaced.status_code == 200 and replaced.json()["before"]["title"] == "负责“非警务警情”的接收、调度。"
+    call(api, "town", "POST", f"/api/v1/proposals/{pid}/submit", json={})
+    late = call(api, "town", "PATCH", f"/api/v1/proposals/{pid}", json={"reason": "再改"})
+    assert late.status_code == 409
+    assert late.json()["error"]["message"] == f"调整申请 {pid} 当前为“已提交”，只有“草稿”或“已退回”的申请可以修改"
+    page = call(api, "town", "GET", f"/proposals/{pid}/edit")
+    assert page.status_code == 409 and "只有“草稿”或“已退回”的申请可以修改" in page.text
+    call(api, "admin", "POST", f"/api/v1/proposals/{pid}/decision", json={"approved": False, "reason": "请补充依据"})
+    form = call(api, "town", "GET", f"/proposals/{pid}/edit")
+    assert form.status_code == 200 and "请补充依据" in form.text and 'value="B128"' in form.text
+    form_fields = {"kind": "remove", "target_code": "B128", "reason_kind": "function", "reason": "职能调整",
+                   "basis_document": "江津区机构改革方案"}
+    refused = call(api, "town", "POST", f"/proposals/{pid}/edit", data={**form_fields, "reason": " "})
+    assert refused.status_code == 422 and "请填写调整理由" in refused.text and "修改调整申请" in refused.text
+    saved = call(api, "town", "POST", f"/proposals/{pid}/edit", data=form_fields, follow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["location"] == f"/proposals/{pid}"
+    again = call(api, "town", "GET", f"/api/v1/proposals/{pid}")
+    assert again.json()["state"] == "draft" and again.json()["rounds"][0]["decision"]["reason"] == "请补充依据"
+    assert again.json()["basis_document"] == "江津区机构改革方案"
+    page = call(api, "town", "GET", f"/proposals/{pid}").text
+    assert "第 1 轮（已退回）" in page and "请补充依据" in page and "修改申请" in page
+    sent = call(api, "town", "POST", f"/proposals/{pid}/edit", data={**form_fields, "action": "submit"})
+    assert sent.status_code == 200 and call(api, "town", "GET", f"/api/v1/proposals/{pid}").json()["state"] == "submitted"
+    district = call(api, "admin", "POST", "/api/v1/proposals", json={**body, "district": "江津区"})
+    assert district.status_code == 201 and district.json()["scope"] == "江津区全部镇街"
+    towns = call(api, "admin", "GET", f"/api/v1/proposals/{district.json()['id']}/towns").json()
+    assert towns["left_out"] == 0 and [(t["town"], t["target_code"]) for t in towns["towns"]] == [("珞璜镇", "B129")]
+    town_try = call(api, "town", "POST", "/api/v1/proposals", json={**body, "district": "江津区"})
+    assert town_try.status_code == 403 and "镇街只能为本镇提出调整申请" in town_try.json()["error"]["message"]
+
+
+def _approved_unlisted(api, text: str) -> int:
+    review = call(api, "admin", "POST", "/api/v1/reviews", json={
+        "town": "珞璜镇", "issuing_department": "区卫生健康委", "text": text, "title": "外卖骑手头盔发放"}).json()
+    call(api, "admin", "POST", f"/api/v1/reviews/{review['id']}/decision", json={"decision": "unlisted", "reason": "清单外"})
+    call(api, "admin", "POST", f"/api/v1/reviews/{review['id']}/approval", json={"approved": True, "reason": "由镇承接"})
+    return review["id"]
+
+
+def test_monitor_candidates_become_a_proposal_in_one_step(api):
+    ids = [_approved_unlisted(api, "请各镇完成辖区内所有外卖骑手的电动车头盔发放。"),
+           _approved_unlisted(api, "请各镇于月底前完成辖区内外卖骑手电动车头盔发放。")]
+    monitor = call(api, "town", "GET", "/api/v1/monitor").json()
+    assert [(c["review_ids"], c["times"], c["proposal"]) for c in monitor["candidates"]] == [(ids, 2, None)]
+    page = call(api, "town", "GET", "/monitor").text
+    assert "反复经批准承接的清单外任务" in page and "申请列入清单" in page
+    book = load_workbook(io.BytesIO(call(api, "admin", "GET", "/api/v1/monitor.xlsx").content))
+    rows = list(book["可申请列入清单"].iter_rows(values_only=True))
+    assert rows[0][:4] == ("交办部门", "任务", "经批准承接次数", "镇街")
+    assert rows[1][:5] == ("区卫生健康委", "外卖骑手头盔发放", 2, "珞璜镇", "、".join(str(i) for i in ids))
+    button = call(api, "town", "POST", "/proposals/from-review", data={"review_id": ids}, follow_redirects=False)
+    assert button.status_code == 303, button.text  # the monitor page's button: one step to the draft
+    made = call(api, "town", "GET", "/api/v1" + button.headers["location"])
+    assert made.json()["review_ids"] == ids and made.json()["reason_kind"] == "admission"
+    assert made.json()["after"]["departments"] == ["区卫生健康委"] and made.json()["district"] is None
+    assert made.json()["state"] == "draft" and made.json()["after"]["title"] == "外卖骑手头盔发放"
+    again = call(api, "town", "POST", "/api/v1/proposals/from-review", json={"review_ids": [ids[1]]})
+    assert again.status_code == 409 and f"已据此提出调整申请 {made.json()['id']}" in again.json()["error"]["message"]
+    assert call(api, "town", "POST", "/api/v1/proposals/from-review", json={}).status_code == 422
+    monitor = call(api, "town", "GET", "/api/v1/monitor").json()
+    assert monitor["candidates"][0]["proposal"] == made.json()["id"]

@@ -257,7 +257,7 @@ def test_monitor_counts_and_flags_repeated_pushes(env):
     mine = ok(call(env, "emergency", "GET", "/api/v1/monitor"))
     assert {r["department"] for r in mine["rows"]} <= {"区应急管理局"}
     book = load_workbook(io.BytesIO(call(env, "admin", "GET", "/api/v1/monitor.xlsx").content))
-    assert book.sheetnames == ["统计", "退回的任务"]
+    assert book.sheetnames == ["统计", "退回的任务", "可申请列入清单"]
     assert call(env, "admin", "GET", "/api/v1/monitor", params={"month": "2026/11"}).status_code == 422
 
 

@@ -43,7 +43,8 @@ def _print(proposal: dict, fmt: str) -> None:
         sys.stdout.write(json.dumps(proposal, ensure_ascii=False, indent=2) + "\n")
         return
     code = proposal["code"] or "（新增，发布时编号）"
-    console.print(f"调整申请 {proposal['id']}：{proposal['town']} {proposal['kind_name']} {code}"
+    scope = f"{proposal['scope']}（事项以{proposal['town']}为准）" if proposal["district"] else proposal["town"]
+    console.print(f"调整申请 {proposal['id']}：{scope} {proposal['kind_name']} {code}"
                   f"“{proposal['title']}”——{proposal['state_name']}", highlight=False)
     console.print(f"  理由：{proposal['reason_kind_name']}。{proposal['reason']}", highlight=False)
     basis = " ".join(x for x in (proposal["basis_document"], proposal["basis_number"], proposal["basis_article"]) if x)
@@ -58,6 +59,16 @@ def _print(proposal: dict, fmt: str) -> None:
     if proposal["published_version"]:
         console.print(f"  已发布：{proposal['published_version']}，{proposal['effective_date']} 起生效，"
                       f"编码 {proposal['published_code']}", highlight=False)
+    if proposal["district"]:
+        for p in proposal["publications"]:
+            went = f"未发布：{p['problem']}" if p["problem"] else f"已发布：{p['version']}，{p['code']}"
+            console.print(f"  {p['town']}：{went}", highlight=False)
+
+
+def _print_towns(towns: list[dict]) -> None:
+    for t in towns:
+        what = f"{t['target_code'] or '（新增）'} {t['title'] or ''}".strip()
+        console.print(f"  {t['town']}：" + (f"不适用——{t['problem']}" if t["problem"] else what), highlight=False)
 
 
 FMT = typer.Option("text", "--format", help="text 或 json")
@@ -67,7 +78,8 @@ FMT = typer.Option("text", "--format", help="text 或 json")
 def proposal_add(
     ctx: typer.Context,
     kind: str = typer.Option(..., "--kind", help="add 新增、change 修改、remove 删除、move 调整所属清单"),
-    town: str = typer.Option("", "--town", help="镇街（镇街账号缺省为本镇）"),
+    town: str = typer.Option("", "--town", help="镇街（镇街账号缺省为本镇；全区调整时为据以确定事项编码的镇街）"),
+    district: Optional[str] = typer.Option(None, "--district", help="区县：为该区县的全部镇街提出（管理员，或部门就本部门的事项）"),
     code: Optional[str] = typer.Option(None, "--code", help="要修改、删除或调整清单的事项编码，如 C74"),
     reason_kind: str = typer.Option(..., "--reason-kind", help="、".join(f"{k}（{v}）" for k, v in REASONS.items())),
     reason: str = typer.Option(..., "--reason", help="调整理由"),
@@ -93,18 +105,20 @@ def proposal_add(
     except ValueError as exc:
         raise Failure(str(exc)) from None
     proposal = desk.create(user, Draft(town, kind, reason_kind, reason, code, item, basis_document, basis_number,
-                                       basis_article))
+                                       basis_article, district))
     if submit:
         proposal = desk.submit(user, proposal["id"])
     _print(proposal, fmt)
 
 
 @proposals.command("from-review")
-def proposal_from_review(ctx: typer.Context, review_id: int = typer.Argument(..., help="准入审查编号"),
+def proposal_from_review(ctx: typer.Context,
+                         review_ids: list[int] = typer.Argument(..., help="准入审查编号（同一部门反复交办的同一任务可给出多个）"),
                          who: Optional[str] = typer.Option(None, "--as", help=AS_HELP), fmt: str = FMT) -> None:
-    """由经批准承接的清单外准入审查生成新增事项草稿（任务文字、交办部门和理由已填好，类别等待补充）。"""
+    """由经批准承接的清单外准入审查生成新增事项草稿（任务文字、交办部门和理由已填好，类别等待补充）；
+    多项审查涉及同一区县的几个镇街时，生成该区县的全区调整申请。"""
     lists, desk = _desk(ctx)
-    _print(desk.from_review(_user(lists, who), review_id), fmt)
+    _print(desk.from_reviews(_user(lists, who), review_ids), fmt)
 
 
 @proposals.command("submit")
@@ -162,14 +176,17 @@ def proposal_publish(ctx: typer.Context, proposal_ids: list[int] = typer.Argumen
     except ValueError:
         raise Failure(f"生效日期“{effective_date}”格式不对，应为 YYYY-MM-DD，例如 2027-01-01") from None
     lists, desk = _desk(ctx)
-    results = desk.publish(_user(lists, who), proposal_ids, label, on)
+    published = desk.publish(_user(lists, who), proposal_ids, label, on)
     if fmt == "json":
-        sys.stdout.write(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(published, ensure_ascii=False, indent=2) + "\n")
         return
-    for r in results:
+    for r in published["versions"]:
         codes = "、".join(f"{p['code']}（申请 {p['id']}）" for p in r["proposals"])
         console.print(f"已发布{r['town']}“{r['label']}”（版本 {r['version_id']}，在“{r['from']}”基础上），"
                       f"{r['effective_date']} 起生效：{codes}", highlight=False)
+    for miss in published["left_out"]:
+        console.print(f"[yellow]未发布到{miss['town']}（调整申请 {miss['proposal']}）：{miss['problem']}[/yellow]",
+                      highlight=False)
 
 
 @proposals.command("list")
@@ -186,7 +203,7 @@ def proposal_list(ctx: typer.Context, state: Optional[str] = typer.Option(None, 
     for column in ("编号", "镇街", "类型", "事项", "理由", "状态"):
         table.add_column(column)
     for p in rows:
-        table.add_row(str(p["id"]), p["town"], p["kind_name"], f"{p['code'] or ''} {p['title']}".strip(),
+        table.add_row(str(p["id"]), p["scope"], p["kind_name"], f"{p['code'] or ''} {p['title']}".strip(),
                       p["reason_kind_name"], p["state_name"])
     console.print(table)
 
@@ -194,9 +211,16 @@ def proposal_list(ctx: typer.Context, state: Optional[str] = typer.Option(None, 
 @proposals.command("show")
 def proposal_show(ctx: typer.Context, proposal_id: int = typer.Argument(..., help="调整申请编号"),
                   who: Optional[str] = typer.Option(None, "--as", help=AS_HELP), fmt: str = FMT) -> None:
-    """显示一条调整申请：理由、依据、会商意见、审定和发布情况。"""
+    """显示一条调整申请：理由、依据、会商意见、审定和发布情况；全区调整另列各镇街能否适用（发布前为预览）。"""
     lists, desk = _desk(ctx)
-    _print(desk.one(_user(lists, who), proposal_id), fmt)
+    user = _user(lists, who)
+    proposal = desk.one(user, proposal_id)
+    if proposal["district"] and proposal["state"] != "published":
+        proposal["towns"] = desk.coverage(user, proposal_id)
+    _print(proposal, fmt)
+    if fmt != "json" and proposal.get("towns"):
+        console.print("  适用的镇街（按各镇街现有最新清单预览）：", highlight=False)
+        _print_towns(proposal["towns"])
 
 
 @proposals.command("notice")

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from ..lists.diff import FIELD_NAMES
 from ..model import LIST_SHORT_NAMES
+from ..work.proposals import ProposalDesk, with_reasons
 from .app import TOWN_HELP, app, console, open_catalog, town_of
 
 
@@ -44,6 +45,15 @@ def _value(value) -> str:
     return LIST_SHORT_NAMES.get(value, str(value)) if isinstance(value, str) else str(value)
 
 
+def _because(proposal: dict | None) -> str:
+    """The proposal behind a change, as one line: its number, reason and basis."""
+    if not proposal:
+        return ""
+    basis = " ".join(x for x in (proposal["basis_document"], proposal["basis_number"], proposal["basis_article"]) if x)
+    return (f"\n    调整申请 {proposal['id']}（{proposal['kind_name']}）：{proposal['reason_kind_name']}，{proposal['reason']}"
+            + (f"；依据：{basis}" if basis else ""))
+
+
 @app.command("diff")
 def diff_command(
     ctx: typer.Context,
@@ -52,12 +62,13 @@ def diff_command(
     town: Optional[str] = typer.Option(None, "--town", help=TOWN_HELP),
     fmt: str = typer.Option("text", "--format", help="text 或 json"),
 ) -> None:
-    """比较两个版本：新增、删除的事项，以及逐字段的改动（像一条变更记录）。"""
+    """比较两个版本：新增、删除的事项，以及逐字段的改动（像一条变更记录）；由动态调整发布的改动注明其调整申请、理由和依据。"""
     lists = open_catalog(ctx)
     town = town_of(lists, town)
     diff = lists.diff(town, old, new)
+    why = ProposalDesk(lists.store).between(lists.town(town), lists.version(town, old).id, lists.version(town, new).id)
     if fmt == "json":
-        sys.stdout.write(json.dumps(diff.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(with_reasons(diff.to_dict(), why), ensure_ascii=False, indent=2) + "\n")
         return
     console.print(f"[bold]{town}：“{diff.old_version}” → “{diff.new_version}”[/bold]", highlight=False)
     if diff.empty:
@@ -65,13 +76,14 @@ def diff_command(
         return
     console.print(f"新增 {len(diff.added)} 项、删除 {len(diff.removed)} 项、修改 {len(diff.changed)} 项", highlight=False)
     for item in diff.added:
-        console.print(f"[green]+ {item.code} {item.title}[/green]（{LIST_SHORT_NAMES[item.list]}·{item.category}）",
-                      highlight=False)
+        console.print(f"[green]+ {item.code} {item.title}[/green]（{LIST_SHORT_NAMES[item.list]}·{item.category}）"
+                      + _because(why.get(item.code)), highlight=False)
     for item in diff.removed:
-        console.print(f"[red]- {item.code} {item.title}[/red]（{LIST_SHORT_NAMES[item.list]}·{item.category}）",
-                      highlight=False)
+        console.print(f"[red]- {item.code} {item.title}[/red]（{LIST_SHORT_NAMES[item.list]}·{item.category}）"
+                      + _because(why.get(item.code)), highlight=False)
     for change in diff.changed:
-        table = Table(title=f"~ {change.code} {change.title[:40]}", show_lines=True, title_justify="left")
+        caption = _because(why.get(change.code))
+        table = Table(title=f"~ {change.code} {change.title[:40]}{caption}", show_lines=True, title_justify="left")
         for column in ("字段", "原为", "现为"):
             table.add_column(column)
         for f in change.fields:

@@ -13,8 +13,13 @@ def monitor_table(data: dict) -> list[Sheet]:
     returned = [[r["id"], r["department"], r["town"], r["title"], r["submitted_at"][:16].replace("T", " "),
                  "、".join(f"{i['code']} {i['title']}" for i in r["items"]), "是" if r["repeated"] else ""]
                 for r in data["returned"]]
+    candidates = [[c["department"], c["title"], c["times"], "、".join(c["towns"]),
+                   "、".join(str(i) for i in c["review_ids"]), beijing_text(c["first_at"]), beijing_text(c["last_at"]),
+                   f"调整申请 {c['proposal']}" if c["proposal"] else ""] for c in data.get("candidates", [])]
     return [("统计", ["交办部门", "月份", *columns.values()], counts),
-            ("退回的任务", ["编号", "交办部门", "镇街", "任务", "提交时间", "引用事项", "再次推送"], returned)]
+            ("退回的任务", ["编号", "交办部门", "镇街", "任务", "提交时间", "引用事项", "再次推送"], returned),
+            ("可申请列入清单", ["交办部门", "任务", "经批准承接次数", "镇街", "准入审查", "首次提交（北京时间）",
+                          "最近提交（北京时间）", "已提出的调整申请"], candidates)]
 
 
 def _json(value) -> str:

@@ -363,6 +363,8 @@ class IndicatorRow(Base):
 class ProposalRow(Base):
     """A proposed change to one town's lists (调整申请): add, change, remove or move one item, with its reason
     and basis; consulted with the departments it names, decided by the list office, published in a version.
+    With `district` set it covers every town of that district at once: `town` is then the town whose item
+    (`target_code`, `before`) the proposer pointed at, and each other town's item is found by its content or title.
 
     States: draft 草稿 → submitted 已提交 → consulting 会商中 → deciding 待审定 → approved 已批准 / returned 已退回
     → published 已发布. Every step is audited."""
@@ -392,7 +394,13 @@ class ProposalRow(Base):
     decision_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     published_version_id: Mapped[int | None] = mapped_column(ForeignKey("list_versions.id"), nullable=True, index=True)
     published_code: Mapped[str | None] = mapped_column(String(8), nullable=True, index=True)
+    district: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    review_ids: Mapped[list | None] = mapped_column(JSON, nullable=True)  # every 准入审查 it was made from
+    # earlier rounds of a returned proposal: [{"opinions": [...], "decision": {...}}], kept when it is reopened
+    rounds: Mapped[list | None] = mapped_column(JSON, nullable=True)
     opinions: Mapped[list[OpinionRow]] = relationship(order_by="OpinionRow.id", cascade="all, delete-orphan")
+    publications: Mapped[list[PublicationRow]] = relationship(order_by="PublicationRow.id",
+                                                              cascade="all, delete-orphan")
 
 
 class OpinionRow(Base):
@@ -426,3 +434,20 @@ class DirectoryRow(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     updated_by: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PublicationRow(Base):
+    """Where a published proposal went, town by town: the version and the code it gave there, the item before
+    and after in that town; or, with `problem`, why that town was left out (a district-wide proposal whose item
+    the town's lists lack)."""
+
+    __tablename__ = "proposal_publications"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
+    town: Mapped[str] = mapped_column(String(64), index=True)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("list_versions.id"), nullable=True, index=True)
+    code: Mapped[str | None] = mapped_column(String(8), nullable=True)  # the item's code in that version
+    target_code: Mapped[str | None] = mapped_column(String(8), nullable=True)  # its code before, in that town
+    before: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    after: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    problem: Mapped[str | None] = mapped_column(Text, nullable=True)

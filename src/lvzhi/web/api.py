@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..lists.catalog import Catalog, VersionInfo
+from ..work.proposals import with_reasons
 from ..work.services import Services
 from ..lists.diff import FIELD_NAMES
 from ..formats.lists import to_bytes
@@ -147,12 +148,15 @@ def get_item_history(town: TownName, code: ItemCode, lists: CatalogDep) -> dict:
 
 @router.get("/towns/{town}/diff", summary="两个版本的差异")
 def diff_versions(
-    town: TownName, lists: CatalogDep,
+    town: TownName, lists: CatalogDep, work: ServicesDep,
     old: Annotated[str, Query(alias="from", max_length=128, description="旧版本的编号或名称")],
     new: Annotated[str, Query(alias="to", max_length=128, description="新版本的编号或名称")],
 ) -> dict:
-    """新增、删除的事项和逐字段的改动；字段名附中文名称。"""
-    return {**lists.diff(town, old, new).to_dict(), "field_names": FIELD_NAMES}
+    """新增、删除的事项和逐字段的改动；字段名附中文名称。由动态调整发布的改动在 `proposal` 中注明其调整申请
+    （编号、理由、依据），其他为 null。"""
+    diff = lists.diff(town, old, new)
+    why = work.proposals.between(lists.town(town), lists.version(town, old).id, lists.version(town, new).id)
+    return {**with_reasons(diff.to_dict(), why), "field_names": FIELD_NAMES}
 
 
 @router.get("/towns/{town}/export.{fmt}", summary="下载清单（JSON、CSV、xlsx）")

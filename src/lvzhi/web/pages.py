@@ -116,7 +116,7 @@ def diff_page(request: Request, town: TownName,
     result = lists.diff(town, old_version.id, new_version.id)
     return render(request, "diff.html", title=f"版本比较 · {town}", town=info, diff=result,
                   old=old_version, new=new_version, field_names=FIELD_NAMES,
-                  why=request.app.state.services.proposals.by_version(new_version.id))
+                  why=request.app.state.services.proposals.between(info, old_version.id, new_version.id))
 
 
 @router.get("/t/{town}/{code}", response_class=HTMLResponse)

@@ -7,12 +7,14 @@ from typing import Annotated, Optional
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, NotFound
 from ..formats.feeds import atom_feed
 from ..lists.diff import comparable
 from ..model import LIST_TITLES
-from ..work.proposals import KINDS, MAX_TEXT, REASONS, STATES, Draft, as_item, item_from_fields, proposer_of
+from ..work.proposals import (EDITABLE, KINDS, MAX_TEXT, REASONS, STATES, Draft, as_item, item_from_fields,
+                              proposer_of)
 from ..work.services import Services
 from .auth import SignedIn, check_csrf
 from .render import render
@@ -21,8 +23,6 @@ router = APIRouter(include_in_schema=False)
 ProposalId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Csrf = Annotated[str, Form(max_length=128)]
 Text = Annotated[str, Form(max_length=MAX_TEXT)]
-Lines = Annotated[str, Form(max_length=20_000)]
-Short = Annotated[str, Form(max_length=255)]
 
 
 def _work(request: Request) -> Services:
@@ -45,9 +45,61 @@ def _form_of(item: dict | None) -> dict:
                                   for m in h["methods"])}
 
 
-def _new_page(request: Request, user, form: dict, error: str | None = None, status: int = 200):
-    return render(request, "proposal_new.html", status_code=status, title="提出调整申请", form=form, error=error,
-                  towns=_work(request).lists.towns(), kinds=KINDS, reasons=REASONS, lists=LIST_TITLES)
+class ProposalForm(BaseModel):
+    """The proposal form's fields (new and edit): the scope, the change, the reason and basis."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    csrf_token: str = Field("", max_length=128)
+    town: str = Field("", max_length=64)
+    scope: str = Field("", max_length=64, description="empty: the town only; a district's name: all its towns")
+    kind: str = Field("", max_length=16)
+    target_code: str = Field("", max_length=16)
+    list_kind: str = Field("", alias="list", max_length=16)
+    category: str = Field("", max_length=64)
+    title: str = Field("", max_length=200)
+    departments: str = Field("", max_length=20_000)
+    department_duties: str = Field("", max_length=20_000)
+    town_duties: str = Field("", max_length=20_000)
+    handlers: str = Field("", max_length=20_000)
+    reason_kind: str = Field("", max_length=16)
+    reason: str = Field("", max_length=MAX_TEXT)
+    basis_document: str = Field("", max_length=255)
+    basis_number: str = Field("", max_length=255)
+    basis_article: str = Field("", max_length=255)
+    action: str = Field("save", max_length=16)
+
+    def shown(self) -> dict:
+        """The values as the form shows them again (after an error)."""
+        data = self.model_dump(exclude={"csrf_token", "action", "list_kind"})
+        return {**data, "list": self.list_kind}
+
+    def draft(self, request: Request, user) -> Draft:
+        item = item_from_fields(self.list_kind, self.category, self.title, _lines(self.departments),
+                                _lines(self.department_duties), _lines(self.town_duties), _lines(self.handlers))
+        town = user.town if user.role == "town" else self.town
+        if self.kind in ("change", "move") and self.target_code:
+            # the form shows the whole item: keep only what differs from today's
+            try:
+                today = comparable(_work(request).lists.item(town, self.target_code))
+            except NotFound:
+                today = {}  # the desk says which code is wrong
+            item = {k: v for k, v in item.items() if today.get(k) != v}
+            if self.kind == "move" and self.list_kind:
+                item["list"] = self.list_kind
+        return Draft(town, self.kind, self.reason_kind, self.reason, self.target_code or None, item,
+                     self.basis_document, self.basis_number, self.basis_article, self.scope or None)
+
+
+Fields = Annotated[ProposalForm, Form()]
+
+
+def _form_page(request: Request, user, form: dict, error: str | None = None, status: int = 200,
+               editing: dict | None = None):
+    towns = _work(request).lists.towns()
+    districts = list(dict.fromkeys(t.district for t in towns if t.district))
+    title = f"修改调整申请 {editing['id']}" if editing else "提出调整申请"
+    return render(request, "proposal_new.html", status_code=status, title=title, form=form, error=error,
+                  towns=towns, districts=districts, kinds=KINDS, reasons=REASONS, lists=LIST_TITLES, editing=editing)
 
 
 @router.get("/proposals", response_class=HTMLResponse)
@@ -65,49 +117,57 @@ def new_proposal_page(request: Request, user: SignedIn, kind: Annotated[str, Que
     lists = _work(request).lists
     town = user.town if user.role == "town" else (town or lists.default_town())
     item = comparable(lists.item(town, code)) if code else {}
-    return _new_page(request, user, {"town": town, "kind": kind if kind in KINDS else "add", "target_code": code.upper(),
-                                     "reason_kind": "town" if user.role == "town" else "function", "reason": "",
-                                     "basis_document": "", "basis_number": "", "basis_article": "", **_form_of(item)})
+    return _form_page(request, user, {"town": town, "scope": "", "kind": kind if kind in KINDS else "add",
+                                      "target_code": code.upper(),
+                                      "reason_kind": "town" if user.role == "town" else "function", "reason": "",
+                                      "basis_document": "", "basis_number": "", "basis_article": "", **_form_of(item)})
 
 
 @router.post("/proposals", response_class=HTMLResponse)
-def create_proposal(request: Request, user: SignedIn, csrf_token: Csrf = "", town: Annotated[str, Form(max_length=64)] = "",
-                    kind: Annotated[str, Form(max_length=16)] = "", target_code: Annotated[str, Form(max_length=16)] = "",
-                    list_kind: Annotated[str, Form(alias="list", max_length=16)] = "",
-                    category: Annotated[str, Form(max_length=64)] = "", title: Annotated[str, Form(max_length=200)] = "",
-                    departments: Lines = "", department_duties: Lines = "", town_duties: Lines = "",
-                    handlers: Lines = "", reason_kind: Annotated[str, Form(max_length=16)] = "", reason: Text = "",
-                    basis_document: Short = "", basis_number: Short = "", basis_article: Short = "",
-                    action: Annotated[str, Form(max_length=16)] = "save"):
-    check_csrf(request, csrf_token)
-    form = {"town": town, "kind": kind, "target_code": target_code, "list": list_kind, "category": category,
-            "title": title, "departments": departments, "department_duties": department_duties,
-            "town_duties": town_duties, "handlers": handlers, "reason_kind": reason_kind, "reason": reason,
-            "basis_document": basis_document, "basis_number": basis_number, "basis_article": basis_article}
+def create_proposal(request: Request, user: SignedIn, form: Fields):
+    check_csrf(request, form.csrf_token)
     desk = _work(request).proposals
     try:
-        item = item_from_fields(list_kind, category, title, _lines(departments), _lines(department_duties),
-                                _lines(town_duties), _lines(handlers))
-        if kind in ("change", "move") and target_code:
-            # the form shows the whole item: keep only what differs from today's
-            today = comparable(_work(request).lists.item(user.town or town, target_code))
-            item = {k: v for k, v in item.items() if today.get(k) != v}
-            if kind == "move" and list_kind:
-                item["list"] = list_kind
-        created = desk.create(user, Draft(town, kind, reason_kind, reason, target_code or None, item, basis_document,
-                                          basis_number, basis_article))
+        created = desk.create(user, form.draft(request, user))
     except InvalidInput as exc:
-        return _new_page(request, user, form, str(exc), 422)
-    if action == "submit":
+        return _form_page(request, user, form.shown(), str(exc), 422)
+    if form.action == "submit":
         desk.submit(user, created["id"])
     return RedirectResponse(f"/proposals/{created['id']}", status_code=303)
 
 
+@router.get("/proposals/{proposal_id}/edit", response_class=HTMLResponse)
+def edit_proposal_page(request: Request, proposal_id: ProposalId, user: SignedIn):
+    """The form pre-filled with a draft or a returned proposal (any other state: 409)."""
+    p = _work(request).proposals.for_edit(user, proposal_id)
+    form = {"town": p["town"], "scope": p["district"] or "", "kind": p["kind"], "target_code": p["target_code"] or "",
+            "reason_kind": p["reason_kind"], "reason": p["reason"], "basis_document": p["basis_document"],
+            "basis_number": p["basis_number"], "basis_article": p["basis_article"],
+            **_form_of(p["after"] or p["before"])}
+    if p["kind"] == "remove":
+        form["list"] = ""
+    return _form_page(request, user, form, editing=p)
+
+
+@router.post("/proposals/{proposal_id}/edit", response_class=HTMLResponse)
+def edit_proposal(request: Request, proposal_id: ProposalId, user: SignedIn, form: Fields):
+    check_csrf(request, form.csrf_token)
+    desk = _work(request).proposals
+    try:
+        desk.edit(user, proposal_id, form.draft(request, user))
+    except InvalidInput as exc:
+        return _form_page(request, user, form.shown(), str(exc), 422, editing=desk.for_edit(user, proposal_id))
+    if form.action == "submit":
+        desk.submit(user, proposal_id)
+    return RedirectResponse(f"/proposals/{proposal_id}", status_code=303)
+
+
 @router.post("/proposals/from-review", response_class=HTMLResponse)
 def proposal_from_review(request: Request, user: SignedIn, csrf_token: Csrf = "",
-                         review_id: Annotated[int, Form(ge=1, le=2**31 - 1)] = 0):
+                         review_id: Annotated[list[int], Form()] = []):  # noqa: B006 (FastAPI form default)
+    """One approved 清单外 review, or a monitor's candidate (the same task approved again and again)."""
     check_csrf(request, csrf_token)
-    created = _work(request).proposals.from_review(user, review_id)
+    created = _work(request).proposals.from_reviews(user, review_id)
     return RedirectResponse(f"/proposals/{created['id']}", status_code=303)
 
 
@@ -121,27 +181,32 @@ def publish(request: Request, user: SignedIn, csrf_token: Csrf = "", label: Anno
     except ValueError:
         return proposals_page(request, user, error="请填写生效日期，如 2027-01-01", status=422)
     try:
-        results = _work(request).proposals.publish(user, proposals, label, on)
+        published = _work(request).proposals.publish(user, proposals, label, on)
     except InvalidInput as exc:
         return proposals_page(request, user, error=str(exc), status=422)
     request.app.state.catalog.written()
-    return RedirectResponse(f"/t/{results[0]['town']}/adjustments", status_code=303)
+    if published["left_out"]:  # show where it could not go
+        return RedirectResponse(f"/proposals/{published['left_out'][0]['proposal']}#towns", status_code=303)
+    return RedirectResponse(f"/t/{published['versions'][0]['town']}/adjustments", status_code=303)
 
 
 def _proposal_page(request: Request, user, proposal_id: int, error: str | None = None, status: int = 200):
     desk = _work(request).proposals
     p = desk.one(user, proposal_id)
     pending = [o["department"] for o in p["opinions"] if o["given_at"] is None]
+    owner = user.role == "admin" or p["proposer"] == proposer_of(user)
     rights = {
-        "may_submit": p["state"] == "draft" and (user.role == "admin" or p["proposer"] == proposer_of(user)),
+        "may_edit": p["state"] in EDITABLE and owner,
+        "may_submit": p["state"] in EDITABLE and owner,
         "may_consult": user.role == "admin" and p["state"] == "submitted",
         "may_opine": user.role == "department" and p["state"] == "consulting" and user.department in pending,
         "may_decide": user.role == "admin" and p["state"] in ("submitted", "consulting", "deciding"),
     }
     before = as_item(p["before"], p["target_code"] or "") if p["before"] else None
     after = as_item(p["after"], p["published_code"] or "") if p["after"] else None
+    towns = desk.coverage(user, proposal_id) if p["district"] or p["publications"] else []
     return render(request, "proposal.html", status_code=status, title=f"调整申请 {proposal_id}", p=p, before=before,
-                  after=after, lists=LIST_TITLES, error=error, **rights)
+                  after=after, lists=LIST_TITLES, error=error, towns=towns, **rights)
 
 
 @router.get("/proposals/{proposal_id}", response_class=HTMLResponse)

@@ -16,9 +16,10 @@ from .accounts import User, canonical_department
 from .accounts import display_names as names_of
 from .audit import now, record
 from ..store.paging import page, within_days
-from ..store.schema import ReviewRow
+from ..store.schema import ProposalRow, ReviewRow, TownRow
 from ..review.kinds import (APPROVALS, DECISIONS, MAX_ATTACHMENT_CHARS, MAX_REASON_CHARS, MAX_TEXT_CHARS, STATES)
 from ..review.proposal import Proposal, propose
+from ..review.repeats import similar_groups
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 
 TITLE_CHARS = 200
@@ -240,11 +241,56 @@ def _outcome(row: ReviewRow) -> str:
             "unlisted": "unlisted"}[row.decision]
 
 
+def taken_reviews(session: Session) -> dict[int, int]:
+    """Each 准入审查 that a 调整申请 was made from, and that proposal."""
+    taken: dict[int, int] = {}
+    for pid, first, ids in session.execute(select(ProposalRow.id, ProposalRow.review_id, ProposalRow.review_ids)
+                                           .where(ProposalRow.review_id.is_not(None))):
+        for review_id in ids or [first]:
+            taken.setdefault(review_id, pid)
+    return taken
+
+
+def listing_candidates(session: Session, rows: list[ReviewRow]) -> list[dict]:
+    """清单外 tasks approved at least twice: per issuing department, the same task (as repeats.same_task tells)
+    in the towns of one district. Each is a candidate for listing the duty (an add-proposal), with the reviews
+    to make it from and the proposal already made from them, if any."""
+    approved = [r for r in rows if r.decision == "unlisted" and r.approval == "approved"]
+    if not approved:
+        return []
+    districts = dict(session.execute(select(TownRow.name, TownRow.district)).all())
+    taken = taken_reviews(session)
+    by_department: dict[str, list[ReviewRow]] = {}
+    for row in sorted(approved, key=lambda r: (r.submitted_at, r.id)):
+        by_department.setdefault(row.issuing_department, []).append(row)
+    candidates = []
+    for department, mine in by_department.items():
+        for group in similar_groups([(r.title, r.text) for r in mine]):
+            places: dict[str, list[ReviewRow]] = {}
+            for i in group:  # one proposal covers one town or the towns of one district
+                places.setdefault(districts.get(mine[i].town) or mine[i].town, []).append(mine[i])
+            for members in places.values():
+                if len(members) < 2:
+                    continue
+                towns = list(dict.fromkeys(r.town for r in members))
+                titles = Counter(r.title for r in members)
+                made = next((taken[r.id] for r in members if r.id in taken), None)
+                candidates.append({
+                    "department": department, "title": max(titles, key=lambda t: (titles[t], t == members[-1].title)),
+                    "text": members[-1].text, "times": len(members), "towns": towns,
+                    "district": districts.get(towns[0]) if len(towns) > 1 else None,
+                    "review_ids": [r.id for r in members], "first_at": members[0].submitted_at.isoformat(),
+                    "last_at": members[-1].submitted_at.isoformat(), "proposal": made})
+    return sorted(candidates, key=lambda c: (-c["times"], c["department"], c["review_ids"][0]))
+
+
 def monitor(session: Session, user: User, month: str | None = None) -> dict:
     """Per issuing department and month: submitted, accepted, limited, returned, abolished, unlisted, pending;
-    and every returned task, with the departments that pushed the same reclaimed item more than once."""
+    every returned task, with the departments that pushed the same reclaimed item more than once; and (in any
+    month) the 清单外 tasks approved again and again, as candidates for listing the duty."""
     _require_role(user, ("admin", "town", "department"), "查看监测统计")
     _, rows = visible(session, user, limit=10**9)
+    candidates = listing_candidates(session, rows)
     if month:
         rows = [r for r in rows if r.submitted_at.strftime("%Y-%m") == month]
     table: dict[tuple[str, str], Counter] = {}
@@ -265,6 +311,7 @@ def monitor(session: Session, user: User, month: str | None = None) -> dict:
                       "repeated": any(pushes[(r.issuing_department, c["code"])] > 1 for c in r.cited_items)}
                      for r in returned],
         "repeat_pushes": [{"department": d, "code": code, "times": n} for (d, code), n in pushes.items() if n > 1],
+        "candidates": candidates,
     }
 
 
