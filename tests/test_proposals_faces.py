@@ -88,6 +88,34 @@ def test_district_proposal_on_the_command_line(tmp_path):
     assert "江津区全部镇街" in lvzhi(url, "proposal", "list").stdout
 
 
+def test_edit_a_draft_and_a_returned_proposal_on_the_command_line(tmp_path):
+    url = f"sqlite:///{tmp_path / 'lvzhi.db'}"
+    populated_store(url).close()
+    store = Store(url)
+    add_people(store, PEOPLE, "lvzhi-test-pw")
+    store.close()
+    made = lvzhi(url, "proposal", "add", "--as", "town", "--kind", "change", "--code", "B129", "--reason-kind", "town",
+                 "--reason", "初稿", "--title", "开展公共机构节能工作（初稿）", "--format", "json")
+    assert made.returncode == 0, made.stderr
+    pid = str(json.loads(made.stdout)["id"])
+    assert "没有要修改的内容" in lvzhi(url, "proposal", "edit", pid, "--as", "town").stderr
+    edited = lvzhi(url, "proposal", "edit", pid, "--as", "town", "--reason", "镇里已不承担节能考核",
+                   "--title", "开展公共机构节能宣传", "--basis-number", "江津府办发〔2026〕1号", "--format", "json")
+    assert edited.returncode == 0, edited.stderr
+    shown = json.loads(edited.stdout)
+    assert (shown["reason"], shown["after"]["title"], shown["basis_number"], shown["state"]) == (
+        "镇里已不承担节能考核", "开展公共机构节能宣传", "江津府办发〔2026〕1号", "draft")
+    assert shown["reason_kind"] == "town"  # fields not given stay as they were
+    assert "已提交" in lvzhi(url, "proposal", "edit", pid, "--as", "town", "--submit").stdout
+    refused = lvzhi(url, "proposal", "edit", pid, "--as", "town", "--reason", "再改")
+    assert refused.returncode != 0 and "只有“草稿”或“已退回”的申请可以修改" in refused.stderr
+    assert lvzhi(url, "proposal", "return", pid, "--reason", "依据不足").returncode == 0
+    again = lvzhi(url, "proposal", "edit", pid, "--as", "town", "--basis-document", "江津区节能工作方案", "--submit")
+    assert again.returncode == 0 and "已提交" in again.stdout
+    audit = lvzhi(url, "audit", "--format", "json").stdout
+    assert audit.count("proposal.edit") == 2
+
+
 @pytest.fixture(scope="module")
 def api(tmp_path_factory):
     store = populated_store(f"sqlite:///{tmp_path_factory.mktemp('proposals') / 'lvzhi.db'}")

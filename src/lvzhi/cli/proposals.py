@@ -111,6 +111,46 @@ def proposal_add(
     _print(proposal, fmt)
 
 
+@proposals.command("edit")
+def proposal_edit(
+    ctx: typer.Context,
+    proposal_id: int = typer.Argument(..., help="调整申请编号（只有草稿和已退回的申请可以修改）"),
+    reason_kind: Optional[str] = typer.Option(None, "--reason-kind", help="、".join(f"{k}（{v}）" for k, v in REASONS.items())),
+    reason: Optional[str] = typer.Option(None, "--reason", help="调整理由"),
+    basis_document: Optional[str] = typer.Option(None, "--basis-document", help="依据文件名称"),
+    basis_number: Optional[str] = typer.Option(None, "--basis-number", help="依据文号"),
+    basis_article: Optional[str] = typer.Option(None, "--basis-article", help="依据条款"),
+    kind_list: Optional[str] = typer.Option(None, "--list", help="所属清单：basic、cooperative、reclaimed"),
+    category: Optional[str] = typer.Option(None, "--category", help="类别"),
+    title: Optional[str] = typer.Option(None, "--title", help="事项名称"),
+    department: list[str] = typer.Option([], "--department", help="对应上级部门（配合事项，可多次给出）"),
+    department_duty: list[str] = typer.Option([], "--department-duty", help="上级部门职责：“部门：职责”，可多次给出"),
+    town_duty: list[str] = typer.Option([], "--town-duty", help="镇配合职责，可多次给出"),
+    handler: list[str] = typer.Option([], "--handler", help="承接部门及工作方式：“部门：工作方式”，可多次给出"),
+    submit: bool = typer.Option(False, "--submit", help="修改后立即提交（已退回的申请即重新提交）"),
+    who: Optional[str] = typer.Option(None, "--as", help=AS_HELP),
+    fmt: str = FMT,
+) -> None:
+    """修改草稿或已退回的调整申请：只改给出的字段，其余不变（事项内容按字段合并）。"""
+    lists, desk = _desk(ctx)
+    user = _user(lists, who)
+    try:
+        item = item_from_fields(kind_list, category, title, department, department_duty, town_duty, handler)
+    except ValueError as exc:
+        raise Failure(str(exc)) from None
+    given = {"reason_kind": reason_kind, "reason": reason, "basis_document": basis_document,
+             "basis_number": basis_number, "basis_article": basis_article}
+    changes = {key: value for key, value in given.items() if value is not None}
+    if item:
+        changes["item"] = item
+    if not changes and not submit:
+        raise Failure("没有要修改的内容：请至少给出一个字段（如 --reason、--title、--town-duty）")
+    proposal = desk.patch(user, proposal_id, changes) if changes else None
+    if submit:
+        proposal = desk.submit(user, proposal_id)
+    _print(proposal, fmt)
+
+
 @proposals.command("from-review")
 def proposal_from_review(ctx: typer.Context,
                          review_ids: list[int] = typer.Argument(..., help="准入审查编号（同一部门反复交办的同一任务可给出多个）"),
