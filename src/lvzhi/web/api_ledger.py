@@ -1,17 +1,17 @@
 """/api/v1 for the town's organisation, its ledger, assessment schemes and statistics (以单明责、依单考核)."""
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 from fastapi import APIRouter, File, Form, Path, Query, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from ..errors import InvalidInput
 from .api import ServicesDep
 from .api_reviews import _download
 from .auth import SignedIn
+from .openapi import IsoDate, JsonBool, StrictBody, downloads
 
 router = APIRouter(prefix="/api/v1", tags=["机构分工、履职台账与考核核查"])
 Town = Annotated[str, Path(max_length=64)]
@@ -20,46 +20,42 @@ Month = Annotated[Optional[str], Query(pattern=r"^\d{4}-\d{2}$")]
 MAX_UPLOAD = 2 * 1024 * 1024
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class NewOffice(Strict):
+class NewOffice(StrictBody):
     name: str = Field(..., min_length=1, max_length=64)
 
 
-class NewStaff(Strict):
+class NewStaff(StrictBody):
     office: str = Field(..., min_length=1, max_length=64)
     name: str = Field(..., min_length=1, max_length=64)
     post: str = Field("", max_length=64)
 
 
-class NewAssignment(Strict):
+class NewAssignment(StrictBody):
     code: str = Field(..., min_length=2, max_length=8)
     lead: str = Field(..., min_length=1, max_length=64)
     co: list[str] = Field(default_factory=list, max_length=20)
     person: Optional[str] = Field(None, max_length=64)
 
 
-class CategoryAssignment(Strict):
-    kind: str = Field(..., max_length=16, description="清单：basic、cooperative、reclaimed")
+class CategoryAssignment(StrictBody):
+    kind: Literal["basic", "cooperative", "reclaimed"] = Field(..., description="清单：basic、cooperative、reclaimed")
     category: str = Field(..., min_length=1, max_length=64)
     lead: str = Field(..., min_length=1, max_length=64)
     co: list[str] = Field(default_factory=list, max_length=20)
-    only_unassigned: bool = True
+    only_unassigned: JsonBool = True
 
 
-class NewEntry(Strict):
+class NewEntry(StrictBody):
     code: str = Field(..., min_length=2, max_length=8)
-    received_on: date
+    received_on: IsoDate
     work: str = Field(..., min_length=1, max_length=2000)
     result: str = Field("", max_length=2000)
-    done_on: Optional[date] = None
-    due_on: Optional[date] = None
+    done_on: Optional[IsoDate] = None
+    due_on: Optional[IsoDate] = None
     attachments: list[str] = Field(default_factory=list, max_length=20)
 
 
-class Confirmation(Strict):
+class Confirmation(StrictBody):
     code: Optional[str] = Field(None, max_length=8, description="缺省为确认系统建议；填事项编码改为该事项；填“清单外”表示不对应任何事项")
 
 
@@ -102,7 +98,7 @@ def assign_category(town: Town, body: CategoryAssignment, user: SignedIn, work: 
                                              body.only_unassigned)
 
 
-@router.get("/towns/{town}/assignments.xlsx", summary="下载分工模板（含已有分工）")
+@router.get("/towns/{town}/assignments.xlsx", summary="下载分工模板（含已有分工）", **downloads("xlsx"))
 def assignment_template(town: Town, user: SignedIn, work: ServicesDep) -> Response:
     return _download(work.organisation.template(user, town), "xlsx", f"{town}事项分工.xlsx")
 
@@ -137,7 +133,7 @@ def add_entry(town: Town, body: NewEntry, user: SignedIn, work: ServicesDep) -> 
                            body.due_on, body.attachments)
 
 
-@router.get("/towns/{town}/ledger.xlsx", summary="下载履职台账（Excel）")
+@router.get("/towns/{town}/ledger.xlsx", summary="下载履职台账（Excel）", **downloads("xlsx"))
 def ledger_xlsx(town: Town, user: SignedIn, work: ServicesDep, month: Month = None) -> Response:
     return _download(work.ledger.workbook(user, town, month), "xlsx", f"{town}履职台账-{month or '全部'}.xlsx")
 
@@ -157,19 +153,19 @@ def import_scheme(user: SignedIn, work: ServicesDep, file: Annotated[UploadFile,
     return work.indicators.import_scheme(user, town, year, data, filename, name)
 
 
-@router.get("/schemes/{scheme_id}", summary="考核指标核查结果")
+@router.get("/schemes/{scheme_id:int}", summary="考核指标核查结果")
 def scheme_report(scheme_id: SchemeId, user: SignedIn, work: ServicesDep,
                   department: Annotated[Optional[str], Query(max_length=128)] = None,
                   flag: Annotated[Optional[str], Query(max_length=16)] = None) -> dict:
     return work.indicators.report(user, scheme_id, department, flag)
 
 
-@router.get("/schemes/{scheme_id}/report.xlsx", summary="下载考核指标核查结果（Excel）")
+@router.get("/schemes/{scheme_id:int}/report.xlsx", summary="下载考核指标核查结果（Excel）", **downloads("xlsx"))
 def scheme_xlsx(scheme_id: SchemeId, user: SignedIn, work: ServicesDep) -> Response:
-    return _download(work.indicators.workbook(user, scheme_id), "xlsx", f"考核指标核查-{scheme_id}.xlsx")
+    return _download(work.indicators.workbook(user, scheme_id), "xlsx", f"考核指标核查-{scheme_id:int}.xlsx")
 
 
-@router.post("/indicators/{indicator_id}/confirm", summary="确认或改变考核指标对应的事项")
+@router.post("/indicators/{indicator_id:int}/confirm", summary="确认或改变考核指标对应的事项")
 def confirm(indicator_id: SchemeId, body: Confirmation, user: SignedIn, work: ServicesDep) -> dict:
     return work.indicators.confirm(user, indicator_id, body.code)
 

@@ -4,15 +4,15 @@ Rights, states and audit entries are the desk's (lvzhi.work.proposals); handlers
 """
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal, Optional
 
 from fastapi import APIRouter, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from ..work.proposals import MAX_TEXT, Draft
 from .api import ServicesDep
 from .auth import SignedIn, check_csrf
+from .openapi import IsoDate, JsonBool, JsonInt, StrictBody
 
 router = APIRouter(prefix="/api/v1", tags=["动态调整"])
 ProposalId = Annotated[int, Path(ge=1, le=2**31 - 1, description="调整申请编号")]
@@ -21,8 +21,7 @@ ReasonKind = Literal["law", "function", "town", "admission", "other"]
 State = Literal["draft", "submitted", "consulting", "deciding", "approved", "returned", "published"]
 
 
-class ProposalBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ProposalBody(StrictBody):
     town: str = Field("", max_length=64, description="镇街；镇街账号固定为本镇")
     kind: Kind = Field(..., description="add 新增、change 修改、remove 删除、move 调整所属清单")
     target_code: Optional[str] = Field(None, max_length=8, description="要修改、删除或调整清单的事项编码")
@@ -40,29 +39,28 @@ class ProposalBody(BaseModel):
                      self.basis_document, self.basis_number, self.basis_article)
 
 
-class Step(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Step(StrictBody):
     csrf_token: Optional[str] = Field(None, max_length=128)
 
 
 class OpinionBody(Step):
-    agree: bool = Field(..., description="true 同意，false 不同意")
+    agree: JsonBool = Field(..., description="true 同意，false 不同意")
     opinion: str = Field(..., max_length=MAX_TEXT, description="书面意见")
 
 
 class DecisionBody(Step):
-    approved: bool = Field(..., description="true 批准，false 退回")
+    approved: JsonBool = Field(..., description="true 批准，false 退回")
     reason: str = Field("", max_length=MAX_TEXT, description="退回、或不顾部门不同意而批准时必填")
 
 
 class PublishBody(Step):
-    proposals: list[int] = Field(..., min_length=1, max_length=500, description="已批准的调整申请编号")
+    proposals: list[JsonInt] = Field(..., min_length=1, max_length=500, description="已批准的调整申请编号")
     label: str = Field(..., max_length=128, description="如“2027年第一次动态调整”")
-    effective_date: date = Field(..., description="生效日期，今天或以后")
+    effective_date: IsoDate = Field(..., description="生效日期，今天或以后")
 
 
 class FromReview(Step):
-    review_id: int = Field(..., ge=1, le=2**31 - 1)
+    review_id: JsonInt = Field(..., ge=1, le=2**31 - 1)
 
 
 @router.get("/proposals", summary="调整申请列表")
@@ -96,33 +94,33 @@ def publish_proposals(body: PublishBody, user: SignedIn, work: ServicesDep, requ
     return {"versions": versions}
 
 
-@router.get("/proposals/{proposal_id}", summary="一条调整申请")
+@router.get("/proposals/{proposal_id:int}", summary="一条调整申请")
 def get_proposal(proposal_id: ProposalId, user: SignedIn, work: ServicesDep) -> dict:
     """调整前后的事项、理由和依据、会商意见、审定和发布情况。"""
     return work.proposals.one(user, proposal_id)
 
 
-@router.put("/proposals/{proposal_id}", summary="修改草稿")
+@router.put("/proposals/{proposal_id:int}", summary="修改草稿")
 def edit_proposal(proposal_id: ProposalId, body: ProposalBody, user: SignedIn, work: ServicesDep,
                   request: Request) -> dict:
     check_csrf(request, body.csrf_token)
     return work.proposals.edit(user, proposal_id, body.draft())
 
 
-@router.post("/proposals/{proposal_id}/submit", summary="提交调整申请")
+@router.post("/proposals/{proposal_id:int}/submit", summary="提交调整申请")
 def submit_proposal(proposal_id: ProposalId, body: Step, user: SignedIn, work: ServicesDep, request: Request) -> dict:
     check_csrf(request, body.csrf_token)
     return work.proposals.submit(user, proposal_id)
 
 
-@router.post("/proposals/{proposal_id}/consult", summary="组织会商")
+@router.post("/proposals/{proposal_id:int}/consult", summary="组织会商")
 def consult_proposal(proposal_id: ProposalId, body: Step, user: SignedIn, work: ServicesDep, request: Request) -> dict:
     """管理员向调整前后涉及的每个部门征求意见；不涉及部门的直接进入待审定。"""
     check_csrf(request, body.csrf_token)
     return work.proposals.consult(user, proposal_id)
 
 
-@router.post("/proposals/{proposal_id}/opinion", summary="提出会商意见")
+@router.post("/proposals/{proposal_id:int}/opinion", summary="提出会商意见")
 def proposal_opinion(proposal_id: ProposalId, body: OpinionBody, user: SignedIn, work: ServicesDep,
                      request: Request) -> dict:
     """被征求意见的部门同意或不同意，并写明意见；各部门都提出后进入待审定。"""
@@ -130,7 +128,7 @@ def proposal_opinion(proposal_id: ProposalId, body: OpinionBody, user: SignedIn,
     return work.proposals.opinion(user, proposal_id, body.agree, body.opinion)
 
 
-@router.post("/proposals/{proposal_id}/decision", summary="审定调整申请")
+@router.post("/proposals/{proposal_id:int}/decision", summary="审定调整申请")
 def decide_proposal(proposal_id: ProposalId, body: DecisionBody, user: SignedIn, work: ServicesDep,
                     request: Request) -> dict:
     """管理员批准或退回；退回、或有部门不同意（未答复）仍批准时须写明理由。"""
