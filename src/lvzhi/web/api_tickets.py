@@ -54,6 +54,12 @@ class NoteBody(StrictBody):
     csrf_token: Optional[str] = Field(None, max_length=128)
 
 
+class RequiredNote(StrictBody):
+    note: str = Field(..., min_length=1, max_length=tickets.MAX_NOTE_CHARS, pattern=r"\S",
+                      description="办结说明或关闭理由（必填，不能只有空白）")
+    csrf_token: Optional[str] = Field(None, max_length=128)
+
+
 class DisputeBody(StrictBody):
     reason: str = Field(..., min_length=1, max_length=tickets.MAX_NOTE_CHARS)
     cited_item: Optional[str] = Field(None, max_length=8, description="引用的事项编码，如 R163")
@@ -157,14 +163,14 @@ def accept_ticket(ticket_id: TicketId, body: NoteBody, user: SignedIn, work: Ser
 
 
 @router.post("/tickets/{ticket_id:int}/resolve", summary="办结")
-def resolve_ticket(ticket_id: TicketId, body: NoteBody, user: SignedIn, work: ServicesDep, request: Request) -> dict:
+def resolve_ticket(ticket_id: TicketId, body: RequiredNote, user: SignedIn, work: ServicesDep, request: Request) -> dict:
     """承办单位办结，须写办结说明。"""
     check_csrf(request, body.csrf_token)
     return work.tickets.finish(user, ticket_id, body.note)
 
 
 @router.post("/tickets/{ticket_id:int}/close", summary="关闭")
-def close_ticket(ticket_id: TicketId, body: NoteBody, user: SignedIn, work: ServicesDep, request: Request) -> dict:
+def close_ticket(ticket_id: TicketId, body: RequiredNote, user: SignedIn, work: ServicesDep, request: Request) -> dict:
     """派单员关闭工单（如重复、无效），须写理由。"""
     check_csrf(request, body.csrf_token)
     return work.tickets.close(user, ticket_id, body.note)
