@@ -21,6 +21,7 @@ from ..model import LIST_KINDS, LIST_TITLES, Dataset, Item
 from ..resolve import VERDICT_WORDS
 from ..resolve.resolver import MAX_TEXT_CHARS
 from .errors import ApiError
+from .limits import charge
 from .openapi import FILE_TYPES, JsonBool, JsonInt, StrictBody, downloads, limited
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -181,7 +182,7 @@ def get_department(name: Annotated[str, Path(max_length=128, description="部门
 
 @router.get("/search", summary="检索", **limited())
 def search(
-    lists: CatalogDep,
+    lists: CatalogDep, request: Request,
     q: Annotated[str, Query(min_length=1, max_length=200, description="关键词")],
     list_kind: Annotated[Optional[ListKind], Query(alias="list")] = None,
     category: Annotated[Optional[str], Query(max_length=64)] = None,
@@ -193,6 +194,7 @@ def search(
     """在所有镇街现行清单的名称、职责、工作方式和部门中检索；facets 为分面计数，words 为命中的词。"""
     if not q.strip():
         raise ApiError(422, "invalid_input", "查询参数 q：不能为空")
+    charge(request, q)
     name = _department_name(lists, department)
     if town:
         lists.town(town)
@@ -237,13 +239,15 @@ class ResolveRequest(StrictBody):
 
 
 @router.post("/resolve", summary="这件事归谁管？", **limited())
-async def resolve(body: ResolveRequest, lists: CatalogDep) -> dict:
+async def resolve(body: ResolveRequest, lists: CatalogDep, request: Request) -> dict:
     """判定一条或一批诉求属于哪张清单的哪个事项、谁牵头、镇做什么；清单外的给出通常办理单位。
 
     一批时，无法判断的单条在其 `error` 中说明原因，其余照常判定。
     当答案取决于诉求没有说明的一点（如是否在城市建成区内）时，回答带 `question`：问题本身和选“是”“否”各自的判定；
     把回答放进 `assume` 再请求一次即按该回答判定。
     """
+    texts = [r.text for r in body.requests] if body.requests is not None else [body.text]
+    await run_in_threadpool(charge, request, *texts, batch=len(texts) if body.requests is not None else None)
     town = body.town or lists.default_town()
     resolver = lists.resolver(town)
     if body.requests is not None:

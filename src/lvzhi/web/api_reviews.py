@@ -19,6 +19,7 @@ from ..review.opinion import opinion_docx
 from ..work import accounts, reviews
 from .api import EXPORT_TYPES, ServicesDep
 from .auth import SignedIn, check_csrf
+from .limits import charge
 from .openapi import IsoDate, JsonBool, JsonInt, StrictBody, downloads, limited
 
 router = APIRouter(prefix="/api/v1", tags=["准入审查与账号"])
@@ -100,8 +101,9 @@ def me(user: SignedIn) -> dict:
 # -- reviews -----------------------------------------------------------------------------------------
 
 @router.post("/reviews/check", summary="准入预审（不登记）", **limited())
-def check_review(body: ReviewCheck, work: ServicesDep) -> dict:
+def check_review(body: ReviewCheck, work: ServicesDep, request: Request) -> dict:
     """按清单给出建议的决定（准入、配合准入、退回、不再开展、清单外）和引用的事项，不作记录；无需登录。"""
+    charge(request, body.text, body.attachment_text)
     return work.reviews.check(body.town, body.text, body.attachment_text)
 
 

@@ -16,6 +16,7 @@ from ..model import LIST_TITLES
 from ..work import tickets
 from .api import CatalogDep, ServicesDep
 from .auth import SignedIn, check_csrf
+from .limits import charge
 from .openapi import IsoDate, IsoDateTime, JsonBool, QueryBool, StrictBody, limited
 
 router = APIRouter(prefix="/api/v1", tags=["诉求派单"])
@@ -102,8 +103,10 @@ def import_upload(desk: tickets.TicketDesk, user, upload: UploadFile, channel: s
 # -- /api/v1 -----------------------------------------------------------------------------------------
 
 @router.post("/dispatch/suggest", summary="派单建议（不登记）", **limited())
-def suggest_many(body: SuggestBody, work: ServicesDep) -> dict:
-    """按清单给出每条诉求的承办单位建议：基本、配合事项给镇街（配合事项注明牵头部门），收回事项给承接部门，清单外留空。无需登录。"""
+def suggest_many(body: SuggestBody, work: ServicesDep, request: Request) -> dict:
+    """按清单给出每条诉求的承办单位建议：基本、配合事项给镇街（配合事项注明牵头部门），收回事项给承接部门，清单外留空。无需登录。
+    未登录时一批条数更少（默认 50 条，登录或使用 API 令牌 1000 条）；按客户端限制每分钟的请求数和文字量（见 docs/api.md）。"""
+    charge(request, *body.texts, batch=len(body.texts))
     return work.tickets.suggest(body.town, body.texts)
 
 
@@ -251,6 +254,7 @@ def post_request(user: SignedIn, work: ServicesDep, request: Request,
                        external_id: Annotated[Optional[str], Form(max_length=64)] = None) -> list:
     """GeoReport v2 的 POST requests（表单编码；身份用 Authorization: Bearer 令牌）。service_code 可不填：lvzhi 按清单建议。"""
     check_csrf(request, None)
+    charge(request, description)
     ticket = work.tickets.create(user, tickets.NewTicket(description, jurisdiction_id or "", channel, None,
                                                           external_id, address_string,
                                                           f"{last_name}{first_name}".strip(), phone))

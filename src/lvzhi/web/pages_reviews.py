@@ -18,6 +18,7 @@ from ..work.audit import ACTIONS
 from ..work.services import Services
 from .auth import SESSION_COOKIE, SignedIn, check_csrf, identify
 from .filters import day
+from .limits import charge_login
 from .errors import ApiError
 from .render import render
 
@@ -70,11 +71,14 @@ def login(request: Request, username: Annotated[str, Form(max_length=64)] = "",
     store = _catalog(request).store
     remote = request.client.host if request.client else ""
     try:
+        charge_login(request)
         with store.transaction() as session:
             user = accounts.authenticate(session, username, password, remote)
             started = accounts.start_session(session, user) if user else None
     except accounts.TooManyAttempts as exc:
-        return render(request, "login.html", status_code=429, title="登录", next=_safe_next(next), error=str(exc))
+        response = render(request, "login.html", status_code=429, title="登录", next=_safe_next(next), error=str(exc))
+        response.headers["Retry-After"] = str(exc.retry_after or int(accounts.THROTTLE_WINDOW.total_seconds()))
+        return response
     if started is None:
         return render(request, "login.html", status_code=401, title="登录", next=_safe_next(next),
                       error=accounts.LOGIN_FAILED)
