@@ -267,7 +267,7 @@ def test_monitor_counts_and_flags_repeated_pushes(env):
     ({"text": ""}, 422, "text"),
     ({"text": "   "}, 422, "不能为空"),
     ({"text": "检" * 10_001}, 422, "最多 10000"),
-    ({"text": NURSERY, "issuing_department": "区不存在局"}, 422, "没有名为“区不存在局”的部门"),
+    ({"text": NURSERY, "issuing_department": "区不存在局"}, 404, "没有名为“区不存在局”的部门"),
     ({"text": NURSERY, "issuing_department": "区卫生健康委", "town": "无此镇"}, 404, "无此镇"),
     ({"text": NURSERY, "issuing_department": "区卫生健康委", "deadline": "明天"}, 422, "日期"),
     ({"text": NURSERY, "issuing_department": "区卫生健康委", "attachment_text": "附" * 50_001}, 422, "attachment_text"),

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Optional
 
-from fastapi import APIRouter, File, Form, Path, Query, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import Field
 
 from ..errors import InvalidInput
 from .api import ServicesDep
 from .api_reviews import _download
-from .auth import SignedIn
+from .auth import SignedIn, check_csrf
 from .openapi import IsoDate, JsonBool, StrictBody, downloads
 
 router = APIRouter(prefix="/api/v1", tags=["机构分工、履职台账与考核核查"])
@@ -78,22 +78,26 @@ def organisation(town: Town, user: SignedIn, work: ServicesDep) -> dict:
 
 
 @router.post("/towns/{town}/offices", status_code=201, summary="新增科室")
-def add_office(town: Town, body: NewOffice, user: SignedIn, work: ServicesDep) -> dict:
+def add_office(town: Town, body: NewOffice, user: SignedIn, work: ServicesDep, request: Request) -> dict:
+    check_csrf(request, request.headers.get("x-csrf-token"))
     return work.organisation.add_office(user, town, body.name)
 
 
 @router.post("/towns/{town}/staff", status_code=201, summary="新增人员")
-def add_staff(town: Town, body: NewStaff, user: SignedIn, work: ServicesDep) -> dict:
+def add_staff(town: Town, body: NewStaff, user: SignedIn, work: ServicesDep, request: Request) -> dict:
+    check_csrf(request, request.headers.get("x-csrf-token"))
     return work.organisation.add_staff(user, town, body.office, body.name, body.post)
 
 
 @router.post("/towns/{town}/assignments", summary="为一个事项分工")
-def assign(town: Town, body: NewAssignment, user: SignedIn, work: ServicesDep) -> dict:
+def assign(town: Town, body: NewAssignment, user: SignedIn, work: ServicesDep, request: Request) -> dict:
+    check_csrf(request, request.headers.get("x-csrf-token"))
     return work.organisation.assign(user, town, body.code, body.lead, body.co, body.person)
 
 
 @router.post("/towns/{town}/assignments/category", summary="按类别批量分工")
-def assign_category(town: Town, body: CategoryAssignment, user: SignedIn, work: ServicesDep) -> dict:
+def assign_category(town: Town, body: CategoryAssignment, user: SignedIn, work: ServicesDep, request: Request) -> dict:
+    check_csrf(request, request.headers.get("x-csrf-token"))
     return work.organisation.assign_category(user, town, body.kind, body.category, body.lead, body.co,
                                              body.only_unassigned)
 
@@ -104,15 +108,17 @@ def assignment_template(town: Town, user: SignedIn, work: ServicesDep) -> Respon
 
 
 @router.post("/towns/{town}/assignments/import", summary="导入填好的分工表")
-def import_assignments(town: Town, user: SignedIn, work: ServicesDep,
+def import_assignments(town: Town, user: SignedIn, work: ServicesDep, request: Request,
                        file: Annotated[UploadFile, File(description="分工模板 .xlsx")]) -> dict:
     """有任何一行有误（事项编码、科室或人员不存在）时一行也不导入，`error.message` 逐行说明。"""
+    check_csrf(request, request.headers.get("x-csrf-token"))
     data, name = read_upload(file)
     return work.organisation.import_sheet(user, town, data, name)
 
 
 @router.post("/towns/{town}/assignments/carry", summary="新版本承接上一版本的分工")
-def carry(town: Town, user: SignedIn, work: ServicesDep) -> dict:
+def carry(town: Town, user: SignedIn, work: ServicesDep, request: Request) -> dict:
+    check_csrf(request, request.headers.get("x-csrf-token"))
     return work.organisation.carry_over(user, town)
 
 
@@ -128,7 +134,8 @@ def ledger(town: Town, user: SignedIn, work: ServicesDep, month: Month = None,
 
 
 @router.post("/towns/{town}/ledger", status_code=201, summary="手工登记一条台账")
-def add_entry(town: Town, body: NewEntry, user: SignedIn, work: ServicesDep) -> dict:
+def add_entry(town: Town, body: NewEntry, user: SignedIn, work: ServicesDep, request: Request) -> dict:
+    check_csrf(request, request.headers.get("x-csrf-token"))
     return work.ledger.add(user, town, body.code, body.received_on, body.work, body.result, body.done_on,
                            body.due_on, body.attachments)
 
@@ -146,9 +153,10 @@ def schemes(user: SignedIn, work: ServicesDep) -> list[dict]:
 
 
 @router.post("/schemes", status_code=201, summary="导入区县考核方案（管理员）")
-def import_scheme(user: SignedIn, work: ServicesDep, file: Annotated[UploadFile, File(description="考核方案 .xlsx")],
+def import_scheme(user: SignedIn, work: ServicesDep, request: Request, file: Annotated[UploadFile, File(description="考核方案 .xlsx")],
                   town: Annotated[str, Form(max_length=64)], year: Annotated[int, Form(ge=2000, le=2100)],
                   name: Annotated[str, Form(max_length=200)] = "") -> dict:
+    check_csrf(request, request.headers.get("x-csrf-token"))
     data, filename = read_upload(file)
     return work.indicators.import_scheme(user, town, year, data, filename, name)
 
@@ -162,11 +170,12 @@ def scheme_report(scheme_id: SchemeId, user: SignedIn, work: ServicesDep,
 
 @router.get("/schemes/{scheme_id:int}/report.xlsx", summary="下载考核指标核查结果（Excel）", **downloads("xlsx"))
 def scheme_xlsx(scheme_id: SchemeId, user: SignedIn, work: ServicesDep) -> Response:
-    return _download(work.indicators.workbook(user, scheme_id), "xlsx", f"考核指标核查-{scheme_id:int}.xlsx")
+    return _download(work.indicators.workbook(user, scheme_id), "xlsx", f"考核指标核查-{scheme_id}.xlsx")
 
 
 @router.post("/indicators/{indicator_id:int}/confirm", summary="确认或改变考核指标对应的事项")
-def confirm(indicator_id: SchemeId, body: Confirmation, user: SignedIn, work: ServicesDep) -> dict:
+def confirm(indicator_id: SchemeId, body: Confirmation, user: SignedIn, work: ServicesDep, request: Request) -> dict:
+    check_csrf(request, request.headers.get("x-csrf-token"))
     return work.indicators.confirm(user, indicator_id, body.code)
 
 

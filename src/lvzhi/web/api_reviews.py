@@ -150,7 +150,7 @@ def approve_review(review_id: ReviewId, body: ApprovalBody, user: SignedIn, work
 def review_opinion(review_id: ReviewId, user: SignedIn, work: ServicesDep) -> Response:
     """审查意见的 .docx 文件（A4，公文版式）：基本情况、任务、清单依据、镇配合职责或承接部门工作方式、审查结论。"""
     review = work.reviews.one(user, review_id)
-    return _download(opinion_docx(review), "docx", f"准入审查意见-{review_id:int}.docx")
+    return _download(opinion_docx(review), "docx", f"准入审查意见-{review_id}.docx")
 
 
 # -- monitor and audit -------------------------------------------------------------------------------

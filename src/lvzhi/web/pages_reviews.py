@@ -162,10 +162,10 @@ def submit_review(request: Request, user: SignedIn, csrf_token: Csrf = "",
         due = date.fromisoformat(deadline) if deadline.strip() else None
         created = _work(request).reviews.submit(user, reviews.Submission(town, issuing_department, text, title,
                                                                          attachment_text, due))
-    except (ValueError, reviews.InvalidInput) as exc:
+    except (ValueError, reviews.InvalidInput, reviews.NotFound) as exc:
         if isinstance(exc, reviews.Forbidden):
             raise
-        message = str(exc) if isinstance(exc, reviews.InvalidInput) else "办理期限应为日期，如 2026-12-31"
+        message = str(exc) if isinstance(exc, (reviews.InvalidInput, reviews.NotFound)) else "办理期限应为日期，如 2026-12-31"
         return render(request, "review_new.html", status_code=422, title="提交准入审查", towns=_catalog(request).towns(),
                       form=form, error=message, max_text=MAX_TEXT_CHARS, max_attachment=MAX_ATTACHMENT_CHARS)
     return RedirectResponse(f"/reviews/{created['id']}", status_code=303)
@@ -278,9 +278,9 @@ def add_user(request: Request, user: SignedIn, csrf_token: Csrf = "",
     desk = _work(request).accounts
     try:
         desk.add(user, username, password, role, town or None, department or None, display_name)
-    except accounts.InvalidInput as exc:
+    except (accounts.InvalidInput, accounts.Conflict, accounts.NotFound) as exc:  # the form again, with the reason
         people = desk.users(user)
-        return render(request, "users.html", status_code=422, title="账号", people=people, roles=accounts.ROLES,
+        return render(request, "users.html", status_code=exc.status, title="账号", people=people, roles=accounts.ROLES,
                       towns=_catalog(request).towns(), error=str(exc), locked=desk.locked(user), tokens=desk.tokens(user),
                       password_rule=accounts.PASSWORD_RULE)
     return RedirectResponse("/admin/users", status_code=303)
