@@ -10,6 +10,10 @@ import pytest
 
 from lvzhi.lists.bundled import bundled_dataset, data_path, BUNDLED_SOURCE
 
+# The per-client rate and cost limits are off for every test (and every server a test starts) except the tests of
+# the limits themselves, which give the app its limits explicitly (tests/test_rate_limits.py).
+os.environ.setdefault("LVZHI_RATE_LIMITS", "off")
+
 SHARED_SOURCE = Path(__file__).resolve().parents[1].parent / "shared" / "source" / "000_0b4552293039b2e6.txt"
 POSTGRES_URL = os.environ.get("LVZHI_TEST_POSTGRES_URL", "")
 

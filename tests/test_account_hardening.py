@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from lvzhi.errors import InvalidInput
+from lvzhi.errors import Conflict, InvalidInput
 from lvzhi.store import Store
 from lvzhi.store.schema import LoginAttemptRow, WebSessionRow
 from lvzhi.web import create_app
@@ -46,13 +46,13 @@ def test_control_characters_in_user_names_are_refused(store, name):
 
 
 def test_the_last_admin_can_neither_be_demoted_nor_disabled(store):
-    with pytest.raises(InvalidInput, match="最后一个启用的管理员"):
+    with pytest.raises(Conflict, match="最后一个启用的管理员"):
         store.run(lambda s: accounts.set_role(s, ADMIN, "root", "dispatcher"))
-    with pytest.raises(InvalidInput, match="最后一个启用的管理员"):
+    with pytest.raises(Conflict, match="最后一个启用的管理员"):
         store.run(lambda s: accounts.set_active(s, ADMIN, "root", False))
     store.run(lambda s: accounts.add_user(s, ADMIN, "second", "second-password-2", "admin"))
     assert store.run(lambda s: accounts.set_role(s, ADMIN, "root", "dispatcher")).role == "dispatcher"
-    with pytest.raises(InvalidInput, match="最后一个启用的管理员"):
+    with pytest.raises(Conflict, match="最后一个启用的管理员"):
         store.run(lambda s: accounts.set_active(s, ADMIN, "second", False))
 
 

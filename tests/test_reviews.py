@@ -225,7 +225,7 @@ def test_a_disabled_account_loses_its_token_and_role_changes_are_audited(env):
     actions = [e["action"] for e in ok(call(env, "admin", "GET", "/api/v1/audit",
                                             params={"object_type": "user", "object_id": "temp"}))["entries"]]
     assert actions == ["user.disable", "user.role", "token.add", "user.add"]
-    assert call(env, "admin", "POST", "/api/v1/users/admin/active", json={"active": False}).status_code == 422
+    assert call(env, "admin", "POST", "/api/v1/users/admin/active", json={"active": False}).status_code == 403
 
 
 def test_the_audit_log_cannot_be_changed(env):
@@ -267,7 +267,7 @@ def test_monitor_counts_and_flags_repeated_pushes(env):
     ({"text": ""}, 422, "text"),
     ({"text": "   "}, 422, "不能为空"),
     ({"text": "检" * 10_001}, 422, "最多 10000"),
-    ({"text": NURSERY, "issuing_department": "区不存在局"}, 422, "没有名为“区不存在局”的部门"),
+    ({"text": NURSERY, "issuing_department": "区不存在局"}, 404, "没有名为“区不存在局”的部门"),
     ({"text": NURSERY, "issuing_department": "区卫生健康委", "town": "无此镇"}, 404, "无此镇"),
     ({"text": NURSERY, "issuing_department": "区卫生健康委", "deadline": "明天"}, 422, "日期"),
     ({"text": NURSERY, "issuing_department": "区卫生健康委", "attachment_text": "附" * 50_001}, 422, "attachment_text"),

@@ -47,8 +47,18 @@ class Conflict(LvzhiError):
 
 
 class TooManyAttempts(LvzhiError):
+    """Too many tries or too much use in a while; `retry_after` says in how many seconds to try again."""
+
     status = 429
     code = "too_many_attempts"
+    retry_after: int | None = None
+
+
+class TooLarge(LvzhiError):
+    """One request larger than the asker may send at once (a batch, a body)."""
+
+    status = 413
+    code = "too_large"
 
 
 class DatabaseError(LvzhiError):

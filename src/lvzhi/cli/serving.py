@@ -7,6 +7,7 @@ from typing import Optional
 import typer
 
 from ..store.db import ENV_URL
+from ..work.limits import ENV_PREFIX, SWITCH_ENV, Limits
 from .app import app, console, open_store
 
 WEB_APP = "lvzhi.web.app:app_from_environment"
@@ -19,10 +20,15 @@ def serve_command(
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="端口"),
     database: Optional[str] = typer.Option(None, "--database", help="数据库地址（SQLite 文件路径或 postgresql:// URL）"),
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="工作进程数（多核机器上可设为核数）"),
+    rate_limits: Optional[bool] = typer.Option(None, "--rate-limits/--no-rate-limits",
+                                               help="按客户端限制检索、判定、派单建议等接口的请求数和文字量（缺省开启）"),
+    rate_limit: list[str] = typer.Option([], "--rate-limit", metavar="名称=数值",
+                                         help="改一项限额，可重复，如 --rate-limit anonymous_batch=20（名称见 docs/api.md）"),
 ) -> None:
     """启动网页门户和 REST API（http://127.0.0.1:8000，接口文档在 /docs）。"""
     import uvicorn
 
+    _limits_to_environment(rate_limits, rate_limit)
     if database:
         ctx.obj = {**(ctx.obj or {}), "database": database}
     store = open_store(ctx)  # migrated and holding the bundled lists before the server starts
@@ -32,3 +38,14 @@ def serve_command(
                   highlight=False)
     # The app is named, not imported: the command line never imports the web face (tests/test_architecture.py).
     uvicorn.run(WEB_APP, factory=True, host=host, port=port, workers=workers, log_level="warning", access_log=False)
+
+
+def _limits_to_environment(switch: bool | None, settings: list[str]) -> None:
+    """The rate-limit options, checked now and handed to every worker process through the environment."""
+    limits = Limits.from_environment()
+    if switch is not None:
+        os.environ[SWITCH_ENV] = "on" if switch else "off"
+    for setting in settings:
+        name, _, value = setting.partition("=")
+        limits = limits.with_setting(name.strip(), value.strip(), f"--rate-limit {setting}")
+        os.environ[ENV_PREFIX + name.strip().upper()] = value.strip()

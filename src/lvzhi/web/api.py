@@ -11,7 +11,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from ..lists.catalog import Catalog, VersionInfo
 from ..work.proposals import with_reasons
@@ -22,6 +22,8 @@ from ..model import LIST_KINDS, LIST_TITLES, Dataset, Item
 from ..resolve import VERDICT_WORDS
 from ..resolve.resolver import MAX_TEXT_CHARS
 from .errors import ApiError
+from .limits import charge
+from .openapi import FILE_TYPES, JsonBool, JsonInt, StrictBody, downloads, limited
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
@@ -30,9 +32,7 @@ ItemCode = Annotated[str, Path(max_length=16, description="事项编码：B（�
 VersionRef = Annotated[Optional[str], Query(max_length=128, description="版本编号或名称；缺省为现行版本")]
 ListKind = Literal["basic", "cooperative", "reclaimed"]
 MAX_BATCH = 1000
-EXPORT_TYPES = {"json": "application/json; charset=utf-8", "csv": "text/csv; charset=utf-8",
-                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+EXPORT_TYPES = FILE_TYPES
 
 
 def catalog(request: Request) -> Catalog:
@@ -159,7 +159,7 @@ def diff_versions(
     return {**with_reasons(diff.to_dict(), why), "field_names": FIELD_NAMES}
 
 
-@router.get("/towns/{town}/export.{fmt}", summary="下载清单（JSON、CSV、xlsx）")
+@router.get("/towns/{town}/export.{fmt}", summary="下载清单（JSON、CSV、xlsx）", **downloads("json", "csv", "xlsx"))
 def export_lists(town: TownName, fmt: Literal["json", "csv", "xlsx"], lists: CatalogDep,
                  version: VersionRef = None) -> Response:
     """下载一个镇街某版本的三张清单；文件格式与 `lvzhi export` 相同。"""
@@ -184,9 +184,9 @@ def get_department(name: Annotated[str, Path(max_length=128, description="部门
     return lists.department(name).to_dict()
 
 
-@router.get("/search", summary="检索")
+@router.get("/search", summary="检索", **limited())
 def search(
-    lists: CatalogDep,
+    lists: CatalogDep, request: Request,
     q: Annotated[str, Query(min_length=1, max_length=200, description="关键词")],
     list_kind: Annotated[Optional[ListKind], Query(alias="list")] = None,
     category: Annotated[Optional[str], Query(max_length=64)] = None,
@@ -198,6 +198,7 @@ def search(
     """在所有镇街现行清单的名称、职责、工作方式和部门中检索；facets 为分面计数，words 为命中的词。"""
     if not q.strip():
         raise ApiError(422, "invalid_input", "查询参数 q：不能为空")
+    charge(request, q)
     name = _department_name(lists, department)
     if town:
         lists.town(town)
@@ -210,16 +211,18 @@ def search(
 
 # -- resolve ---------------------------------------------------------------------------------------
 
-class ResolveItem(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ResolveItem(StrictBody):
     id: Optional[str] = Field(None, max_length=128, description="调用方自己的编号，原样返回")
     text: str = Field(..., description=f"诉求、通知或工单的文字（最多 {MAX_TEXT_CHARS} 字）")
 
 
-class ResolveRequest(BaseModel):
+class ResolveRequest(StrictBody):
     """一条（text）或一批（requests）。"""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={
+        # exactly one of the two, as one_or_many checks
+        "oneOf": [{"required": ["text"], "properties": {"text": {"type": "string"}}},
+                  {"required": ["requests"], "properties": {"requests": {"type": "array"}}}],
         "examples": [{"text": "小区楼下那家托育机构消防通道堆满杂物，谁来查？"},
                      {"requests": [{"id": "1", "text": "请镇里组织一次无偿献血活动"},
                                    {"id": "2", "text": "我想申请低保"}], "top": 3}]})
@@ -228,8 +231,8 @@ class ResolveRequest(BaseModel):
     requests: Optional[list[ResolveItem]] = Field(None, min_length=1, max_length=MAX_BATCH,
                                                   description=f"一批诉求（最多 {MAX_BATCH} 条）")
     town: Optional[str] = Field(None, max_length=64, description="镇街名称；缺省为默认镇街")
-    top: int = Field(3, ge=1, le=20, description="列出的候选事项数")
-    assume: Optional[dict[Annotated[str, Field(max_length=200)], bool]] = Field(
+    top: JsonInt = Field(3, ge=1, le=20, description="列出的候选事项数")
+    assume: Optional[dict[Annotated[str, Field(max_length=200)], JsonBool]] = Field(
         None, max_length=5, description="对追问（上次回答的 question.question）的回答，如 {\"地点是否在城市建成区（场镇街道、小区）内？\": true}")
 
     @model_validator(mode="after")
@@ -239,8 +242,8 @@ class ResolveRequest(BaseModel):
         return self
 
 
-@router.post("/resolve", summary="这件事归谁管？")
-async def resolve(body: ResolveRequest, lists: CatalogDep, work: ServicesDep) -> dict:
+@router.post("/resolve", summary="这件事归谁管？", **limited())
+async def resolve(body: ResolveRequest, lists: CatalogDep, work: ServicesDep, request: Request) -> dict:
     """判定一条或一批诉求属于哪张清单的哪个事项、谁牵头、镇做什么；清单外的给出通常办理单位。
 
     一批时，无法判断的单条在其 `error` 中说明原因，其余照常判定。
@@ -250,6 +253,8 @@ async def resolve(body: ResolveRequest, lists: CatalogDep, work: ServicesDep) ->
     `for_residents` 是给群众看的回答：`summary` 说明找谁办，`contacts` 为办理单位及其在单位名录中的电话、地址、
     办公时间（名录中没有的为空），`hotline` 为兜底的 12345 热线。
     """
+    texts = [r.text for r in body.requests] if body.requests is not None else [body.text]
+    await run_in_threadpool(charge, request, *texts, batch=len(texts) if body.requests is not None else None)
     town = body.town or lists.default_town()
     resolver = lists.resolver(town)
     directory = work.directory.for_town(town)

@@ -1,18 +1,18 @@
 """/api/v1 for the town's organisation, its ledger, assessment schemes and statistics (以单明责、依单考核)."""
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
-from fastapi import APIRouter, File, Form, Path, Query, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from ..errors import InvalidInput
 from ..work.organisation import NOBODY, may_keep
 from .api import CatalogDep, ServicesDep
 from .api_reviews import _download
-from .auth import SignedIn, Viewer
+from .auth import SignedIn, Viewer, check_csrf
+from .openapi import IsoDate, JsonBool, StrictBody, downloads
 
 router = APIRouter(prefix="/api/v1", tags=["机构分工、履职台账与考核核查"])
 Town = Annotated[str, Path(max_length=64)]
@@ -22,62 +22,58 @@ Month = Annotated[Optional[str], Query(pattern=r"^\d{4}-\d{2}$")]
 MAX_UPLOAD = 2 * 1024 * 1024
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class NewOffice(Strict):
+class NewOffice(StrictBody):
     name: str = Field(..., min_length=1, max_length=64)
 
 
-class NewStaff(Strict):
+class NewStaff(StrictBody):
     office: str = Field(..., min_length=1, max_length=64)
     name: str = Field(..., min_length=1, max_length=64)
     post: str = Field("", max_length=64)
 
 
-class OfficeChange(Strict):
+class OfficeChange(StrictBody):
     name: str = Field(..., min_length=1, max_length=64, description="新名称")
 
 
-class StaffChange(Strict):
+class StaffChange(StrictBody):
     name: Optional[str] = Field(None, min_length=1, max_length=64, description="新姓名")
     office: Optional[str] = Field(None, min_length=1, max_length=64, description="调到的科室")
     post: Optional[str] = Field(None, max_length=64, description="职务")
 
 
-class NewAssignment(Strict):
+class NewAssignment(StrictBody):
     code: str = Field(..., min_length=2, max_length=8)
     lead: str = Field(..., min_length=1, max_length=64)
     co: list[str] = Field(default_factory=list, max_length=20)
     person: Optional[str] = Field(None, max_length=64)
 
 
-class CategoryAssignment(Strict):
-    kind: str = Field(..., max_length=16, description="清单：basic、cooperative、reclaimed")
+class CategoryAssignment(StrictBody):
+    kind: Literal["basic", "cooperative", "reclaimed"] = Field(..., description="清单：basic、cooperative、reclaimed")
     category: str = Field(..., min_length=1, max_length=64)
     lead: str = Field(..., min_length=1, max_length=64)
     co: list[str] = Field(default_factory=list, max_length=20)
-    only_unassigned: bool = True
+    only_unassigned: JsonBool = True
 
 
-class NewEntry(Strict):
+class NewEntry(StrictBody):
     code: str = Field(..., min_length=2, max_length=8)
-    received_on: date
+    received_on: IsoDate
     work: str = Field(..., min_length=1, max_length=2000)
     result: str = Field("", max_length=2000)
-    done_on: Optional[date] = None
-    due_on: Optional[date] = None
+    done_on: Optional[IsoDate] = None
+    due_on: Optional[IsoDate] = None
     attachments: list[str] = Field(default_factory=list, max_length=20)
 
 
-class Finish(Strict):
-    done_on: date = Field(..., description="完成日期（不晚于今天、不早于收到日期）")
+class Finish(StrictBody):
+    done_on: IsoDate = Field(..., description="完成日期（不晚于今天、不早于收到日期）")
     result: str = Field(..., min_length=1, max_length=2000, description="办理结果")
     attachments: list[str] = Field(default_factory=list, max_length=20, description="附件名称，追加到已有附件")
 
 
-class Confirmation(Strict):
+class Confirmation(StrictBody):
     code: Optional[str] = Field(None, max_length=8, description="缺省为确认系统建议；填事项编码改为该事项；填“清单外”表示不对应任何事项")
 
 
@@ -101,37 +97,45 @@ def organisation(town: Town, user: SignedIn, work: ServicesDep) -> dict:
 
 
 @router.post("/towns/{town}/offices", status_code=201, summary="新增科室")
-def add_office(town: Town, body: NewOffice, user: SignedIn, work: ServicesDep) -> dict:
+def add_office(town: Town, body: NewOffice, user: SignedIn, work: ServicesDep, request: Request) -> dict:
+    check_csrf(request, request.headers.get("x-csrf-token"))
     return work.organisation.add_office(user, town, body.name)
 
 
 @router.post("/towns/{town}/staff", status_code=201, summary="新增人员")
-def add_staff(town: Town, body: NewStaff, user: SignedIn, work: ServicesDep) -> dict:
+def add_staff(town: Town, body: NewStaff, user: SignedIn, work: ServicesDep, request: Request) -> dict:
+    check_csrf(request, request.headers.get("x-csrf-token"))
     return work.organisation.add_staff(user, town, body.office, body.name, body.post)
 
 
-@router.patch("/towns/{town}/offices/{office_id}", summary="科室改名")
-def rename_office(town: Town, office_id: RowId, body: OfficeChange, user: SignedIn, work: ServicesDep) -> dict:
+@router.patch("/towns/{town}/offices/{office_id:int}", summary="科室改名")
+def rename_office(town: Town, office_id: RowId, body: OfficeChange, user: SignedIn, work: ServicesDep,
+                  request: Request) -> dict:
+    check_csrf(request, request.headers.get("x-csrf-token"))
     return work.organisation.rename_office(user, town, office_id, body.name)
 
 
-@router.delete("/towns/{town}/offices/{office_id}", summary="撤销科室")
-def remove_office(town: Town, office_id: RowId, user: SignedIn, work: ServicesDep,
+@router.delete("/towns/{town}/offices/{office_id:int}", summary="撤销科室")
+def remove_office(town: Town, office_id: RowId, user: SignedIn, work: ServicesDep, request: Request,
                   move_to: Annotated[Optional[str], Query(max_length=64, description="接手其事项、人员和未办结台账的科室")] = None) -> dict:
     """仍牵头或配合现行清单事项、或仍有人员的科室，不给 `move_to` 时不予撤销（409，`error.message` 列出事项和人员）。
     历史版本分工或台账中用过的科室停用并保留名称（`outcome`: deactivated），否则删除（deleted）。"""
+    check_csrf(request, request.headers.get("x-csrf-token"))
     return work.organisation.remove_office(user, town, office_id, move_to)
 
 
-@router.patch("/towns/{town}/staff/{staff_id}", summary="修改人员：姓名、科室、职务")
-def edit_staff(town: Town, staff_id: RowId, body: StaffChange, user: SignedIn, work: ServicesDep) -> dict:
+@router.patch("/towns/{town}/staff/{staff_id:int}", summary="修改人员：姓名、科室、职务")
+def edit_staff(town: Town, staff_id: RowId, body: StaffChange, user: SignedIn, work: ServicesDep,
+               request: Request) -> dict:
+    check_csrf(request, request.headers.get("x-csrf-token"))
     return work.organisation.edit_staff(user, town, staff_id, body.name, body.office, body.post)
 
 
-@router.delete("/towns/{town}/staff/{staff_id}", summary="移除人员")
-def remove_staff(town: Town, staff_id: RowId, user: SignedIn, work: ServicesDep,
+@router.delete("/towns/{town}/staff/{staff_id:int}", summary="移除人员")
+def remove_staff(town: Town, staff_id: RowId, user: SignedIn, work: ServicesDep, request: Request,
                  replace_with: Annotated[Optional[str], Query(max_length=64, description=f"接替其责任事项的人员；“{NOBODY}”表示这些事项不再设责任人")] = None) -> dict:
     """是现行清单事项责任人的人员，不给 `replace_with` 时不予移除（409，列出事项）。"""
+    check_csrf(request, request.headers.get("x-csrf-token"))
     return work.organisation.remove_staff(user, town, staff_id, replace_with)
 
 
@@ -150,31 +154,35 @@ def item_assignment(town: Town, code: Annotated[str, Path(max_length=16)], lists
 
 
 @router.post("/towns/{town}/assignments", summary="为一个事项分工")
-def assign(town: Town, body: NewAssignment, user: SignedIn, work: ServicesDep) -> dict:
+def assign(town: Town, body: NewAssignment, user: SignedIn, work: ServicesDep, request: Request) -> dict:
+    check_csrf(request, request.headers.get("x-csrf-token"))
     return work.organisation.assign(user, town, body.code, body.lead, body.co, body.person)
 
 
 @router.post("/towns/{town}/assignments/category", summary="按类别批量分工")
-def assign_category(town: Town, body: CategoryAssignment, user: SignedIn, work: ServicesDep) -> dict:
+def assign_category(town: Town, body: CategoryAssignment, user: SignedIn, work: ServicesDep, request: Request) -> dict:
+    check_csrf(request, request.headers.get("x-csrf-token"))
     return work.organisation.assign_category(user, town, body.kind, body.category, body.lead, body.co,
                                              body.only_unassigned)
 
 
-@router.get("/towns/{town}/assignments.xlsx", summary="下载分工模板（含已有分工）")
+@router.get("/towns/{town}/assignments.xlsx", summary="下载分工模板（含已有分工）", **downloads("xlsx"))
 def assignment_template(town: Town, user: SignedIn, work: ServicesDep) -> Response:
     return _download(work.organisation.template(user, town), "xlsx", f"{town}事项分工.xlsx")
 
 
 @router.post("/towns/{town}/assignments/import", summary="导入填好的分工表")
-def import_assignments(town: Town, user: SignedIn, work: ServicesDep,
+def import_assignments(town: Town, user: SignedIn, work: ServicesDep, request: Request,
                        file: Annotated[UploadFile, File(description="分工模板 .xlsx")]) -> dict:
     """有任何一行有误（事项编码、科室或人员不存在）时一行也不导入，`error.message` 逐行说明。"""
+    check_csrf(request, request.headers.get("x-csrf-token"))
     data, name = read_upload(file)
     return work.organisation.import_sheet(user, town, data, name)
 
 
 @router.post("/towns/{town}/assignments/carry", summary="新版本承接上一版本的分工")
-def carry(town: Town, user: SignedIn, work: ServicesDep) -> dict:
+def carry(town: Town, user: SignedIn, work: ServicesDep, request: Request) -> dict:
+    check_csrf(request, request.headers.get("x-csrf-token"))
     return work.organisation.carry_over(user, town)
 
 
@@ -191,19 +199,22 @@ def ledger(town: Town, user: SignedIn, work: ServicesDep, month: Month = None,
 
 
 @router.post("/towns/{town}/ledger", status_code=201, summary="手工登记一条台账")
-def add_entry(town: Town, body: NewEntry, user: SignedIn, work: ServicesDep) -> dict:
+def add_entry(town: Town, body: NewEntry, user: SignedIn, work: ServicesDep, request: Request) -> dict:
+    check_csrf(request, request.headers.get("x-csrf-token"))
     return work.ledger.add(user, town, body.code, body.received_on, body.work, body.result, body.done_on,
                            body.due_on, body.attachments)
 
 
-@router.post("/towns/{town}/ledger/{entry_id}/finish", summary="台账办结：完成日期和办理结果")
-def finish_entry(town: Town, entry_id: RowId, body: Finish, user: SignedIn, work: ServicesDep) -> dict:
+@router.post("/towns/{town}/ledger/{entry_id:int}/finish", summary="台账办结：完成日期和办理结果")
+def finish_entry(town: Town, entry_id: RowId, body: Finish, user: SignedIn, work: ServicesDep,
+                 request: Request) -> dict:
     """准入审查、工单转来的或手工登记的未完成记录办结；已完成的记录不能再次办结（409）。
     完成日期晚于期限的为“逾期完成”（`late`: true）。"""
+    check_csrf(request, request.headers.get("x-csrf-token"))
     return work.ledger.finish(user, town, entry_id, body.done_on, body.result, body.attachments)
 
 
-@router.get("/towns/{town}/ledger.xlsx", summary="下载履职台账（Excel）")
+@router.get("/towns/{town}/ledger.xlsx", summary="下载履职台账（Excel）", **downloads("xlsx"))
 def ledger_xlsx(town: Town, user: SignedIn, work: ServicesDep, month: Month = None) -> Response:
     return _download(work.ledger.workbook(user, town, month), "xlsx", f"{town}履职台账-{month or '全部'}.xlsx")
 
@@ -216,26 +227,28 @@ def schemes(user: SignedIn, work: ServicesDep) -> list[dict]:
 
 
 @router.post("/schemes", status_code=201, summary="导入区县考核方案（管理员）")
-def import_scheme(user: SignedIn, work: ServicesDep, file: Annotated[UploadFile, File(description="考核方案 .xlsx")],
+def import_scheme(user: SignedIn, work: ServicesDep, request: Request, file: Annotated[UploadFile, File(description="考核方案 .xlsx")],
                   town: Annotated[str, Form(max_length=64)], year: Annotated[int, Form(ge=2000, le=2100)],
                   name: Annotated[str, Form(max_length=200)] = "") -> dict:
+    check_csrf(request, request.headers.get("x-csrf-token"))
     data, filename = read_upload(file)
     return work.indicators.import_scheme(user, town, year, data, filename, name)
 
 
-@router.get("/schemes/{scheme_id}", summary="考核指标核查结果")
+@router.get("/schemes/{scheme_id:int}", summary="考核指标核查结果")
 def scheme_report(scheme_id: SchemeId, user: SignedIn, work: ServicesDep,
                   department: Annotated[Optional[str], Query(max_length=128)] = None,
                   flag: Annotated[Optional[str], Query(max_length=16)] = None) -> dict:
     return work.indicators.report(user, scheme_id, department, flag)
 
 
-@router.get("/schemes/{scheme_id}/report.xlsx", summary="下载考核指标核查结果（Excel）")
+@router.get("/schemes/{scheme_id:int}/report.xlsx", summary="下载考核指标核查结果（Excel）", **downloads("xlsx"))
 def scheme_xlsx(scheme_id: SchemeId, user: SignedIn, work: ServicesDep) -> Response:
     return _download(work.indicators.workbook(user, scheme_id), "xlsx", f"考核指标核查-{scheme_id}.xlsx")
 
 
-@router.get("/schemes/{scheme_id}/opinion.docx", summary="下载考核指标核查意见（Word，公文版式）")
+@router.get("/schemes/{scheme_id:int}/opinion.docx", summary="下载考核指标核查意见（Word，公文版式）",
+            **downloads("docx"))
 def scheme_opinion_docx(scheme_id: SchemeId, user: SignedIn, work: ServicesDep,
                         department: Annotated[Optional[str], Query(max_length=128, description="只看一个考核部门设置的指标")] = None) -> Response:
     """A4 公文版式（方正小标宋标题、仿宋三号正文、落款和日期），与准入审查意见同一排版；内容与 `/indicators/{scheme_id}/opinion` 页面相同。"""
@@ -244,8 +257,9 @@ def scheme_opinion_docx(scheme_id: SchemeId, user: SignedIn, work: ServicesDep,
     return _download(opinion.docx(), "docx", f"考核指标核查意见-{scheme_id}{suffix}.docx")
 
 
-@router.post("/indicators/{indicator_id}/confirm", summary="确认或改变考核指标对应的事项")
-def confirm(indicator_id: SchemeId, body: Confirmation, user: SignedIn, work: ServicesDep) -> dict:
+@router.post("/indicators/{indicator_id:int}/confirm", summary="确认或改变考核指标对应的事项")
+def confirm(indicator_id: SchemeId, body: Confirmation, user: SignedIn, work: ServicesDep, request: Request) -> dict:
+    check_csrf(request, request.headers.get("x-csrf-token"))
     return work.indicators.confirm(user, indicator_id, body.code)
 
 

@@ -4,15 +4,15 @@ Rights, states and audit entries are the desk's (lvzhi.work.proposals); handlers
 """
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal, Optional
 
 from fastapi import APIRouter, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from ..work.proposals import MAX_TEXT, Draft
 from .api import ServicesDep
 from .auth import SignedIn, check_csrf
+from .openapi import IsoDate, JsonBool, JsonInt, StrictBody
 
 router = APIRouter(prefix="/api/v1", tags=["动态调整"])
 ProposalId = Annotated[int, Path(ge=1, le=2**31 - 1, description="调整申请编号")]
@@ -21,8 +21,7 @@ ReasonKind = Literal["law", "function", "town", "admission", "other"]
 State = Literal["draft", "submitted", "consulting", "deciding", "approved", "returned", "published"]
 
 
-class ProposalBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ProposalBody(StrictBody):
     town: str = Field("", max_length=64, description="镇街；镇街账号固定为本镇。全区调整时为据以确定事项编码的镇街（可省略）")
     district: str = Field("", max_length=64, description="区县：给出时为该区县全部镇街的调整（管理员，或部门就本部门"
                                                          "牵头、承接的事项）")
@@ -42,10 +41,9 @@ class ProposalBody(BaseModel):
                      self.basis_document, self.basis_number, self.basis_article, self.district or None)
 
 
-class ProposalPatch(BaseModel):
+class ProposalPatch(StrictBody):
     """Only the fields that change; `item` fields are merged into the proposal's item."""
 
-    model_config = ConfigDict(extra="forbid")
     town: Optional[str] = Field(None, max_length=64)
     district: Optional[str] = Field(None, max_length=64, description="区县；空字符串改为只适用于 town")
     kind: Optional[Kind] = None
@@ -59,30 +57,29 @@ class ProposalPatch(BaseModel):
     csrf_token: Optional[str] = Field(None, max_length=128)
 
 
-class Step(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Step(StrictBody):
     csrf_token: Optional[str] = Field(None, max_length=128)
 
 
 class OpinionBody(Step):
-    agree: bool = Field(..., description="true 同意，false 不同意")
+    agree: JsonBool = Field(..., description="true 同意，false 不同意")
     opinion: str = Field(..., max_length=MAX_TEXT, description="书面意见")
 
 
 class DecisionBody(Step):
-    approved: bool = Field(..., description="true 批准，false 退回")
+    approved: JsonBool = Field(..., description="true 批准，false 退回")
     reason: str = Field("", max_length=MAX_TEXT, description="退回、或不顾部门不同意而批准时必填")
 
 
 class PublishBody(Step):
-    proposals: list[int] = Field(..., min_length=1, max_length=500, description="已批准的调整申请编号")
+    proposals: list[JsonInt] = Field(..., min_length=1, max_length=500, description="已批准的调整申请编号")
     label: str = Field(..., max_length=128, description="如“2027年第一次动态调整”")
-    effective_date: date = Field(..., description="生效日期，今天或以后")
+    effective_date: IsoDate = Field(..., description="生效日期，今天或以后")
 
 
 class FromReview(Step):
-    review_id: Optional[int] = Field(None, ge=1, le=2**31 - 1, description="一项准入审查")
-    review_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(
+    review_id: Optional[JsonInt] = Field(None, ge=1, le=2**31 - 1, description="一项准入审查")
+    review_ids: list[Annotated[JsonInt, Field(ge=1, le=2**31 - 1)]] = Field(
         default_factory=list, max_length=200, description="或同一部门反复交办、经批准承接的同一任务的多项审查（监测中的候选）")
 
     def ids(self) -> list[int]:
@@ -123,13 +120,13 @@ def publish_proposals(body: PublishBody, user: SignedIn, work: ServicesDep, requ
     return published
 
 
-@router.get("/proposals/{proposal_id}", summary="一条调整申请")
+@router.get("/proposals/{proposal_id:int}", summary="一条调整申请")
 def get_proposal(proposal_id: ProposalId, user: SignedIn, work: ServicesDep) -> dict:
     """调整前后的事项、理由和依据、会商意见、审定和发布情况。"""
     return work.proposals.one(user, proposal_id)
 
 
-@router.put("/proposals/{proposal_id}", summary="修改草稿或已退回的申请（整体替换）")
+@router.put("/proposals/{proposal_id:int}", summary="修改草稿或已退回的申请（整体替换）")
 def edit_proposal(proposal_id: ProposalId, body: ProposalBody, user: SignedIn, work: ServicesDep,
                   request: Request) -> dict:
     """只有提出者（或管理员）可以修改，只有草稿和已退回的申请可以修改（其他状态 409）；已退回的改后成为草稿，
@@ -138,7 +135,7 @@ def edit_proposal(proposal_id: ProposalId, body: ProposalBody, user: SignedIn, w
     return work.proposals.edit(user, proposal_id, body.draft())
 
 
-@router.patch("/proposals/{proposal_id}", summary="修改草稿或已退回的申请（只给变化的字段）")
+@router.patch("/proposals/{proposal_id:int}", summary="修改草稿或已退回的申请（只给变化的字段）")
 def patch_proposal(proposal_id: ProposalId, body: ProposalPatch, user: SignedIn, work: ServicesDep,
                    request: Request) -> dict:
     """同 PUT，但只需给出要改的字段；`item` 中的字段并入原事项内容。"""
@@ -146,7 +143,7 @@ def patch_proposal(proposal_id: ProposalId, body: ProposalPatch, user: SignedIn,
     return work.proposals.patch(user, proposal_id, body.model_dump(exclude_unset=True, exclude={"csrf_token"}))
 
 
-@router.get("/proposals/{proposal_id}/towns", summary="调整申请适用的镇街")
+@router.get("/proposals/{proposal_id:int}/towns", summary="调整申请适用的镇街")
 def proposal_towns(proposal_id: ProposalId, user: SignedIn, work: ServicesDep) -> dict:
     """逐个镇街：该申请涉及的事项（编码、名称），或不能适用的原因（如该镇街清单中没有该事项）。发布前按各镇街现有
     最新清单预览，发布后为实际发布的版本和编码。"""
@@ -154,20 +151,20 @@ def proposal_towns(proposal_id: ProposalId, user: SignedIn, work: ServicesDep) -
     return {"total": len(towns), "left_out": sum(1 for t in towns if t["problem"]), "towns": towns}
 
 
-@router.post("/proposals/{proposal_id}/submit", summary="提交调整申请")
+@router.post("/proposals/{proposal_id:int}/submit", summary="提交调整申请")
 def submit_proposal(proposal_id: ProposalId, body: Step, user: SignedIn, work: ServicesDep, request: Request) -> dict:
     check_csrf(request, body.csrf_token)
     return work.proposals.submit(user, proposal_id)
 
 
-@router.post("/proposals/{proposal_id}/consult", summary="组织会商")
+@router.post("/proposals/{proposal_id:int}/consult", summary="组织会商")
 def consult_proposal(proposal_id: ProposalId, body: Step, user: SignedIn, work: ServicesDep, request: Request) -> dict:
     """管理员向调整前后涉及的每个部门征求意见；不涉及部门的直接进入待审定。"""
     check_csrf(request, body.csrf_token)
     return work.proposals.consult(user, proposal_id)
 
 
-@router.post("/proposals/{proposal_id}/opinion", summary="提出会商意见")
+@router.post("/proposals/{proposal_id:int}/opinion", summary="提出会商意见")
 def proposal_opinion(proposal_id: ProposalId, body: OpinionBody, user: SignedIn, work: ServicesDep,
                      request: Request) -> dict:
     """被征求意见的部门同意或不同意，并写明意见；各部门都提出后进入待审定。"""
@@ -175,7 +172,7 @@ def proposal_opinion(proposal_id: ProposalId, body: OpinionBody, user: SignedIn,
     return work.proposals.opinion(user, proposal_id, body.agree, body.opinion)
 
 
-@router.post("/proposals/{proposal_id}/decision", summary="审定调整申请")
+@router.post("/proposals/{proposal_id:int}/decision", summary="审定调整申请")
 def decide_proposal(proposal_id: ProposalId, body: DecisionBody, user: SignedIn, work: ServicesDep,
                     request: Request) -> dict:
     """管理员批准或退回；退回、或有部门不同意（未答复）仍批准时须写明理由。"""

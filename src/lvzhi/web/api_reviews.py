@@ -5,13 +5,12 @@ Changes made through a browser session need the session's CSRF token; API tokens
 """
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal, Optional
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from ..formats.reports import audit_table, monitor_table
 from ..formats.sheets import table_bytes
@@ -20,14 +19,15 @@ from ..review.opinion import opinion_docx
 from ..work import accounts, reviews
 from .api import EXPORT_TYPES, ServicesDep
 from .auth import SignedIn, check_csrf
+from .limits import charge
+from .openapi import IsoDate, JsonBool, JsonInt, StrictBody, downloads, limited
 
 router = APIRouter(prefix="/api/v1", tags=["准入审查与账号"])
 ReviewId = Annotated[int, Path(ge=1, le=2**31 - 1, description="准入审查编号")]
 Username = Annotated[str, Path(max_length=64)]
 
 
-class ReviewCheck(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ReviewCheck(StrictBody):
     text: str = Field(..., min_length=1, max_length=MAX_TEXT_CHARS, description="任务或通知的文字")
     attachment_text: str = Field("", max_length=MAX_ATTACHMENT_CHARS)
     town: Optional[str] = Field(None, max_length=64)
@@ -36,11 +36,10 @@ class ReviewCheck(BaseModel):
 class ReviewSubmission(ReviewCheck):
     issuing_department: str = Field("", max_length=128, description="交办部门；部门账号提交时固定为本部门")
     title: str = Field("", max_length=200)
-    deadline: Optional[date] = Field(None, description="办理期限，如 2026-12-31")
+    deadline: Optional[IsoDate] = Field(None, description="办理期限，如 2026-12-31")
 
 
-class DecisionBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DecisionBody(StrictBody):
     decision: Literal["admit", "cooperate", "return", "abolished", "unlisted"] = Field(
         ..., description="admit 准入、cooperate 配合准入、return 退回、abolished 不再开展、unlisted 清单外")
     reason: str = Field("", max_length=MAX_REASON_CHARS, description="与系统建议不同时必填")
@@ -48,15 +47,13 @@ class DecisionBody(BaseModel):
     csrf_token: Optional[str] = Field(None, max_length=128)
 
 
-class ApprovalBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    approved: bool = Field(..., description="true 批准镇承接，false 不予承接")
+class ApprovalBody(StrictBody):
+    approved: JsonBool = Field(..., description="true 批准镇承接，false 不予承接")
     reason: str = Field(..., min_length=1, max_length=MAX_REASON_CHARS)
     csrf_token: Optional[str] = Field(None, max_length=128)
 
 
-class NewUser(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class NewUser(StrictBody):
     username: str = Field(..., min_length=1, max_length=64)
     password: str = Field(..., min_length=accounts.MIN_PASSWORD_CHARS, max_length=256)
     role: Literal["admin", "town", "department", "dispatcher"]
@@ -66,29 +63,25 @@ class NewUser(BaseModel):
     csrf_token: Optional[str] = Field(None, max_length=128)
 
 
-class RoleChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class RoleChange(StrictBody):
     role: Literal["admin", "town", "department", "dispatcher"]
     town: Optional[str] = Field(None, max_length=64)
     department: Optional[str] = Field(None, max_length=128)
     csrf_token: Optional[str] = Field(None, max_length=128)
 
 
-class ActiveChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    active: bool
+class ActiveChange(StrictBody):
+    active: JsonBool
     csrf_token: Optional[str] = Field(None, max_length=128)
 
 
-class TokenRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TokenRequest(StrictBody):
     name: str = Field("api", min_length=1, max_length=64)
-    days: Optional[int] = Field(accounts.DEFAULT_TOKEN_DAYS, ge=1, le=3650, description="有效天数；null 表示永不过期")
+    days: Optional[JsonInt] = Field(accounts.DEFAULT_TOKEN_DAYS, ge=1, le=3650, description="有效天数；null 表示永不过期")
     csrf_token: Optional[str] = Field(None, max_length=128)
 
 
-class CsrfOnly(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CsrfOnly(StrictBody):
     csrf_token: Optional[str] = Field(None, max_length=128)
 
 
@@ -107,9 +100,10 @@ def me(user: SignedIn) -> dict:
 
 # -- reviews -----------------------------------------------------------------------------------------
 
-@router.post("/reviews/check", summary="准入预审（不登记）")
-def check_review(body: ReviewCheck, work: ServicesDep) -> dict:
+@router.post("/reviews/check", summary="准入预审（不登记）", **limited())
+def check_review(body: ReviewCheck, work: ServicesDep, request: Request) -> dict:
     """按清单给出建议的决定（准入、配合准入、退回、不再开展、清单外）和引用的事项，不作记录；无需登录。"""
+    charge(request, body.text, body.attachment_text)
     return work.reviews.check(body.town, body.text, body.attachment_text)
 
 
@@ -130,13 +124,13 @@ def list_reviews(user: SignedIn, work: ServicesDep,
     return work.reviews.listing(user, state, page, per_page)
 
 
-@router.get("/reviews/{review_id}", summary="一条准入审查")
+@router.get("/reviews/{review_id:int}", summary="一条准入审查")
 def get_review(review_id: ReviewId, user: SignedIn, work: ServicesDep) -> dict:
     """任务、系统建议（含引用事项、镇配合职责和超出部分的提示）、决定和审批。"""
     return work.reviews.one(user, review_id)
 
 
-@router.post("/reviews/{review_id}/decision", summary="作出审查决定")
+@router.post("/reviews/{review_id:int}/decision", summary="作出审查决定")
 def decide_review(review_id: ReviewId, body: DecisionBody, user: SignedIn, work: ServicesDep,
                   request: Request) -> dict:
     """镇街（本镇）或管理员确认或改变系统建议；改变时须写理由。已决定的再次决定返回 409。清单外决定后等待管理员审批。"""
@@ -144,7 +138,7 @@ def decide_review(review_id: ReviewId, body: DecisionBody, user: SignedIn, work:
     return work.reviews.decide(user, review_id, body.decision, body.reason, body.cited_item)
 
 
-@router.post("/reviews/{review_id}/approval", summary="审批清单外事项")
+@router.post("/reviews/{review_id:int}/approval", summary="审批清单外事项")
 def approve_review(review_id: ReviewId, body: ApprovalBody, user: SignedIn, work: ServicesDep,
                    request: Request) -> dict:
     """管理员对“清单外”决定写明理由后批准镇承接或不予承接。"""
@@ -152,7 +146,7 @@ def approve_review(review_id: ReviewId, body: ApprovalBody, user: SignedIn, work
     return work.reviews.approve(user, review_id, body.approved, body.reason)
 
 
-@router.get("/reviews/{review_id}/opinion.docx", summary="下载审查意见（Word）")
+@router.get("/reviews/{review_id:int}/opinion.docx", summary="下载审查意见（Word）", **downloads("docx"))
 def review_opinion(review_id: ReviewId, user: SignedIn, work: ServicesDep) -> Response:
     """审查意见的 .docx 文件（A4，公文版式）：基本情况、任务、清单依据、镇配合职责或承接部门工作方式、审查结论。"""
     review = work.reviews.one(user, review_id)
@@ -170,7 +164,7 @@ def monitor(user: SignedIn, work: ServicesDep, month: Month = None) -> dict:
     return work.reviews.monitor(user, month)
 
 
-@router.get("/monitor.xlsx", summary="下载准入监测（Excel）")
+@router.get("/monitor.xlsx", summary="下载准入监测（Excel）", **downloads("xlsx"))
 def monitor_xlsx(user: SignedIn, work: ServicesDep, month: Month = None) -> Response:
     """同 /monitor，两张工作表：统计、退回的任务。"""
     data = work.reviews.monitor(user, month)
@@ -194,7 +188,7 @@ def audit_verify(user: SignedIn, work: ServicesDep) -> dict:
     return work.audit.verify(user)
 
 
-@router.get("/audit.{fmt}", summary="导出审计日志")
+@router.get("/audit.{fmt}", summary="导出审计日志", **downloads("csv", "xlsx"))
 def audit_export(fmt: Literal["csv", "xlsx"], user: SignedIn, work: ServicesDep) -> Response:
     """全部审计日志，CSV（UTF-8 带 BOM）或 xlsx（管理员）；以 = + - @ 开头的单元格不会成为公式。"""
     table = audit_table(work.audit.everything(user))
@@ -250,7 +244,7 @@ def list_tokens(user: SignedIn, work: ServicesDep,
     return {"tokens": work.accounts.tokens(user, username)}
 
 
-@router.post("/tokens/{token_id}/revoke", summary="吊销 API 令牌")
+@router.post("/tokens/{token_id:int}/revoke", summary="吊销 API 令牌")
 def revoke_token(token_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: SignedIn, work: ServicesDep,
                  request: Request, body: Optional[CsrfOnly] = None) -> dict:
     """吊销一个 API 令牌（管理员）；已吊销的再吊销返回 409。"""

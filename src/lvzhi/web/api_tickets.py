@@ -2,7 +2,6 @@
 plus an Open311 GeoReport v2–style API (/open311/v2) for hotline platforms."""
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Literal, Optional
 
 import tempfile
@@ -10,13 +9,15 @@ from pathlib import Path, PurePath
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi import Path as PathParam
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from ..formats.tickets import TicketFileError, read_tickets
 from ..model import LIST_TITLES
 from ..work import tickets
 from .api import CatalogDep, ServicesDep
 from .auth import SignedIn, check_csrf
+from .limits import charge
+from .openapi import IsoDate, IsoDateTime, JsonBool, QueryBool, StrictBody, limited
 
 router = APIRouter(prefix="/api/v1", tags=["诉求派单"])
 open311 = APIRouter(prefix="/open311/v2", tags=["Open311"])
@@ -26,12 +27,11 @@ Urgency = Literal["紧急", "加急", "一般"]
 MAX_SUGGEST = 5_000
 
 
-class NewTicketBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class NewTicketBody(StrictBody):
     text: str = Field(..., min_length=1, max_length=tickets.MAX_TEXT_CHARS, description="诉求内容")
     town: Optional[str] = Field(None, max_length=64, description="镇街；缺省为默认镇街")
     channel: Channel = "12345"
-    received_at: Optional[datetime] = Field(None, description="受理时间，如 2026-11-29T09:30:00（不带时区的按北京时间）")
+    received_at: Optional[IsoDateTime] = Field(None, description="受理时间，如 2026-11-29T09:30:00（不带时区的按北京时间）")
     urgency: Optional[Urgency] = Field(None, description="紧急程度：紧急（2 小时）、加急（24 小时）、一般（5 个工作日）；缺省为一般")
     external_id: Optional[str] = Field(None, max_length=64, description="热线平台的工单编号")
     location: str = Field("", max_length=255)
@@ -39,36 +39,37 @@ class NewTicketBody(BaseModel):
     contact_phone: str = Field("", max_length=32)
 
 
-class SuggestBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SuggestBody(StrictBody):
     texts: list[str] = Field(..., min_length=1, max_length=MAX_SUGGEST, description=f"诉求内容（最多 {MAX_SUGGEST} 条）")
     town: Optional[str] = Field(None, max_length=64)
 
 
-class DispatchBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DispatchBody(StrictBody):
     assignee: Optional[str] = Field(None, max_length=128, description="承办单位；缺省为系统建议")
     note: str = Field("", max_length=tickets.MAX_NOTE_CHARS, description="与建议不同时必填")
     csrf_token: Optional[str] = Field(None, max_length=128)
 
 
-class NoteBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class NoteBody(StrictBody):
     note: str = Field("", max_length=tickets.MAX_NOTE_CHARS)
     csrf_token: Optional[str] = Field(None, max_length=128)
 
 
-class DisputeBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class RequiredNote(StrictBody):
+    note: str = Field(..., min_length=1, max_length=tickets.MAX_NOTE_CHARS, pattern=r"\S",
+                      description="办结说明或关闭理由（必填，不能只有空白）")
+    csrf_token: Optional[str] = Field(None, max_length=128)
+
+
+class DisputeBody(StrictBody):
     reason: str = Field(..., min_length=1, max_length=tickets.MAX_NOTE_CHARS)
     cited_item: Optional[str] = Field(None, max_length=8, description="引用的事项编码，如 R163")
     proposed_assignee: Optional[str] = Field(None, max_length=128)
     csrf_token: Optional[str] = Field(None, max_length=128)
 
 
-class DisputeDecisionBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    accepted: bool = Field(..., description="true 同意并改派，false 驳回")
+class DisputeDecisionBody(StrictBody):
+    accepted: JsonBool = Field(..., description="true 同意并改派，false 驳回")
     reason: str = Field(..., min_length=1, max_length=tickets.MAX_NOTE_CHARS)
     new_assignee: Optional[str] = Field(None, max_length=128)
     csrf_token: Optional[str] = Field(None, max_length=128)
@@ -101,9 +102,11 @@ def import_upload(desk: tickets.TicketDesk, user, upload: UploadFile, channel: s
 
 # -- /api/v1 -----------------------------------------------------------------------------------------
 
-@router.post("/dispatch/suggest", summary="派单建议（不登记）")
-def suggest_many(body: SuggestBody, work: ServicesDep) -> dict:
-    """按清单给出每条诉求的承办单位建议：基本、配合事项给镇街（配合事项注明牵头部门），收回事项给承接部门，清单外留空。无需登录。"""
+@router.post("/dispatch/suggest", summary="派单建议（不登记）", **limited())
+def suggest_many(body: SuggestBody, work: ServicesDep, request: Request) -> dict:
+    """按清单给出每条诉求的承办单位建议：基本、配合事项给镇街（配合事项注明牵头部门），收回事项给承接部门，清单外留空。无需登录。
+    未登录时一批条数更少（默认 50 条，登录或使用 API 令牌 1000 条）；按客户端限制每分钟的请求数和文字量（见 docs/api.md）。"""
+    charge(request, *body.texts, batch=len(body.texts))
     return work.tickets.suggest(body.town, body.texts)
 
 
@@ -132,22 +135,22 @@ def list_tickets(user: SignedIn, work: ServicesDep,
                        page: Annotated[int, Query(ge=1, le=100_000)] = 1,
                        per_page: Annotated[int, Query(ge=1, le=200)] = 50,
                        q: Annotated[str, Query(max_length=100, description="检索：内容、工单编号、承办单位、事项编码")] = "",
-                       overdue: Annotated[bool, Query(description="只看超时未办结的")] = False,
-                       since: Annotated[Optional[date], Query(description="受理日期起（北京时间）")] = None,
-                       until: Annotated[Optional[date], Query(description="受理日期止（北京时间）")] = None,
+                       overdue: Annotated[QueryBool, Query(description="只看超时未办结的")] = False,
+                       since: Annotated[Optional[IsoDate], Query(description="受理日期起（北京时间）")] = None,
+                       until: Annotated[Optional[IsoDate], Query(description="受理日期止（北京时间）")] = None,
                        sort: Annotated[Literal["newest", "oldest", "due"], Query(description="newest、oldest 或 due（最先到期在前）")] = "newest") -> dict:
     """派单员和管理员看全部，镇街和部门只看派给自己的；可检索、筛选、排序、分页。联系人信息只给需要的角色。
     每条工单带 urgency（紧急程度）、due_at（办理时限，UTC）、overdue、minutes_left、time_left。"""
     return work.tickets.listing(user, state, page, per_page, tickets.TicketFilter(q, overdue, since, until, sort))
 
 
-@router.get("/tickets/{ticket_id}", summary="一条工单")
+@router.get("/tickets/{ticket_id:int}", summary="一条工单")
 def get_ticket(ticket_id: TicketId, user: SignedIn, work: ServicesDep) -> dict:
     """工单、派单建议、承办单位、状态、退单申请及其预审和处理。"""
     return work.tickets.one(user, ticket_id)
 
 
-@router.post("/tickets/{ticket_id}/dispatch", summary="派单")
+@router.post("/tickets/{ticket_id:int}/dispatch", summary="派单")
 def dispatch_ticket(ticket_id: TicketId, body: DispatchBody, user: SignedIn, work: ServicesDep,
                     request: Request) -> dict:
     """把待分派工单派给承办单位（缺省为系统建议）；与建议不同时须写明理由。"""
@@ -155,35 +158,35 @@ def dispatch_ticket(ticket_id: TicketId, body: DispatchBody, user: SignedIn, wor
     return work.tickets.dispatch(user, ticket_id, body.assignee, body.note)
 
 
-@router.post("/tickets/{ticket_id}/accept", summary="签收")
+@router.post("/tickets/{ticket_id:int}/accept", summary="签收")
 def accept_ticket(ticket_id: TicketId, body: NoteBody, user: SignedIn, work: ServicesDep, request: Request) -> dict:
     """承办单位签收，工单进入办理中。"""
     check_csrf(request, body.csrf_token)
     return work.tickets.accept(user, ticket_id)
 
 
-@router.post("/tickets/{ticket_id}/resolve", summary="办结")
-def resolve_ticket(ticket_id: TicketId, body: NoteBody, user: SignedIn, work: ServicesDep, request: Request) -> dict:
+@router.post("/tickets/{ticket_id:int}/resolve", summary="办结")
+def resolve_ticket(ticket_id: TicketId, body: RequiredNote, user: SignedIn, work: ServicesDep, request: Request) -> dict:
     """承办单位办结，须写办结说明。"""
     check_csrf(request, body.csrf_token)
     return work.tickets.finish(user, ticket_id, body.note)
 
 
-@router.post("/tickets/{ticket_id}/close", summary="关闭")
-def close_ticket(ticket_id: TicketId, body: NoteBody, user: SignedIn, work: ServicesDep, request: Request) -> dict:
+@router.post("/tickets/{ticket_id:int}/close", summary="关闭")
+def close_ticket(ticket_id: TicketId, body: RequiredNote, user: SignedIn, work: ServicesDep, request: Request) -> dict:
     """派单员关闭工单（如重复、无效），须写理由。"""
     check_csrf(request, body.csrf_token)
     return work.tickets.close(user, ticket_id, body.note)
 
 
-@router.post("/tickets/{ticket_id}/disputes", summary="申请退单")
+@router.post("/tickets/{ticket_id:int}/disputes", summary="申请退单")
 def dispute(ticket_id: TicketId, body: DisputeBody, user: SignedIn, work: ServicesDep, request: Request) -> dict:
     """承办单位申请退单，引用清单事项；系统预审引用的事项是否确实把诉求归给别的单位。"""
     check_csrf(request, body.csrf_token)
     return work.tickets.dispute(user, ticket_id, body.reason, body.cited_item, body.proposed_assignee)
 
 
-@router.post("/tickets/{ticket_id}/disputes/decision", summary="处理退单申请")
+@router.post("/tickets/{ticket_id:int}/disputes/decision", summary="处理退单申请")
 def decide(ticket_id: TicketId, body: DisputeDecisionBody, user: SignedIn, work: ServicesDep,
            request: Request) -> dict:
     """派单员同意（改派给新的承办单位，缺省为申请或预审建议的单位）或驳回（退回原承办单位），须写理由。"""
@@ -238,7 +241,7 @@ def _notice(suggestion: dict) -> str:
     return "清单外事项，由派单员确定承办单位"
 
 
-@open311.post("/requests.json", summary="Open311：提交诉求", status_code=201)
+@open311.post("/requests.json", summary="Open311：提交诉求", status_code=201, **limited())
 def post_request(user: SignedIn, work: ServicesDep, request: Request,
                        description: Annotated[str, Form(min_length=1, max_length=tickets.MAX_TEXT_CHARS)],
                        jurisdiction_id: Annotated[Optional[str], Form(max_length=64)] = None,
@@ -251,6 +254,7 @@ def post_request(user: SignedIn, work: ServicesDep, request: Request,
                        external_id: Annotated[Optional[str], Form(max_length=64)] = None) -> list:
     """GeoReport v2 的 POST requests（表单编码；身份用 Authorization: Bearer 令牌）。service_code 可不填：lvzhi 按清单建议。"""
     check_csrf(request, None)
+    charge(request, description)
     ticket = work.tickets.create(user, tickets.NewTicket(description, jurisdiction_id or "", channel, None,
                                                           external_id, address_string,
                                                           f"{last_name}{first_name}".strip(), phone))
@@ -268,7 +272,7 @@ def get_requests(user: SignedIn, work: ServicesDep,
     return [r for r in found if not status or r["status"] == status][:1000]
 
 
-@open311.get("/requests/{request_id}.json", summary="Open311：一条诉求")
+@open311.get("/requests/{request_id:int}.json", summary="Open311：一条诉求")
 def get_request(request_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)], user: SignedIn, work: ServicesDep) -> list:
     """GeoReport v2 的 GET request：状态、承办单位（agency_responsible）、说明。"""
     ticket = work.tickets.one(user, request_id)

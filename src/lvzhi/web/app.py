@@ -12,8 +12,9 @@ from fastapi_offline import FastAPIOffline
 from ..lists.bundled import ensure_bundled
 from ..lists.catalog import Catalog
 from ..store import Store
+from ..work.limits import Limiter, Limits
 from ..work.services import Services
-from . import (api, api_directory, api_ledger, api_proposals, api_reviews, api_tickets, errors, pages,
+from . import (api, api_directory, api_ledger, api_proposals, api_reviews, api_tickets, errors, openapi, pages,
                pages_directory, pages_import, pages_ledger, pages_proposals, pages_reviews, pages_tickets)
 from .render import render
 from .security import SecurityMiddleware
@@ -34,10 +35,12 @@ def _error_page(request: Request, status: int, message: str):
                   heading=ERROR_HEADINGS.get(status, "出错了"), message=message)
 
 
-def create_app(store: Store | None = None, database: str | None = None, warm: bool | str = True):
+def create_app(store: Store | None = None, database: str | None = None, warm: bool | str = True,
+               limits: Limits | None = None):
     """The app over an open store (or one opened from `database`); the bundled lists load into an empty one.
     `warm` loads the default town's resolver (and the dictionary) before returning; "background" does it in a
-    thread, so that a server answers its first request at once whatever the number of towns."""
+    thread, so that a server answers its first request at once whatever the number of towns. `limits` are the
+    per-client rate and cost limits (by default from the environment, see lvzhi.work.limits)."""
     store = store or Store(database)
     ensure_bundled(store)
     catalog = Catalog(store)
@@ -45,6 +48,7 @@ def create_app(store: Store | None = None, database: str | None = None, warm: bo
                          static_url="/static/docs", openapi_url="/api/v1/openapi.json")
     app.state.catalog = catalog
     app.state.services = Services.over(catalog)
+    app.state.limiter = Limiter(store, limits or Limits.from_environment())
     app.add_middleware(SecurityMiddleware)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).with_name("static"))), name="static")
     errors.install(app, _error_page)
@@ -62,6 +66,7 @@ def create_app(store: Store | None = None, database: str | None = None, warm: bo
     app.include_router(pages_directory.router)
     app.include_router(api_ledger.router)
     app.include_router(pages_ledger.router)
+    openapi.install(app)
 
     @app.get("/healthz", include_in_schema=False)
     async def health() -> dict:

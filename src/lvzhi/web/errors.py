@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import ApiError, LoginRequired, LvzhiError
+from .routing import allowed_methods
 
 log = logging.getLogger("lvzhi.web")
 
@@ -84,8 +85,8 @@ def install(app, render_page) -> None:
     @app.exception_handler(LvzhiError)
     async def known_error(request: Request, exc: LvzhiError):
         response = respond(request, exc.status, exc.code, str(exc))
-        if exc.status == 503:
-            response.headers["Retry-After"] = "5"
+        if exc.status in (429, 503):
+            response.headers["Retry-After"] = str(getattr(exc, "retry_after", None) or 5)
         return response
 
     @app.exception_handler(LoginRequired)
@@ -103,7 +104,11 @@ def install(app, render_page) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException):
         message = exc.detail if isinstance(exc.detail, str) and not exc.detail.isascii() else \
             STATUS_MESSAGES.get(exc.status_code, "请求无法处理")
-        return respond(request, exc.status_code, STATUS_CODES.get(exc.status_code, "error"), message)
+        response = respond(request, exc.status_code, STATUS_CODES.get(exc.status_code, "error"), message)
+        response.headers.update(exc.headers or {})
+        if exc.status_code == 405:  # every method served at this path, not only the first route's
+            response.headers["Allow"] = ", ".join(allowed_methods(app.routes, request.url.path))
+        return response
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):

@@ -15,6 +15,7 @@ from ..resolve import VERDICT_WORDS
 from ..resolve.resolver import MAX_TEXT_CHARS
 from ..work.organisation import may_keep
 from .auth import page_viewer, viewer
+from .limits import charge
 from .render import render
 
 router = APIRouter(include_in_schema=False)
@@ -49,6 +50,8 @@ def _ask(request: Request, q: str, town: str | None, choice: str | None = None, 
     lists = _catalog(request)
     town = town or lists.default_town()
     resolver = lists.resolver(town)
+    if q.strip():
+        charge(request, q)
     answer = resolver.resolve(q) if q.strip() else None
     asked = answer.question if answer is not None else None
     if asked is not None and choice is not None:  # the user answered the question: re-run with that choice
@@ -164,6 +167,8 @@ def search_page(request: Request, q: Annotated[str, Query(max_length=200)] = "",
                 town: Annotated[Optional[str], Query(max_length=64)] = None,
                 page: Annotated[int, Query(ge=1, le=10_000)] = 1):
     lists = _catalog(request)
+    if q.strip():
+        charge(request, q)
     kind = kind if kind in LIST_KINDS else None
     name = lists.department_name(department) if department else None
     result = lists.search_engine().search(q, kind, category, name, town or None, PER_PAGE, (page - 1) * PER_PAGE) \

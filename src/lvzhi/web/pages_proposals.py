@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..errors import InvalidInput, NotFound
+from ..errors import Forbidden, InvalidInput, NotFound
 from ..formats.feeds import atom_feed
 from ..lists.diff import comparable
 from ..model import LIST_TITLES
@@ -114,6 +114,8 @@ def proposals_page(request: Request, user: SignedIn, state: Annotated[Optional[s
 @router.get("/proposals/new", response_class=HTMLResponse)
 def new_proposal_page(request: Request, user: SignedIn, kind: Annotated[str, Query(max_length=16)] = "add",
                       code: Annotated[str, Query(max_length=16)] = "", town: Annotated[str, Query(max_length=64)] = ""):
+    if user.role == "dispatcher":  # as the list and the desk: dispatchers neither see nor make proposals
+        raise Forbidden("派单员无权提出调整申请")
     lists = _work(request).lists
     town = user.town if user.role == "town" else (town or lists.default_town())
     item = comparable(lists.item(town, code)) if code else {}

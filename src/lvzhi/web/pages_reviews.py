@@ -18,6 +18,7 @@ from ..work.audit import ACTIONS
 from ..work.services import Services
 from .auth import SESSION_COOKIE, SignedIn, check_csrf, identify
 from .filters import day
+from .limits import charge_login
 from .errors import ApiError
 from .render import render
 
@@ -70,11 +71,14 @@ def login(request: Request, username: Annotated[str, Form(max_length=64)] = "",
     store = _catalog(request).store
     remote = request.client.host if request.client else ""
     try:
+        charge_login(request)
         with store.transaction() as session:
             user = accounts.authenticate(session, username, password, remote)
             started = accounts.start_session(session, user) if user else None
     except accounts.TooManyAttempts as exc:
-        return render(request, "login.html", status_code=429, title="登录", next=_safe_next(next), error=str(exc))
+        response = render(request, "login.html", status_code=429, title="登录", next=_safe_next(next), error=str(exc))
+        response.headers["Retry-After"] = str(exc.retry_after or int(accounts.THROTTLE_WINDOW.total_seconds()))
+        return response
     if started is None:
         return render(request, "login.html", status_code=401, title="登录", next=_safe_next(next),
                       error=accounts.LOGIN_FAILED)
@@ -158,10 +162,10 @@ def submit_review(request: Request, user: SignedIn, csrf_token: Csrf = "",
         due = date.fromisoformat(deadline) if deadline.strip() else None
         created = _work(request).reviews.submit(user, reviews.Submission(town, issuing_department, text, title,
                                                                          attachment_text, due))
-    except (ValueError, reviews.InvalidInput) as exc:
+    except (ValueError, reviews.InvalidInput, reviews.NotFound) as exc:
         if isinstance(exc, reviews.Forbidden):
             raise
-        message = str(exc) if isinstance(exc, reviews.InvalidInput) else "办理期限应为日期，如 2026-12-31"
+        message = str(exc) if isinstance(exc, (reviews.InvalidInput, reviews.NotFound)) else "办理期限应为日期，如 2026-12-31"
         return render(request, "review_new.html", status_code=422, title="提交准入审查", towns=_catalog(request).towns(),
                       form=form, error=message, max_text=MAX_TEXT_CHARS, max_attachment=MAX_ATTACHMENT_CHARS)
     return RedirectResponse(f"/reviews/{created['id']}", status_code=303)
@@ -276,9 +280,9 @@ def add_user(request: Request, user: SignedIn, csrf_token: Csrf = "",
     desk = _work(request).accounts
     try:
         desk.add(user, username, password, role, town or None, department or None, display_name)
-    except accounts.InvalidInput as exc:
+    except (accounts.InvalidInput, accounts.Conflict, accounts.NotFound) as exc:  # the form again, with the reason
         people = desk.users(user)
-        return render(request, "users.html", status_code=422, title="账号", people=people, roles=accounts.ROLES,
+        return render(request, "users.html", status_code=exc.status, title="账号", people=people, roles=accounts.ROLES,
                       towns=_catalog(request).towns(), error=str(exc), locked=desk.locked(user), tokens=desk.tokens(user),
                       password_rule=accounts.PASSWORD_RULE)
     return RedirectResponse("/admin/users", status_code=303)

@@ -85,7 +85,7 @@ def _digest(token: str) -> str:
 def _row(session: Session, username: str) -> UserRow:
     row = session.scalar(select(UserRow).where(UserRow.username == username))
     if row is None:
-        raise InvalidInput(f"没有用户名为“{username}”的账号")
+        raise NotFound(f"没有用户名为“{username}”的账号")
     return row
 
 
@@ -97,7 +97,7 @@ def _binding(session: Session, role: str, town: str | None, department: str | No
         if not town:
             raise InvalidInput("镇街工作人员必须绑定一个镇街：请选择或填写所属镇街")
         if session.scalar(select(TownRow.id).where(TownRow.name == town)) is None:
-            raise InvalidInput(f"没有名为“{town}”的镇街")
+            raise NotFound(f"没有名为“{town}”的镇街")
         return town, None
     if role == "department":
         if not department:
@@ -118,7 +118,7 @@ def canonical_department(session: Session, name: str) -> str:
     entry = lookup(name)
     if entry is not None:
         return entry.name
-    raise InvalidInput(f"清单和部门登记中都没有名为“{name}”的部门")
+    raise NotFound(f"清单和部门登记中都没有名为“{name}”的部门")
 
 
 PASSWORD_RULE = f"至少 {MIN_PASSWORD_CHARS} 个字符、至少 4 种不同字符，不能是常见密码，不能与用户名相同"
@@ -155,7 +155,7 @@ def _active_admins(session: Session) -> int:
 
 def _keep_an_admin(session: Session, row: UserRow) -> None:
     if row.role == "admin" and row.active and _active_admins(session) <= 1:
-        raise InvalidInput(f"“{row.username}”是最后一个启用的管理员，不能停用或改为其他角色；请先新增或启用另一个管理员")
+        raise Conflict(f"“{row.username}”是最后一个启用的管理员，不能停用或改为其他角色；请先新增或启用另一个管理员")
 
 
 def add_user(session: Session, actor: Actor, username: str, password: str, role: str, town: str | None = None,
@@ -163,7 +163,7 @@ def add_user(session: Session, actor: Actor, username: str, password: str, role:
     username = username.strip()
     _check_username(username)
     if session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
-        raise InvalidInput(f"用户名“{username}”已存在")
+        raise Conflict(f"用户名“{username}”已存在")
     _check_password(password, username)
     town, department = _binding(session, role, town, department)
     row = UserRow(username=username, display_name=display_name.strip()[:64], password_hash=_hasher.hash(password),
@@ -442,7 +442,7 @@ class AccountDesk:
     def set_active(self, user: User, username: str, active: bool) -> dict:
         require_admin(user)
         if username == user.username and not active:
-            raise InvalidInput("不能停用自己的账号")
+            raise Forbidden("不能停用自己的账号")
         return self.store.run(lambda s: set_active(s, user.actor, username, active).to_dict())
 
     def set_password(self, user: User, username: str, password: str) -> None:

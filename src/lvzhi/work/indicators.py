@@ -29,7 +29,7 @@ NAME_CHARS = 200
 def _department(session: Session, name: str) -> str:
     try:
         return canonical_department(session, name)
-    except InvalidInput:
+    except NotFound:
         return name.strip()  # a body the lists never name (区委组织部…) still assesses: kept as printed
 
 

@@ -234,7 +234,7 @@ def _assignee(session: Session, name: str) -> tuple[str, str]:
                           f"请指定一个具体的承办部门")
     try:
         return canonical_department(session, name), "department"
-    except InvalidInput:
+    except NotFound:
         raise InvalidInput(f"承办单位“{name}”既不是已收录的镇街，也不是清单中的部门") from None
 
 
