@@ -18,6 +18,7 @@ from .answer import Answer, Candidate, Question, failed
 from . import explain
 from ..knowledge import Knowledge, OffListTopic, knowledge_for
 from .leads import choose_lead
+from . import unlisted
 
 MAX_TEXT_CHARS = 10_000
 # Fields of an item document and how much each counts. Phrasings are the everyday words for an item.
@@ -34,9 +35,6 @@ MARK_BOOST = 0.05
 # The semantic layer: character pairs of an item's title and everyday phrasings, scored by BM25 beside the words.
 GRAM_WEIGHT = 0.4
 GRAM_LENGTH_NORMALISATION = 0.5
-# Below these the best item does not really cover the request: answer 清单外 rather than force a match.
-MIN_SCORE = 3.0
-MIN_COVERAGE = 0.15
 
 
 @dataclass(frozen=True)
@@ -56,6 +54,7 @@ class Resolver:
         self.tokenizer.add_words(self._domain_words())
         self._documents: list[_Document] = [_Document(item=i) for i in dataset.items]
         self._documents += [_Document(off_list=t) for t in self.knowledge.off_list]
+        self.item_mask = np.array([d.item is not None for d in self._documents])
         self._position = {d.item.code if d.item else d.off_list.topic: n for n, d in enumerate(self._documents)}
         self.index = FieldedIndex(self._fields(), FIELD_WEIGHTS, LENGTH_NORMALISATION)
         self._grams = FieldIndex([character_pairs(self._everyday_text(d)) for d in self._documents], GRAM_LENGTH_NORMALISATION)
@@ -180,8 +179,9 @@ class Resolver:
         coverage = self.index.coverage(tokens, best)
         # whether anything covers the request is judged on the words alone: character pairs rank the
         # candidates, but shared pairs in character soup must not make it look covered
-        answer = self._decide(clean, tokens, scores[best] - pairs[best], best, candidates, coverage)
-        answer.id, answer.coverage = request_id, coverage
+        judged, topic = unlisted.judge(self, clean, tokens, scores, pairs)
+        answer = self._decide(clean, tokens, best, candidates, judged, topic)
+        answer.id, answer.coverage, answer.unlisted = request_id, coverage, judged
         self._tell_apart(answer, clean)
         self._say_where(answer, clean, assume)
         return answer
@@ -269,16 +269,18 @@ class Resolver:
         entry = self.knowledge.items.get(code)
         return [mark for mark in entry.marks if mark in text] if entry else []
 
-    def _decide(self, text: str, tokens: list[str], word_score: float, best: int,
-                candidates: list[Candidate], coverage: float) -> Answer:
-        document = self._documents[best]
+    def _decide(self, text: str, tokens: list[str], best: int, candidates: list[Candidate],
+                judged: "unlisted.Unlisted", topic: int) -> Answer:
         # only words the request itself contains: an expansion (违建 → 违法建设) the user never typed explains nothing
-        matched = _whole_words([t for t in self.index.matched(tokens, best) if t in text])
-        if document.off_list is not None:
-            return explain.off_list(document.off_list, candidates, matched)
-        if word_score < MIN_SCORE or coverage < MIN_COVERAGE:
-            return explain.nothing_covers(candidates, matched)
-        item = document.item
+        def matched(position: int) -> list[str]:
+            return _whole_words([t for t in self.index.matched(tokens, position) if t in text])
+
+        if judged.decided:  # 清单外: calibrated probability ≥ 0.5, or a 清单外 topic clearly ahead of every item
+            if topic >= 0 and (judged.off_list_wins or self._documents[best].off_list is not None):
+                return explain.off_list(self._documents[topic].off_list, candidates, matched(topic))
+            return explain.nothing_covers(candidates, matched(best))
+        item = candidates[0].item
+        matched = matched(self._position[item.code])
         if item.list == "basic":
             return explain.basic(item, self.town, candidates, matched)
         lead, part = choose_lead(item, text, tokens, self.index.idf, self.knowledge.handler_words.get(item.code))
