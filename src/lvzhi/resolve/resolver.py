@@ -72,6 +72,16 @@ class Resolver:
         view.dataset, view.town = dataset, dataset.town.name
         return view
 
+    def with_places(self, places: dict) -> "Resolver":
+        """This resolver with a town's own places (the words the list office keeps, {name: knowledge.Place}) in
+        its rules; the index is shared. The same resolver when they change nothing."""
+        knowledge = self.knowledge.with_places(places)
+        if knowledge.scopes == self.knowledge.scopes:
+            return self
+        view = copy.copy(self)
+        view.knowledge = knowledge
+        return view
+
     @property
     def documents(self) -> int:
         """Items and 清单外 topics indexed: what a resolver's memory grows with."""

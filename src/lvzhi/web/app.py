@@ -13,8 +13,8 @@ from ..lists.bundled import ensure_bundled
 from ..lists.catalog import Catalog
 from ..store import Store
 from ..work.services import Services
-from . import (api, api_ledger, api_proposals, api_reviews, api_tickets, errors, pages, pages_import, pages_ledger,
-               pages_proposals, pages_reviews, pages_tickets)
+from . import (api, api_ledger, api_places, api_proposals, api_reviews, api_tickets, errors, pages, pages_import,
+               pages_ledger, pages_places, pages_proposals, pages_reviews, pages_tickets)
 from .render import render
 from .security import SecurityMiddleware
 
@@ -60,6 +60,8 @@ def create_app(store: Store | None = None, database: str | None = None, warm: bo
     app.include_router(pages_import.router)
     app.include_router(api_ledger.router)
     app.include_router(pages_ledger.router)
+    app.include_router(api_places.router)
+    app.include_router(pages_places.router)
 
     @app.get("/healthz", include_in_schema=False)
     async def health() -> dict:

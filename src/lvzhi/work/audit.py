@@ -28,6 +28,7 @@ ACTIONS = {
     "proposal.create": "提出调整申请", "proposal.edit": "修改调整申请", "proposal.submit": "提交调整申请",
     "proposal.consult": "组织会商", "proposal.opinion": "提出会商意见", "proposal.approve": "批准调整申请",
     "proposal.return": "退回调整申请", "proposal.publish": "发布动态调整",
+    "places.set": "修改地点用词", "places.import": "导入地点用词",
 }
 
 
@@ -89,6 +90,7 @@ FIELD_LABELS = {
     "effective_date": "生效日期", "unsure_items": "待核对事项", "checked": "已核对事项", "cleared_failures": "清除的失败登录次数", "explanation": "理由",
     "assignee_kind": "承办单位类别", "error": "错误", "needs_person": "需人工研判", "basis": "依据事项",
     "advice": "预审意见", "responsible": "负责单位", "rank": "排名", "suggested_assignee": "建议改派给",
+    "place": "地点", "says": "属于该地点的词", "not": "不属于该地点的词",
 }
 STATE_WORDS = {"pending": "待分派/待审查", "assigned": "已分派", "in_progress": "办理中", "disputed": "退单申请中",
                "resolved": "已办结", "closed": "已关闭", "awaiting_approval": "待管理员审批", "decided": "已决定",

@@ -9,6 +9,7 @@ from .audit import AuditLog
 from .indicators import IndicatorDesk
 from .ledger import LedgerDesk
 from .organisation import OrganisationDesk
+from .places import PlacesDesk
 from .proposals import ProposalDesk
 from .reviews import ReviewDesk
 from .statistics import StatisticsDesk
@@ -27,6 +28,7 @@ class Services:
     indicators: IndicatorDesk
     statistics: StatisticsDesk
     proposals: ProposalDesk
+    places: PlacesDesk
 
     @classmethod
     def over(cls, lists: Catalog) -> "Services":
@@ -36,4 +38,4 @@ class Services:
         indicators = IndicatorDesk(store, lists)
         return cls(lists, ReviewDesk(store, lists), TicketDesk(store, lists), AccountDesk(store), AuditLog(store),
                    organisation, ledger, indicators, StatisticsDesk(store, lists, ledger, indicators),
-                   ProposalDesk(store))
+                   ProposalDesk(store), PlacesDesk(store, lists))
