@@ -9,7 +9,9 @@ added: tried, they taught the model that short requests are 清单外 and spoilt
 knowledge. The fit is deterministic (fixed folds, no randomness elsewhere): the same inputs give the same file.
 
 The model: features standardised, an L2-regularised logistic regression fitted on every request, and an isotonic
-table fitted on that regression's out-of-fold outputs. The report (printed, and kept at the end of the data file)
+table fitted on that regression's out-of-fold outputs; for a request whose best item shares next to nothing with it
+in words (word score below `WEAK_WORD_SCORE`), the probability is at least the frequency of 清单外 among such
+labelled requests (`weak`). The report (printed, and kept at the end of the data file)
 is measured out of fold: every request's probability comes from a model (logistic and isotonic) fitted without its
 fold. It gives the reliability table (bins of predicted probability against the observed frequency, with counts),
 the Brier score, and what deciding 清单外 at ≥ 0.5 gives on each set. `--check` prints it without writing.
@@ -33,7 +35,7 @@ from lvzhi.resolve import Resolver  # noqa: E402
 from lvzhi.resolve.calibration import (brier, ece, fit_calibrated, folds_of, held_out,  # noqa: E402
                                        reliability)
 from lvzhi.resolve.evaluate import read_labelled  # noqa: E402
-from lvzhi.resolve.unlisted import DATA_FILE, DECIDE_AT, FEATURES, features_of  # noqa: E402
+from lvzhi.resolve.unlisted import DATA_FILE, DECIDE_AT, FEATURES, WEAK_WORD_SCORE, features_of  # noqa: E402
 
 DEFAULT_SETS = (ROOT.parent / "shared" / "eval" / "dev-queries.jsonl", ROOT / "eval" / "blind-a.jsonl",
                 ROOT / "eval" / "blind-b.jsonl")
@@ -49,6 +51,26 @@ def examples(resolver: Resolver, paths: list[Path]) -> tuple[np.ndarray, np.ndar
     x = [[features_of(resolver, text)[name] for name in FEATURES] for text, _, _, _ in rows]
     return (np.array(x, dtype=float), np.array([float(r[1]) for r in rows]), [r[2] for r in rows],
             [r[3] for r in rows])
+
+
+def weak_share(y: np.ndarray, weak: np.ndarray) -> tuple[int, int, float]:
+    """清单外 among the requests the best item shares next to nothing with in words: (清单外, requests, the
+    frequency with one 清单外 and one not counted more, so that a handful of requests does not claim certainty)."""
+    unlisted, requests = int(y[weak].sum()), int(weak.sum())
+    return unlisted, requests, (unlisted + 1) / (requests + 2)
+
+
+def with_weak(p: np.ndarray, weak: np.ndarray, floor: float) -> np.ndarray:
+    return np.where(weak, np.maximum(p, floor), p)
+
+
+def held_out_with_weak(z: np.ndarray, y: np.ndarray, fold: np.ndarray, weak: np.ndarray) -> np.ndarray:
+    """Out of fold, as the resolver computes it: the calibrated model, and the weak floor from the other folds."""
+    p = held_out(z, y, fold, L2)
+    for k in sorted(set(fold.tolist())):
+        train, test = fold != k, fold == k
+        p[test] = with_weak(p[test], weak[test], weak_share(y[train], weak[train])[2])
+    return p
 
 
 def decisions(p: np.ndarray, y: np.ndarray) -> dict:
@@ -107,7 +129,8 @@ def main() -> None:
     z = (x - mean) / scale
     fold = folds_of(ids, FOLDS)
     w, knots = fit_calibrated(z, y, fold, L2)
-    numbers = report(held_out(z, y, fold, L2), y, sets)
+    weak = x[:, FEATURES.index("weak_words")] > 0
+    numbers = report(held_out_with_weak(z, y, fold, weak), y, sets)
     print_table(numbers)
     if args.check:
         return
@@ -121,6 +144,8 @@ def main() -> None:
         "intercept": round(float(w[0]), 6),
         "weights": {n: round(float(v), 6) for n, v in zip(FEATURES, w[1:])},
         "isotonic": {"model": knots[0], "observed": knots[1]},
+        "weak": dict(zip(("below_word_score", "unlisted", "requests", "probability"),
+                         (WEAK_WORD_SCORE, *weak_share(y, weak)[:2], round(weak_share(y, weak)[2], 4)))),
         "out_of_fold": numbers,
     }
     header = ("# P(清单外): the probability that no item covers a request. Features (resolve/unlisted.py) are\n"

@@ -11,7 +11,8 @@ import pytest
 from lvzhi.resolve import Resolver
 from lvzhi.resolve.calibration import (Calibrated, brier, ece, fit_calibrated, folds_of, held_out, isotonic,
                                        predict_logistic, reliability, through)
-from lvzhi.resolve.unlisted import DECIDE_AT, FEATURES, _shipped, in_words, model, read_model
+from lvzhi.resolve.calibration import junk_texts
+from lvzhi.resolve.unlisted import DECIDE_AT, FEATURES, _shipped, in_words, model, read_model, weak_probability
 
 from helpers import lvzhi
 
@@ -65,6 +66,20 @@ def test_every_answer_carries_the_probability_and_the_decision_follows_it(resolv
     assert resolver.resolve("我想申请低保").unlisted_probability < DECIDE_AT
     assert resolver.resolve("身份证搞掉了补办要带啥子").unlisted_probability >= DECIDE_AT
     assert resolver.resolve("").unlisted_probability is None, "an unusable request is not judged"
+
+
+def test_a_text_that_shares_next_to_nothing_with_any_item_is_at_least_as_likely_as_such_requests_were(resolver):
+    floor = weak_probability()
+    assert 0.0 < floor <= 1.0
+    weak = 0
+    for text in junk_texts(resolver.dataset, 40):
+        answer = resolver.resolve(text)
+        if answer.error is None and answer.unlisted.features["weak_words"] > 0:
+            weak += 1
+            assert answer.unlisted_probability >= round(floor, 3) - 1e-9
+            assert (answer.verdict == "unlisted") == (floor >= DECIDE_AT or answer.unlisted_probability >= DECIDE_AT
+                                                      or answer.unlisted.off_list_wins)
+    assert weak >= 10, "character soup and small talk share next to nothing with the items"
 
 
 def test_officials_read_the_probability_in_words():

@@ -33,8 +33,9 @@ DECIDE_AT = 0.5
 OFF_LIST_WINS = 1.25
 # A word shared with the item is "generic" when at least this share of all documents contain it (管理、工作、安全…)
 GENERIC_SHARE = 0.05
-# Below this word score an item shares next to nothing with the request (small talk, character soup): the hinge
-# feature `weak_words` grows from 0 there, so such texts are weighed apart from real requests that score low.
+# Below this word score the best item shares next to nothing with the request in words (small talk, character
+# soup, a matter the lists never mention): the hinge feature `weak_words` grows from 0 there, and the probability is
+# at least the frequency of 清单外 observed among labelled requests this weak (the data file's `weak`).
 WEAK_WORD_SCORE = 3.0
 
 
@@ -90,7 +91,14 @@ def judge(resolver: "Resolver", text: str, tokens: Sequence[str], scores: np.nda
     """The 清单外 judgement of a request, and the position of the best 清单外 topic (-1: none)."""
     values, best, topic = measure(resolver, text, tokens, scores, pairs)
     wins = topic >= 0 and scores[topic] > 0 and scores[topic] >= OFF_LIST_WINS * max(float(scores[best]), 0.0)
-    return Unlisted(values, round(model().probability(values), 3), bool(wins)), topic
+    return Unlisted(values, round(probability(values), 3), bool(wins)), topic
+
+
+def probability(values: dict[str, float]) -> float:
+    """The calibrated model's probability; for a request that shares next to nothing with any item in words, at
+    least the frequency of 清单外 observed among such requests."""
+    p = model().probability(values)
+    return max(p, weak_probability()) if values["weak_words"] > 0 else p
 
 
 @lru_cache(maxsize=1)
@@ -101,6 +109,11 @@ def _shipped() -> str:
 @lru_cache(maxsize=1)
 def model() -> Calibrated:
     return read_model(_shipped())
+
+
+@lru_cache(maxsize=1)
+def weak_probability() -> float:
+    return float((yaml.safe_load(_shipped()).get("weak") or {}).get("probability", 0.0))
 
 
 def fitted_on() -> list[str]:
