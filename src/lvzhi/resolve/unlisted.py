@@ -56,12 +56,12 @@ def measure(resolver: "Resolver", text: str, tokens: Sequence[str], scores: np.n
             pairs: np.ndarray) -> tuple[dict[str, float], int, int]:
     """The features of a request, and the positions of the best item and the best 清单外 topic (-1: none)."""
     is_item = resolver.item_mask
-    item_scores = np.where(is_item, scores, -np.inf)
-    topic_scores = np.where(is_item, -np.inf, scores)
-    best = int(np.argmax(item_scores))
-    topic = int(np.argmax(topic_scores)) if (~is_item).any() else -1
-    first = float(max(scores[best], 0.0))
-    second = float(max(np.partition(item_scores, -2)[-2], 0.0)) if is_item.sum() > 1 else 0.0
+    items, topics = np.flatnonzero(is_item), np.flatnonzero(~is_item)
+    item_scores = scores[items]
+    best = int(items[int(np.argmax(item_scores))])
+    topic = int(topics[int(np.argmax(scores[topics]))]) if len(topics) else -1
+    first = max(float(scores[best]), 0.0)
+    second = max(float(np.partition(item_scores, -2)[-2]), 0.0) if len(items) > 1 else 0.0
     word = max(first - float(pairs[best]), 0.0)
     off = float(max(scores[topic], 0.0)) if topic >= 0 else 0.0
     index = resolver.index
