@@ -1,6 +1,8 @@
 """Sample databases for tests: two versions of 珞璜镇's lists and a second town whose item text is hostile HTML."""
 from __future__ import annotations
 
+import copy
+
 from lvzhi.lists.bundled import BUNDLED_SOURCE, bundled_dataset
 from lvzhi.model import Dataset, Item, Town
 from lvzhi.store import Store
@@ -48,3 +50,17 @@ def add_people(store: Store, people: dict[str, tuple[str, str | None, str | None
             accounts.add_user(session, Actor.command_line(), name, password, role, town, department, name)
             tokens[name] = accounts.issue_token(session, Actor.command_line(), name, "tests")
     return tokens
+
+
+def copied_towns(store: Store, count: int, changed: set[int] = frozenset()) -> list[str]:
+    """`count` copies of the bundled lists; the copies numbered in `changed` differ in one title."""
+    base, names = bundled_dataset(), []
+    for n in range(count):
+        dataset = copy.deepcopy(base)
+        dataset.town.name = f"测试镇{n:02d}"
+        if n in changed:
+            dataset.items[0].title += f"（{n}）"
+        with store.transaction() as session:
+            save_dataset(session, dataset, source_name="copy.json")
+        names.append(dataset.town.name)
+    return names

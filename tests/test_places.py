@@ -15,11 +15,13 @@ from lvzhi.lists.catalog import Catalog
 from lvzhi.store import Store
 from lvzhi.store.repository import save_dataset
 from lvzhi.web import create_app
+from lvzhi.work.accounts import command_line_user
 from lvzhi.work.audit import entries
+from lvzhi.work.services import Services
 
 from conftest import fresh_database
 from helpers import lvzhi
-from sample_lists import add_people
+from sample_lists import add_people, copied_towns
 
 TOWN = "珞璜镇"
 T = quote(TOWN)
@@ -217,3 +219,18 @@ def test_the_command_line_shows_sets_and_imports(tmp_path):
     assert refused.returncode != 0 and "乡道村道" in refused.stderr
     after = {p["name"]: p for p in json.loads(lvzhi(database, "places", "show", "--format", "json").stdout)["places"]}
     assert after[BUILT_UP]["says"] == ["城区", STREET], "one transaction: nothing of a refused file is kept"
+
+
+def test_towns_with_identical_lists_share_the_index_but_keep_their_own_places(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'lvzhi.db'}")
+    first, second = copied_towns(store, 2)
+    lists = Catalog(store, refresh_seconds=0)
+    desk = Services.over(lists).places
+    shown = {p["name"]: p for p in desk.show(first)["places"]}
+    assert shown[BUILT_UP]["kept_in"] == "随软件提供的 places.yaml" and shown[BUILT_UP]["items"] == ["R126"]
+    desk.set(command_line_user(), first, BUILT_UP, add=[STREET])
+    assert lists.resolver(first).resolve(REQUEST).item.code == "R126"
+    assert lists.resolver(second).resolve(REQUEST).item.code == "B110", "another town's places are its own"
+    assert lists.resolver(first).index is lists.resolver(second).index, "the index is still shared"
+    assert {p["name"]: p for p in desk.show(first)["places"]}[BUILT_UP]["kept_in"] == "数据库"
+    store.close()
