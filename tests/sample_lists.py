@@ -1,6 +1,7 @@
 """Sample databases for tests: two versions of 珞璜镇's lists and a second town whose item text is hostile HTML."""
 from __future__ import annotations
 
+import copy
 from contextlib import contextmanager
 
 from lvzhi.lists.bundled import BUNDLED_SOURCE, bundled_dataset
@@ -80,6 +81,7 @@ def add_people(store: Store, people: dict[str, tuple[str, str | None, str | None
     return tokens
 
 
+import copy
 # The accounts the 以单明责、依单考核 tests act as: 珞璜镇's keeper, another town's, two departments, a dispatcher.
 ORGANISATION_PEOPLE = {"admin": ("admin", None, None), "town": ("town", "珞璜镇", None),
                        "other": ("town", "测试镇", None), "health": ("department", None, "区卫健委"),

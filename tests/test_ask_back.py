@@ -76,6 +76,6 @@ def test_the_place_that_decided_is_named_and_comes_from_the_towns_places_file():
     village = resolver.resolve("村里有人乱倒生活垃圾")
     assert village.item.code == "B110" and "不属城市建成区" in village.explanation
     scope = next(s for s in own_folder("珞璜镇").scopes if s.place == "城市建成区")
-    assert "老街" in scope.applies_when_any  # the words come from places.yaml, not from the rule
+    assert "老街" in scope.place_says and "老街" in scope.when  # the words come from places.yaml, not from the rule
     helmet = resolver.resolve("村道上骑摩托车不戴头盔")
     assert "托车" not in helmet.matched and "摩托车" in "".join(helmet.matched)

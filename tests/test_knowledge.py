@@ -49,7 +49,7 @@ def test_phrasings_say_something_and_siblings_exist(rules, codes):
 def test_rules_name_existing_items_and_departments(dataset, codes, rules):
     topics = {t.topic for t in rules.off_list}
     for scope in rules.scopes:
-        assert set(scope.items) <= codes and scope.applies_when_any
+        assert set(scope.items) <= codes and scope.when
         assert scope.otherwise is None or scope.otherwise in codes or scope.otherwise in topics
     for cue in rules.cues:
         assert set(cue.items) <= codes and cue.words and cue.boost > 1

@@ -6,26 +6,13 @@ import copy
 
 from fastapi.testclient import TestClient
 
-from lvzhi.lists.bundled import bundled_dataset
 from lvzhi.lists.cache import BudgetLRU
 from lvzhi.lists.catalog import Catalog
 from lvzhi.store import Store
 from lvzhi.store.repository import save_dataset
 from lvzhi.web import create_app
 
-
-def _towns(store: Store, count: int, changed: set[int] = frozenset()) -> list[str]:
-    """`count` copies of the bundled lists; the copies numbered in `changed` differ in one title."""
-    base, names = bundled_dataset(), []
-    for n in range(count):
-        dataset = copy.deepcopy(base)
-        dataset.town.name = f"测试镇{n:02d}"
-        if n in changed:
-            dataset.items[0].title += f"（{n}）"
-        with store.transaction() as session:
-            save_dataset(session, dataset, source_name="copy.json")
-        names.append(dataset.town.name)
-    return names
+from sample_lists import copied_towns as _towns
 
 
 def test_the_server_starts_without_loading_every_town(tmp_path):

@@ -171,6 +171,7 @@ def test_resolve_one_request(client):
     assert len(blood["items"]) == 5
     marriage = _ok(client.post("/api/v1/resolve", json={"text": "我想办理结婚登记，去哪里办？"}))
     assert marriage["verdict"] == "unlisted" and marriage["item"] is None
+    assert marriage["unlisted_probability"] >= 0.5 > answer["unlisted_probability"] >= 0.0
 
 
 def test_resolve_a_batch_keeps_going_past_bad_rows(client):

@@ -8,6 +8,7 @@ from rich.text import Text
 
 from ..resolve import VERDICT_WORDS, Answer
 from ..resolve.evaluate import Scores
+from ..resolve.unlisted import in_words
 from ..vocab import VERDICT_LABELS, VERDICTS
 
 VERDICT_STYLES = {"basic": "green", "cooperative": "cyan", "reclaimed": "yellow", "abolished": "magenta",
@@ -60,6 +61,8 @@ def answer_panel(answer: Answer, guide: dict | None = None) -> Panel:
         parts.append(Text("承接部门的工作方式：", style="bold"))
         parts.append(_numbered(answer.handler_methods))
     parts.append(Text("理由：", style="bold") + Text(answer.explanation))
+    if answer.unlisted is not None:
+        parts.append(Text("清单外判断：", style="bold") + Text(in_words(answer.unlisted.probability)))
     if guide is not None:
         parts.append(contacts_text(guide))
     if answer.question is not None:
@@ -102,7 +105,18 @@ def scores_table(scores: Scores) -> Group:
         confusion.add_column(verdict, justify="right")
     for expected in VERDICTS:
         confusion.add_row(expected, *(str(scores.confusion.get((expected, got), 0)) for got in VERDICTS))
-    return Group(metrics, confusion)
+    return Group(metrics, confusion, reliability_table(scores.unlisted_reliability()))
+
+
+def reliability_table(numbers: dict) -> Table:
+    """P(清单外) against what the labels say, bin by bin: a calibrated probability observes what it predicts."""
+    table = Table(title=f"清单外概率的可靠性（{numbers['requests']} 条，Brier {numbers['brier']:.4f}）")
+    for column in ("预测概率区间", "条数", "平均预测", "实际清单外比例"):
+        table.add_column(column, justify="right")
+    for row in numbers["bins"]:
+        table.add_row(f"{row['from']:.1f}–{row['to']:.1f}", str(row["count"]), f"{row['predicted']:.3f}",
+                      f"{row['observed']:.3f}")
+    return table
 
 
 def misses_table(scores: Scores) -> Table:

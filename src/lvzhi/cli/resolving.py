@@ -13,6 +13,7 @@ from ..resolve import Resolver
 from ..resolve.answer import failed
 from ..resolve.evaluate import LabelError, evaluate, read_labelled
 from ..resolve.overlaps import find_overlaps
+from ..resolve.unlisted import fitted_on
 from ..work.services import Services
 from .answers import answer_panel, misses_table, scores_table
 from .app import TOWN_HELP, Failure, app, console, open_catalog, town_of
@@ -141,6 +142,9 @@ def eval_command(
         sys.stdout.write(json.dumps(scores.to_dict(), ensure_ascii=False, indent=2) + "\n")
         return
     console.print(scores_table(scores))
+    if file.name in fitted_on():
+        console.print(f"注：清单外概率模型拟合时用过 {file.name}，上表为样本内数字，偏乐观；"
+                      "交叉验证（样本外）的可靠性见 src/lvzhi/resolve/unlisted.yaml 的 out_of_fold。")
     if misses:
         console.print(misses_table(scores))
 

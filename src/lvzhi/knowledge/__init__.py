@@ -11,7 +11,7 @@ gets it, and an item whose text changed does not (`drifted` lists such entries; 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -34,8 +34,23 @@ class OffListTopic:
 
 
 @dataclass(frozen=True)
+class Place:
+    """A place of the town that decides who handles a matter (城市建成区, 园区…), as the words that put a request
+    there (`says`) and the words that put it elsewhere (`not`). Kept by the list office (places.yaml, then the
+    database)."""
+
+    name: str
+    says: tuple[str, ...] = ()
+    not_: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "says": list(self.says), "not": list(self.not_)}
+
+
+@dataclass(frozen=True)
 class Scope:
-    """A condition an item's own text states (say, 城市建成区 only), read from the request's words."""
+    """A condition an item's own text states (say, 城市建成区 only), read from the request's words: the rule's
+    own words and, when it names a place, the place's words (which the list office edits)."""
 
     items: tuple[str, ...]
     applies_when_any: tuple[str, ...]
@@ -44,25 +59,39 @@ class Scope:
     source: str = ""
     question: str = ""  # asked back when the request says nothing either way (是否在城市建成区内？)
     place: str = ""  # the town's place (places.yaml) whose words these are, e.g. 城市建成区
+    place_says: tuple[str, ...] = ()
+    place_not: tuple[str, ...] = ()
+
+    @property
+    def when(self) -> tuple[str, ...]:
+        return self.applies_when_any + self.place_says
+
+    @property
+    def unless(self) -> tuple[str, ...]:
+        return self.unless_any + self.place_not
+
+    def placed(self, place: Place) -> "Scope":
+        """This rule with the place's current words."""
+        return replace(self, place_says=place.says, place_not=place.not_)
 
     def place_note(self, text: str, applied: bool) -> str:
         """因为地点在“街上”（城市建成区） / 因为地点在“村里”，不在城市建成区."""
         if not self.place:
             return ""
         if applied:
-            word = next((w for w in self.applies_when_any if w in text), "")
+            word = next((w for w in self.when if w in text), "")
             return f"因为地点在“{word}”（{self.place}）。" if word else ""
-        word = next((w for w in self.unless_any if w in text), "")
+        word = next((w for w in self.unless if w in text), "")
         return f"因为地点在“{word}”，不属{self.place}。" if word else ""
 
     def applies(self, text: str) -> bool:
-        if any(word in text for word in self.unless_any):
+        if any(word in text for word in self.unless):
             return False
-        return any(word in text for word in self.applies_when_any)
+        return any(word in text for word in self.when)
 
     def silent(self, text: str) -> bool:
         """The request says neither that the condition holds nor that it does not."""
-        return not any(word in text for word in (*self.applies_when_any, *self.unless_any))
+        return not any(word in text for word in (*self.when, *self.unless))
 
 
 @dataclass(frozen=True)
@@ -109,6 +138,7 @@ class TownKnowledge:
     cues: tuple[Cue, ...] = ()
     handler_words: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     distinctions: tuple[tuple[tuple[str, ...], str], ...] = ()
+    places: dict[str, Place] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -125,6 +155,19 @@ class Knowledge:
     @property
     def phrasings(self) -> dict[str, tuple[str, ...]]:
         return {code: entry.phrasings for code, entry in self.items.items()}
+
+    def places(self) -> dict[str, Place]:
+        """The places its rules name, with the words they have now (first rule naming a place wins)."""
+        found: dict[str, Place] = {}
+        for scope in self.scopes:
+            if scope.place and scope.place not in found:
+                found[scope.place] = Place(scope.place, scope.place_says, scope.place_not)
+        return found
+
+    def with_places(self, places: dict[str, Place]) -> "Knowledge":
+        """The same knowledge with these places' words (a town's own, from the database) in its rules."""
+        scopes = tuple(s.placed(places[s.place]) if s.place in places else s for s in self.scopes)
+        return replace(self, scopes=scopes)
 
 
 # -- reading the files -------------------------------------------------------------------------------
@@ -179,23 +222,29 @@ def read_town_folder(folder: Path) -> TownKnowledge:
             items[str(code)] = ItemKnowledge(str(e["title"]), _words(e.get("residents")), _words(e.get("tasks")),
                                              _words(e.get("words")), _words(e.get("marks")), _words(e.get("siblings")))
     rules = _yaml(folder / "rules.yaml") or {}
-    places = (_yaml(folder / "places.yaml") or {}).get("places") or {}
+    places = read_places((_yaml(folder / "places.yaml") or {}).get("places") or {})
     scopes = tuple(_scope(s, places, folder) for s in rules.get("scopes", ()))
     handlers = {str(code): {dept: _words(w) for dept, w in (table or {}).items()}
                 for code, table in (rules.get("handlers") or {}).items()}
     distinctions = tuple((codes(e["items"]), str(e.get("note", ""))) for e in _yaml(folder / "distinctions.yaml") or ())
     return TownKnowledge(str(meta.get("name", folder.name)), folder.name, items, scopes, _cues(rules.get("cues")),
-                         handlers, distinctions)
+                         handlers, distinctions, places)
 
 
-def _scope(spec: dict, places: dict, folder: Path) -> Scope:
+def read_places(spec: dict) -> dict[str, Place]:
+    """places.yaml's `places:` mapping → Place by name."""
+    return {str(name): Place(str(name), _words((words or {}).get("says")), _words((words or {}).get("not")))
+            for name, words in (spec or {}).items()}
+
+
+def _scope(spec: dict, places: dict[str, Place], folder: Path) -> Scope:
     place = str(spec.get("place") or "")
     if place and place not in places:
         raise ValueError(f"{folder.name}/rules.yaml：地点“{place}”不在 places.yaml 中")
-    words = places.get(place) or {}
-    return Scope(codes(spec["items"]), _words(spec.get("applies_when_any")) + _words(words.get("says")),
-                 _words(spec.get("unless_any")) + _words(words.get("not")), spec.get("otherwise"),
-                 spec.get("source", ""), spec.get("question", ""), place)
+    words = places.get(place) or Place(place)
+    return Scope(codes(spec["items"]), _words(spec.get("applies_when_any")), _words(spec.get("unless_any")),
+                 spec.get("otherwise"), spec.get("source", ""), spec.get("question", ""), place,
+                 words.says, words.not_)
 
 
 @lru_cache(maxsize=1)
@@ -255,8 +304,7 @@ def knowledge_for(dataset: Dataset) -> Knowledge:
         for scope in folder.scopes:
             targets = translate.codes(scope.items)
             if targets:
-                scopes.append(Scope(targets, scope.applies_when_any, scope.unless_any, translate.target(scope.otherwise),
-                                    scope.source, scope.question, scope.place))
+                scopes.append(replace(scope, items=targets, otherwise=translate.target(scope.otherwise)))
         for cue in folder.cues:
             targets = translate.codes(cue.items)
             if targets:

@@ -5,6 +5,11 @@ so everything derived from one is cached by version id; the only thing to watch 
 imported, which the catalog notices by polling the versions table at most once per `refresh_seconds`
 (every worker polls the one database, so each sees a published version within that interval).
 
+A town's places (the words that put a request in its built-up area, its industrial park…) are kept by the list
+office in the database and change without a new version: the poll also watches their revisions, and a change
+drops the places read so far, so the next answer for the town uses the new words. A resolver's index does not
+depend on places: the town's places are laid over the shared resolver as a view (`Resolver.with_places`).
+
 A province has a thousand towns, so nothing is loaded for a town until it is asked about. Resolvers are
 the costly part (an index over every item): they are keyed by the version's content hash, so towns whose
 lists are identical word for word share one, and kept by a least-recently-used cache held to a memory
@@ -29,8 +34,8 @@ from ..resolve import Resolver
 from ..search.engine import SearchEngine
 from ..store import Store
 from ..store.reading import dataset_of, town_records
-from ..store.schema import VersionCheckRow, VersionRow
-from ..knowledge import town_folders
+from ..store.schema import PlaceRow, VersionCheckRow, VersionRow
+from ..knowledge import Place, town_folders
 from .cache import BudgetLRU, budget_from_environment
 from .departments import DepartmentView, department_view, find_department
 from .diff import Diff, comparable, diff_datasets
@@ -82,12 +87,15 @@ class Catalog:
         with self._lock:
             with self.store.transaction() as session:
                 state = (*session.execute(select(func.count(VersionRow.id), func.max(VersionRow.id))).one(),
-                         session.scalar(select(func.count(VersionCheckRow.id))), date.today())
-                if state != self._state:
+                         session.scalar(select(func.count(VersionCheckRow.id))), date.today(),
+                         *session.execute(select(func.count(PlaceRow.id), func.sum(PlaceRow.revision))).one())
+                if state[4:] != (self._state or ())[4:]:  # a town's places changed: its resolver takes them anew
+                    self._derived = {k: v for k, v in self._derived.items() if k[0] != "places"}
+                if state[:4] != (self._state or ())[:4]:
                     towns = {t.name: town_info(t) for t in town_records(session)}
                     self._forget(self._towns, towns, self._state is not None and state[3] != self._state[3])
                     self._towns = towns
-                    self._state = state  # type: ignore[assignment]
+                self._state = state  # type: ignore[assignment]
             self._checked_at = now
 
     def written(self) -> None:
@@ -214,7 +222,17 @@ class Catalog:
         own = dataset.town.name if any(f.town == dataset.town.name for f in town_folders()) else ""
         shared = self.resolvers.get((version.sha256, own), lambda: Resolver(dataset),
                                     lambda r: r.documents * RESOLVER_BYTES_PER_DOCUMENT)
-        return shared.for_dataset(dataset)
+        return shared.for_dataset(dataset).with_places(self.places(dataset.town.name))
+
+    def places(self, town_name: str) -> dict[str, Place]:
+        """The town's places as the list office keeps them in the database (none: its rules' own words)."""
+        self._fresh()
+
+        def read() -> dict[str, Place]:
+            with self.store.transaction() as session:
+                rows = session.scalars(select(PlaceRow).where(PlaceRow.town == town_name).order_by(PlaceRow.id))
+                return {r.name: Place(r.name, tuple(r.says or ()), tuple(r.not_words or ())) for r in rows}
+        return self._cached(("places", town_name), read)
 
     def search_engine(self) -> SearchEngine:
         self._fresh()

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ..model import Item
 from ..vocab import VERDICT_WORDS
+
+if TYPE_CHECKING:
+    from .unlisted import Unlisted
 
 Verdict = Literal["basic", "cooperative", "reclaimed", "abolished", "unlisted"]
 
@@ -58,6 +61,12 @@ class Answer:
     question: Question | None = None  # asked back when the request is silent on what decides
     # share of the request's known-word weight that the best document contains (0 to 1): how fully it is covered
     coverage: float = 0.0
+    unlisted: "Unlisted | None" = None  # the calibrated 清单外 judgement (its probability and what it was read from)
+
+    @property
+    def unlisted_probability(self) -> float | None:
+        """The probability that no item covers the request (None when no judgement was made)."""
+        return self.unlisted.probability if self.unlisted is not None else None
 
     def to_dict(self) -> dict:
         if self.error:
@@ -75,6 +84,8 @@ class Answer:
             "explanation": self.explanation,
             "matched_words": list(self.matched),
         }
+        if self.unlisted is not None:
+            data["unlisted_probability"] = self.unlisted.probability
         if self.handled_elsewhere_by:
             data["handled_elsewhere_by"] = self.handled_elsewhere_by
         if self.deciding_facts:

@@ -10,6 +10,7 @@ from ..errors import InvalidInput
 from ..registry import strip_parenthesised
 from ..vocab import VERDICTS
 from .answer import Answer
+from .calibration import brier, reliability
 from .resolver import Resolver
 
 
@@ -47,6 +48,8 @@ class Scores:
     confusion: Counter = field(default_factory=Counter)
     misses: list[Miss] = field(default_factory=list)
     by_kind: dict[str, list[int]] = field(default_factory=dict)  # kind → [requests, verdicts right]
+    # (P(清单外) the resolver gave, 1 if labelled 清单外 else 0) of every request it judged
+    unlisted_predictions: list[tuple[float, int]] = field(default_factory=list)
 
     @staticmethod
     def _ratio(a: int, b: int) -> float:
@@ -81,6 +84,12 @@ class Scores:
         p, r = self.unlisted_precision, self.unlisted_recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
+    def unlisted_reliability(self) -> dict:
+        """How well P(清单外) is calibrated here: per bin of predicted probability, the observed frequency."""
+        p = [a for a, _ in self.unlisted_predictions]
+        y = [b for _, b in self.unlisted_predictions]
+        return {"requests": len(p), "brier": round(brier(p, y), 4), "bins": reliability(p, y)}
+
     def to_dict(self) -> dict:
         return {
             "total": self.total,
@@ -95,6 +104,7 @@ class Scores:
             "confusion": {f"{a}→{b}": n for (a, b), n in sorted(self.confusion.items())},
             "verdict_by_kind": {kind: {"total": n, "verdict_accuracy": round(self._ratio(right, n), 4)}
                                 for kind, (n, right) in sorted(self.by_kind.items())},
+            "unlisted_reliability": self.unlisted_reliability(),
         }
 
 
@@ -149,6 +159,8 @@ def evaluate(resolver: Resolver, labelled: list[Labelled]) -> Scores:
             item_ok = first in case.items
             scores.item_at_1 += item_ok
             scores.item_at_3 += any(c in case.items for c in codes[:3])
+        if answer.unlisted_probability is not None:
+            scores.unlisted_predictions.append((answer.unlisted_probability, int(case.verdict == "unlisted")))
         if answer.verdict == "unlisted":
             scores.unlisted_answered += 1
             scores.unlisted_true_positive += case.verdict == "unlisted"

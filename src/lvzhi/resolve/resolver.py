@@ -19,6 +19,7 @@ from .answer import Answer, Candidate, Question, failed
 from . import explain
 from ..knowledge import Knowledge, OffListTopic, knowledge_for
 from .leads import choose_lead
+from . import unlisted
 
 MAX_TEXT_CHARS = 10_000
 # Fields of an item document and how much each counts. Phrasings are the everyday words for an item.
@@ -42,9 +43,6 @@ PHRASE_SHARPNESS = 1.0
 # does not (the siblings' shared topic). Each candidate gains its words' rarity among the leaders (see _contrast).
 CONTRAST_WEIGHT = 0.1
 CONTRAST_TOP = 8
-# Below these the best item does not really cover the request: answer 清单外 rather than force a match.
-MIN_SCORE = 3.0
-MIN_COVERAGE = 0.15
 
 
 @dataclass(frozen=True)
@@ -64,6 +62,7 @@ class Resolver:
         self.tokenizer.add_words(self._domain_words())
         self._documents: list[_Document] = [_Document(item=i) for i in dataset.items]
         self._documents += [_Document(off_list=t) for t in self.knowledge.off_list]
+        self.item_mask = np.array([d.item is not None for d in self._documents])
         self._position = {d.item.code if d.item else d.off_list.topic: n for n, d in enumerate(self._documents)}
         self.index = FieldedIndex(self._fields(), FIELD_WEIGHTS, LENGTH_NORMALISATION)
         self._grams = FieldIndex([character_pairs(self._everyday_text(d)) for d in self._documents], GRAM_LENGTH_NORMALISATION)
@@ -81,6 +80,16 @@ class Resolver:
             return self
         view = copy.copy(self)
         view.dataset, view.town = dataset, dataset.town.name
+        return view
+
+    def with_places(self, places: dict) -> "Resolver":
+        """This resolver with a town's own places (the words the list office keeps, {name: knowledge.Place}) in
+        its rules; the index is shared. The same resolver when they change nothing."""
+        knowledge = self.knowledge.with_places(places)
+        if knowledge.scopes == self.knowledge.scopes:
+            return self
+        view = copy.copy(self)
+        view.knowledge = knowledge
         return view
 
     @property
@@ -196,8 +205,9 @@ class Resolver:
         coverage = self.index.coverage(tokens, best)
         # whether anything covers the request is judged on the words alone: character pairs rank the
         # candidates, but shared pairs in character soup must not make it look covered
-        answer = self._decide(clean, tokens, scores[best] - pairs[best], best, candidates, coverage)
-        answer.id, answer.coverage = request_id, coverage
+        judged, topic = unlisted.judge(self, clean, tokens, scores, pairs)
+        answer = self._decide(clean, tokens, best, candidates, judged, topic)
+        answer.id, answer.coverage, answer.unlisted = request_id, coverage, judged
         self._tell_apart(answer, clean)
         self._say_where(answer, clean, assume)
         return answer
@@ -306,16 +316,18 @@ class Resolver:
         entry = self.knowledge.items.get(code)
         return [mark for mark in entry.marks if mark in text] if entry else []
 
-    def _decide(self, text: str, tokens: list[str], word_score: float, best: int,
-                candidates: list[Candidate], coverage: float) -> Answer:
-        document = self._documents[best]
+    def _decide(self, text: str, tokens: list[str], best: int, candidates: list[Candidate],
+                judged: "unlisted.Unlisted", topic: int) -> Answer:
         # only words the request itself contains: an expansion (违建 → 违法建设) the user never typed explains nothing
-        matched = _whole_words([t for t in self.index.matched(tokens, best) if t in text])
-        if document.off_list is not None:
-            return explain.off_list(document.off_list, candidates, matched)
-        if word_score < MIN_SCORE or coverage < MIN_COVERAGE:
-            return explain.nothing_covers(candidates, matched)
-        item = document.item
+        def matched(position: int) -> list[str]:
+            return _whole_words([t for t in self.index.matched(tokens, position) if t in text])
+
+        if judged.decided:  # 清单外: calibrated probability ≥ 0.5, or a 清单外 topic clearly ahead of every item
+            if topic >= 0 and (judged.off_list_wins or self._documents[best].off_list is not None):
+                return explain.off_list(self._documents[topic].off_list, candidates, matched(topic))
+            return explain.nothing_covers(candidates, matched(best))
+        item = candidates[0].item
+        matched = matched(self._position[item.code])
         if item.list == "basic":
             return explain.basic(item, self.town, candidates, matched)
         lead, part = choose_lead(item, text, tokens, self.index.idf, self.knowledge.handler_words.get(item.code))

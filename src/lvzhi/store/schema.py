@@ -465,3 +465,21 @@ class RateCounterRow(Base):
     window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True, index=True)  # seconds since the epoch
     requests: Mapped[int] = mapped_column(Integer, default=0)
     cost: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# -- a town's places that decide who handles a matter (城市建成区, 园区…), kept by the list office -----------
+
+class PlaceRow(Base):
+    """One place of a town and its words: `says` put a request there, `not_words` put it elsewhere. Seeded from
+    the bundled places.yaml; `revision` grows with every change, so servers notice one and rebuild."""
+
+    __tablename__ = "town_places"
+    __table_args__ = (UniqueConstraint("town", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    town: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    says: Mapped[list] = mapped_column(JSON, default=list)
+    not_words: Mapped[list] = mapped_column(JSON, default=list)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    updated_by: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

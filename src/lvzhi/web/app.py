@@ -14,8 +14,9 @@ from ..lists.catalog import Catalog
 from ..store import Store
 from ..work.limits import Limiter, Limits
 from ..work.services import Services
-from . import (api, api_directory, api_ledger, api_proposals, api_reviews, api_tickets, errors, openapi, pages,
-               pages_directory, pages_import, pages_ledger, pages_proposals, pages_reviews, pages_tickets)
+from . import (api, api_directory, api_ledger, api_places, api_proposals, api_reviews, api_tickets, errors, openapi,
+               pages, pages_directory, pages_import, pages_ledger, pages_places, pages_proposals, pages_reviews,
+               pages_tickets)
 from .render import render
 from .security import SecurityMiddleware
 
@@ -66,6 +67,8 @@ def create_app(store: Store | None = None, database: str | None = None, warm: bo
     app.include_router(pages_directory.router)
     app.include_router(api_ledger.router)
     app.include_router(pages_ledger.router)
+    app.include_router(api_places.router)
+    app.include_router(pages_places.router)
     openapi.install(app)
 
     @app.get("/healthz", include_in_schema=False)

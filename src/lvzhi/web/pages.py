@@ -13,6 +13,7 @@ from ..lists.diff import FIELD_NAMES
 from ..model import LIST_KINDS, LIST_SHORT_NAMES, LIST_TITLES
 from ..resolve import VERDICT_WORDS
 from ..resolve.resolver import MAX_TEXT_CHARS
+from ..resolve.unlisted import in_words
 from ..work.organisation import may_keep
 from .auth import page_viewer, viewer
 from .limits import charge
@@ -60,6 +61,7 @@ def _ask(request: Request, q: str, town: str | None, choice: str | None = None, 
     guide = request.app.state.services.directory.for_town(town).guide(town, answer) if answer else None
     return render(request, "home.html", title="这件事归谁管？", q=q, town=town, towns=lists.towns(), asked=asked,
                   choice=choice, official=official, guide=guide,
+                  unlisted_note=in_words(answer.unlisted_probability) if answer and answer.unlisted else "",
                   answer=answer, verdict_words=VERDICT_WORDS, max_chars=MAX_TEXT_CHARS,
                   unsure=lists.version(town).unsure if answer else (),
                   alternatives=[c for c in answer.candidates if not answer.item or c.item.code != answer.item.code]

@@ -31,6 +31,7 @@ ACTIONS = {
     "proposal.consult": "组织会商", "proposal.opinion": "提出会商意见", "proposal.approve": "批准调整申请",
     "proposal.return": "退回调整申请", "proposal.publish": "发布动态调整",
     "directory.set": "登记单位联系方式", "directory.clear": "清除单位联系方式", "directory.import": "导入单位名录",
+    "places.set": "修改地点用词", "places.import": "导入地点用词",
 }
 
 
@@ -99,6 +100,7 @@ FIELD_LABELS = {
     "attachments": "附件", "changed": "有改动",
     "district": "区县", "kind": "类别", "phone": "电话", "address": "地址", "hours": "办公时间",
     "website": "网站", "rows": "行数",
+    "place": "地点", "says": "属于该地点的词", "not": "不属于该地点的词",
 }
 STATE_WORDS = {"pending": "待分派/待审查", "assigned": "已分派", "in_progress": "办理中", "disputed": "退单申请中",
                "resolved": "已办结", "closed": "已关闭", "awaiting_approval": "待管理员审批", "decided": "已决定",

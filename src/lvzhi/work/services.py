@@ -10,6 +10,7 @@ from .directory import DirectoryDesk
 from .indicators import IndicatorDesk
 from .ledger import LedgerDesk
 from .organisation import OrganisationDesk
+from .places import PlacesDesk
 from .proposals import ProposalDesk
 from .reviews import ReviewDesk
 from .statistics import StatisticsDesk
@@ -29,6 +30,7 @@ class Services:
     statistics: StatisticsDesk
     proposals: ProposalDesk
     directory: DirectoryDesk
+    places: PlacesDesk
 
     @classmethod
     def over(cls, lists: Catalog) -> "Services":
@@ -38,4 +40,4 @@ class Services:
         indicators = IndicatorDesk(store, lists)
         return cls(lists, ReviewDesk(store, lists), TicketDesk(store, lists), AccountDesk(store), AuditLog(store),
                    organisation, ledger, indicators, StatisticsDesk(store, lists, ledger, indicators),
-                   ProposalDesk(store), DirectoryDesk(store, lists))
+                   ProposalDesk(store), DirectoryDesk(store, lists), PlacesDesk(store, lists))
