@@ -81,7 +81,6 @@ def add_people(store: Store, people: dict[str, tuple[str, str | None, str | None
     return tokens
 
 
-import copy
 # The accounts the 以单明责、依单考核 tests act as: 珞璜镇's keeper, another town's, two departments, a dispatcher.
 ORGANISATION_PEOPLE = {"admin": ("admin", None, None), "town": ("town", "珞璜镇", None),
                        "other": ("town", "测试镇", None), "health": ("department", None, "区卫健委"),
@@ -107,3 +106,17 @@ def organisation_services(url: str):
         yield services, users, store
     finally:
         store.close()
+
+
+def copied_towns(store: Store, count: int, changed: set[int] = frozenset()) -> list[str]:
+    """`count` copies of the bundled lists; the copies numbered in `changed` differ in one title."""
+    base, names = bundled_dataset(), []
+    for n in range(count):
+        dataset = copy.deepcopy(base)
+        dataset.town.name = f"测试镇{n:02d}"
+        if n in changed:
+            dataset.items[0].title += f"（{n}）"
+        with store.transaction() as session:
+            save_dataset(session, dataset, source_name="copy.json")
+        names.append(dataset.town.name)
+    return names
