@@ -6,6 +6,7 @@ from typing import Optional
 
 import typer
 
+from ..processes import MASTER_ENV
 from ..store.db import ENV_URL
 from .app import app, console, open_store
 
@@ -28,6 +29,7 @@ def serve_command(
     store = open_store(ctx)  # migrated and holding the bundled lists before the server starts
     os.environ[ENV_URL] = store.engine.url.render_as_string(hide_password=False)
     store.close()
+    os.environ[MASTER_ENV] = str(os.getpid())  # the app factory: a worker process ends with this one
     console.print(f"lvzhi 已启动：http://{host}:{port}/ （接口文档 http://{host}:{port}/docs ，按 Ctrl+C 停止）",
                   highlight=False)
     # The app is named, not imported: the command line never imports the web face (tests/test_architecture.py).

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import threading
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from fastapi_offline import FastAPIOffline
 
 from ..lists.bundled import ensure_bundled
 from ..lists.catalog import Catalog
+from ..processes import MASTER_ENV, die_with_parent
 from ..store import Store
 from ..work.services import Services
 from . import (api, api_ledger, api_proposals, api_reviews, api_tickets, errors, pages, pages_import, pages_ledger,
@@ -76,5 +78,11 @@ def create_app(store: Store | None = None, database: str | None = None, warm: bo
 
 
 def app_from_environment():
-    """For `uvicorn --factory` with several workers: the database comes from LVZHI_DATABASE_URL."""
+    """For `uvicorn --factory` with several workers: the database comes from LVZHI_DATABASE_URL. In a worker
+    process of `lvzhi serve --workers N` (LVZHI_SERVE_MASTER_PID names another process), the worker ends with the
+    master: SIGTERM when the master dies, however it dies, so that no worker keeps serving on its own (it stops
+    listening at once and finishes the requests it is answering)."""
+    master = os.environ.get(MASTER_ENV, "")
+    if master.isdigit() and int(master) != os.getpid():
+        die_with_parent(int(master), signal.SIGTERM)
     return create_app(database=os.environ.get("LVZHI_DATABASE_URL") or None, warm="background")
