@@ -77,11 +77,12 @@ def alive(pids: set[int]) -> set[int]:
     return {pid for pid in pids if (_stat(pid) or ("Z", 0))[0] != "Z"}
 
 
-def serve(database: str, port: int, workers: int = 1) -> subprocess.Popen:
-    """`lvzhi serve` in its own session, answering /healthz."""
+def serve(database: str, port: int, workers: int = 1, *options: str, logs: Path | None = None) -> subprocess.Popen:
+    """`lvzhi serve` in its own session, answering /healthz; its output into logs/out.txt and logs/err.txt."""
+    out = (logs / "out.txt").open("wb") if logs else subprocess.DEVNULL
+    err = (logs / "err.txt").open("wb") if logs else subprocess.PIPE
     server = subprocess.Popen([sys.executable, "-m", "lvzhi", "serve", "--database", database, "--port", str(port),
-                               "--workers", str(workers)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              start_new_session=True)
+                               "--workers", str(workers), *options], stdout=out, stderr=err, start_new_session=True)
     deadline = time.monotonic() + 120
     while True:
         try:
@@ -91,7 +92,8 @@ def serve(database: str, port: int, workers: int = 1) -> subprocess.Popen:
         except OSError:
             pass
         if server.poll() is not None:
-            raise RuntimeError("lvzhi serve ended: " + server.stderr.read().decode(errors="replace")[-3000:])
+            said = (logs / "err.txt").read_bytes() if logs else server.stderr.read()
+            raise RuntimeError("lvzhi serve ended: " + said.decode(errors="replace")[-3000:])
         if time.monotonic() > deadline:
             server.kill()
             raise RuntimeError("lvzhi serve did not answer /healthz within 120 s")

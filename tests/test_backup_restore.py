@@ -205,3 +205,19 @@ def test_db_status_and_upgrade(tmp_path):
     with sqlite3.connect(tmp_path / "lvzhi.db") as connection:
         head = connection.execute("SELECT version_num FROM alembic_version").fetchone()[0]
     assert head in status.stdout
+
+
+def test_processes_upgrading_one_postgresql_at_once_all_succeed(tmp_path):
+    """Several hosts started after an upgrade migrate the same database: one does the work, the others find it done."""
+    import os
+    import subprocess
+    import sys
+
+    with fresh_database("postgresql", tmp_path) as postgres:
+        env = {**os.environ, "COLUMNS": "200"}
+        runs = [subprocess.Popen([sys.executable, "-m", "lvzhi", "--database", postgres, "db", "upgrade"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for _ in range(4)]
+        results = [(run.wait(timeout=300), *run.communicate()) for run in runs]
+        assert [code for code, _, _ in results] == [0] * 4, results
+        assert sum("升级到" in out for _, out, _ in results) == 1
+        assert "结构已是最新" in lvzhi(postgres, "db", "status").stdout

@@ -125,13 +125,12 @@ def upgrade_command(ctx: typer.Context) -> None:
     url = _url(ctx)
     engine = make_engine(url)
     try:
-        pending = backups.pending_migrations(backups.current_revision(engine))
-        before, after = backups.upgrade(engine)
+        before, after, done = backups.upgrade(engine)
     finally:
         engine.dispose()
-    if not pending:
+    if not done:
         console.print(f"{_shown(url)} 的结构已是最新（{after}），无需升级", highlight=False, soft_wrap=True)
         return
-    for revision, doc in pending:
+    for revision, doc in done:
         console.print(f"已执行迁移 {revision} {doc}".rstrip(), highlight=False, soft_wrap=True)
     console.print(f"数据库结构已从 {before or '（空库）'} 升级到 {after}", highlight=False, soft_wrap=True)

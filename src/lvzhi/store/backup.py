@@ -87,12 +87,12 @@ def row_counts(engine: Engine) -> dict[str, int]:
         return {name: connection.scalar(select(func.count()).select_from(table(name))) for name in names}
 
 
-def upgrade(engine: Engine) -> tuple[str | None, str]:
-    """Runs the migrations still to run: (revision before, revision after)."""
-    before = current_revision(engine)
-    pending_migrations(before)  # a database from a newer lvzhi is refused here, before anything runs
-    migrate(engine)
-    return before, current_revision(engine)
+def upgrade(engine: Engine) -> tuple[str | None, str | None, list[tuple[str, str]]]:
+    """Runs the migrations still to run: (revision before, revision after, the migrations run)."""
+    pending_migrations(current_revision(engine))  # a database from a newer lvzhi is refused before anything runs
+    before, after = migrate(engine)  # another process may have run them meanwhile: `before` is under the lock
+    done = pending_migrations(before)
+    return before, after, done
 
 
 # -- backup ----------------------------------------------------------------------------------------------
@@ -322,11 +322,10 @@ def restore(path: Path, url: str, progress: Progress | None = None, force: bool 
         engine.dispose()
     restored = make_engine(url)
     try:
-        before = current_revision(restored)
         progress("升级数据库结构", 0, 1)
-        migrate(restored)
+        before, after = migrate(restored)
         progress("升级数据库结构", 1, 1)
-        return Outcome(kind, path, row_counts(restored), before, current_revision(restored))
+        return Outcome(kind, path, row_counts(restored), before, after)
     finally:
         restored.dispose()
 
