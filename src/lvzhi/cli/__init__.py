@@ -9,7 +9,7 @@ import sys
 import typer
 
 from ..errors import LvzhiError
-from . import accounts, directory, dispatching, ledger, lists, places, proposals, resolving, searching, serving, versions  # noqa: F401  (each module registers its commands on `app`)
+from . import accounts, directory, dispatching, ledger, lists, operations, places, proposals, resolving, searching, serving, versions  # noqa: F401  (each module registers its commands on `app`)
 from .app import app, errors
 
 __all__ = ["app", "main"]

@@ -200,19 +200,27 @@ def audit_command(ctx: typer.Context, fmt: str = typer.Option("text", "--format"
             console.print(f"审计日志哈希链完整：共 {report['count']} 条，最后一条的哈希 {report['head']}", highlight=False)
             console.print("（请把条数和最后哈希另行记下：只有对照它，才能发现末尾记录被删除）", highlight=False)
         return
-    with store.transaction() as session:
-        _, rows = entries(session, limit if fmt in ("text", "json") else 10**9)
-        data = [entry_dict(r) for r in rows]
     if fmt in ("csv", "xlsx"):
         from ..formats.reports import audit_table
-        from ..formats.files import atomic_write
-        from ..formats.sheets import table_bytes
+        from ..formats.sheets import write_table
+        from ..work.audit import AuditLog
 
         if output is None:
             raise Failure("导出 csv 或 xlsx 时请用 --output 指定文件")
-        atomic_write(output, table_bytes(audit_table(data), fmt))
-        console.print(f"已导出 {len(data)} 条审计记录到 {output}")
+        if output.suffix.lower() != f".{fmt}":
+            raise Failure(f"--format {fmt} 的输出文件应以 .{fmt} 结尾：{output}")
+        counted = [0]
+
+        def counting(rows):
+            for row in rows:
+                counted[0] += 1
+                yield row
+        write_table(output, audit_table(counting(AuditLog(store).everything(Actor.command_line()))))
+        console.print(f"已导出 {counted[0]} 条审计记录到 {output}")
         return
+    with store.transaction() as session:
+        _, rows = entries(session, limit)
+        data = [entry_dict(r) for r in rows]
     if fmt == "json":
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from typing import Iterable
 
 from ..clock import beijing_text
 from .sheets import Sheet
@@ -26,28 +27,29 @@ def _json(value) -> str:
     return "" if value is None else json.dumps(value, ensure_ascii=False)
 
 
-def audit_table(rows: list[dict]) -> list[Sheet]:
-    body = [[r["id"], beijing_text(r["at"]), r["actor"], r["actor_role"], r["action_name"], r["object_type"],
+def audit_table(rows: Iterable[dict]) -> list[Sheet]:
+    """The audit log, one row per entry; the rows are made as they are written (`rows` may be a generator)."""
+    body = ([r["id"], beijing_text(r["at"]), r["actor"], r["actor_role"], r["action_name"], r["object_type"],
              r["object_id"], r["changes_text"], _json(r["before"]), _json(r["after"]), r["list_version"] or ""]
-            for r in rows]
+            for r in rows)
     return [("审计日志", ["序号", "时间（北京时间）", "操作人", "角色", "操作", "对象类型", "对象", "改动", "之前（原始数据）",
                       "之后（原始数据）"] + ["清单版本"], body)]
 
 
-def ticket_sheet(tickets: list[dict]) -> list[Sheet]:
-    """Tickets as a queue shows them, one row each (times in Beijing time)."""
-    body = [[t["external_id"] or "", t["id"], beijing_text(t["received_at"]), t["channel"], t["town"], t["text"],
+def ticket_sheet(tickets: Iterable[dict]) -> list[Sheet]:
+    """Tickets as a queue shows them, one row each (times in Beijing time); `tickets` may be a generator."""
+    body = ([t["external_id"] or "", t["id"], beijing_text(t["received_at"]), t["channel"], t["town"], t["text"],
              t["urgency"], beijing_text(t["due_at"]), t["time_left"], t["state_name"],
              t["suggestion"].get("assignee") or "", t["suggestion"].get("item") or "", t["assignee"] or "",
-             t["item"] or ""] for t in tickets]
+             t["item"] or ""] for t in tickets)
     return [("工单", ["热线工单编号", "系统编号", "受理时间（北京时间）", "渠道", "镇街", "诉求内容", "紧急程度", "办理时限",
                     "剩余/超时", "状态", "建议承办单位", "建议事项", "承办单位", "事项"], body)]
 
 
-def review_sheet(reviews: list[dict]) -> list[Sheet]:
-    """准入审查 as the list shows them, one row each (times in Beijing time)."""
-    body = [[r["id"], beijing_text(r["submitted_at"]), r["issuing_department"], r["town"], r["title"],
+def review_sheet(reviews: Iterable[dict]) -> list[Sheet]:
+    """准入审查 as the list shows them, one row each (times in Beijing time); `reviews` may be a generator."""
+    body = ([r["id"], beijing_text(r["submitted_at"]), r["issuing_department"], r["town"], r["title"],
              r["proposal_name"], r["state_name"], r.get("decision_name") or "",
-             "、".join(c["code"] for c in r["cited_items"]), r["list_version"] or ""] for r in reviews]
+             "、".join(c["code"] for c in r["cited_items"]), r["list_version"] or ""] for r in reviews)
     return [("准入审查", ["编号", "提交时间（北京时间）", "交办部门", "镇街", "任务", "系统建议", "状态", "决定", "引用事项",
                       "清单版本"], body)]

@@ -2,10 +2,12 @@
 any order), or a district's folder, into one Dataset per town, each with what went wrong."""
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..processes import batch_worker_started
 from ..model import Dataset, Town
 from . import MAX_FILE_BYTES, _town_given, check_dataset, read_list_file
 from .errors import IngestError
@@ -112,7 +114,8 @@ def _read_all(paths: list[Path], workers: int, progress: Callable[[Path], None] 
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=batch_worker_started, initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(_read_in_worker, path) for path in paths]
             results = []
             for path, future in zip(paths, futures):

@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from platformdirs import user_data_dir
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import Conflict, DatabaseError
@@ -52,14 +52,25 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def migrate(engine: Engine) -> None:
-    """Brings the schema up to the newest Alembic revision."""
+MIGRATION_LOCK = 0x6C767A68  # "lvzh": the PostgreSQL advisory lock held while migrating
+
+
+def migrate(engine: Engine) -> tuple[str | None, str | None]:
+    """Brings the schema up to the newest Alembic revision: (revision before, revision after). On PostgreSQL,
+    processes that start at once (several hosts after an upgrade) migrate one after the other: the later ones
+    find the work done."""
+    from alembic.runtime.migration import MigrationContext
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     try:
         with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            before = MigrationContext.configure(connection).get_current_revision()
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+            return before, MigrationContext.configure(connection).get_current_revision()
     except Exception as exc:
         raise DatabaseError(f"无法打开或升级数据库（{engine.url.render_as_string(hide_password=True)}）：{exc}") from exc
 

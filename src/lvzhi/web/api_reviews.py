@@ -19,6 +19,7 @@ from ..review.opinion import opinion_docx
 from ..work import accounts, reviews
 from .api import EXPORT_TYPES, ServicesDep
 from .auth import SignedIn, check_csrf
+from .downloads import table_download
 from .limits import charge
 from .openapi import IsoDate, JsonBool, JsonInt, StrictBody, downloads, limited
 
@@ -190,9 +191,9 @@ def audit_verify(user: SignedIn, work: ServicesDep) -> dict:
 
 @router.get("/audit.{fmt}", summary="导出审计日志", **downloads("csv", "xlsx"))
 def audit_export(fmt: Literal["csv", "xlsx"], user: SignedIn, work: ServicesDep) -> Response:
-    """全部审计日志，CSV（UTF-8 带 BOM）或 xlsx（管理员）；以 = + - @ 开头的单元格不会成为公式。"""
-    table = audit_table(work.audit.everything(user))
-    return _download(table_bytes(table, fmt), fmt, f"审计日志.{fmt}")
+    """全部审计日志，CSV（UTF-8 带 BOM）或 xlsx（管理员）；以 = + - @ 开头的单元格不会成为公式。
+    CSV 边读边发送，xlsx 逐行写入临时文件后发送：日志再长也不占满内存，也不妨碍其他请求。"""
+    return table_download(audit_table(work.audit.everything(user)), fmt, f"审计日志.{fmt}")
 
 
 # -- accounts ----------------------------------------------------------------------------------------

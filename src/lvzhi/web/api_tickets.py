@@ -262,14 +262,24 @@ def post_request(user: SignedIn, work: ServicesDep, request: Request,
              "account_id": None}]
 
 
+OPEN311_PAGE_SIZE = 100
+OPEN311_MAX_PAGE_SIZE = 1000
+
+
 @open311.get("/requests.json", summary="Open311：诉求列表")
 def get_requests(user: SignedIn, work: ServicesDep,
                        service_request_id: Annotated[Optional[str], Query(max_length=1000)] = None,
-                       status: Annotated[Optional[Literal["open", "closed"]], Query()] = None) -> list:
-    """GeoReport v2 的 GET requests：本人可见的工单（不含联系人）；service_request_id 可为逗号分隔的多个编号。"""
-    wanted = {s.strip() for s in (service_request_id or "").split(",") if s.strip()}
-    found = [_open311_request(t) for t in work.tickets.every_visible(user) if not wanted or str(t["id"]) in wanted]
-    return [r for r in found if not status or r["status"] == status][:1000]
+                       status: Annotated[Optional[Literal["open", "closed"]], Query()] = None,
+                       page: Annotated[int, Query(ge=1, le=100_000, description="第几页，从 1 起")] = 1,
+                       page_size: Annotated[int, Query(ge=1, le=OPEN311_MAX_PAGE_SIZE,
+                                                       description=f"每页条数，缺省 {OPEN311_PAGE_SIZE}，最多 {OPEN311_MAX_PAGE_SIZE}")]
+                       = OPEN311_PAGE_SIZE) -> list:
+    """GeoReport v2 的 GET requests：本人可见的工单（不含联系人），新的在前，分页（page、page_size；返回不足 page_size 条
+    即为最后一页）；service_request_id 可为逗号分隔的多个编号。"""
+    wanted = [s.strip() for s in (service_request_id or "").split(",") if s.strip()]
+    ids = [int(s) for s in wanted if s.isdigit() and int(s) <= 2**31 - 1] if wanted else None
+    found = work.tickets.requests_page(user, ids, None if status is None else status == "closed", page, page_size)
+    return [_open311_request(t) for t in found]
 
 
 @open311.get("/requests/{request_id:int}.json", summary="Open311：一条诉求")

@@ -1,16 +1,20 @@
 """The FastAPI application: pages, the /api/v1 REST API, static files, API docs, error handling, security."""
 from __future__ import annotations
 
+import logging
 import os
+import signal
 import threading
 from pathlib import Path
 
 from fastapi import Request
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from ..lists.bundled import ensure_bundled
 from ..lists.catalog import Catalog
+from ..processes import MASTER_ENV, die_with_parent
 from ..store import Store
 from ..work.limits import Limiter, Limits
 from ..work.services import Services
@@ -20,6 +24,7 @@ from . import (api, api_directory, api_ledger, api_places, api_proposals, api_re
 from .render import render
 from .security import SecurityMiddleware
 
+log = logging.getLogger("lvzhi.web")
 ERROR_HEADINGS = {400: "请求有误", 401: "请先登录", 403: "无权操作", 404: "找不到", 409: "已被他人处理", 429: "稍后再试", 405: "不支持的操作", 413: "内容过大", 414: "网址过长",
                   422: "输入有误", 500: "出错了"}
 DESCRIPTION = """\
@@ -72,8 +77,15 @@ def create_app(store: Store | None = None, database: str | None = None, warm: bo
     openapi.install(app)
 
     @app.get("/healthz", include_in_schema=False)
-    async def health() -> dict:
-        return {"status": "ok", "towns": len(catalog.towns())}
+    def health():
+        """For load balancers and monitors: 200 while the process serves and reads the database (checked at most
+        once a second), 503 with Retry-After when the database cannot be read. Off the event loop, like the rest."""
+        try:
+            return {"status": "ok", "towns": len(catalog.towns())}
+        except Exception:  # noqa: BLE001 - whatever the driver raises, the answer is "not healthy"
+            log.exception("health check: the database cannot be read")
+            return JSONResponse({"status": "unavailable", "message": "数据库不可用"}, status_code=503,
+                                headers={"Retry-After": "5"})
 
     if warm and catalog.towns():
         # one town, whatever their number: the dictionary and the code paths load before the first request;
@@ -86,5 +98,11 @@ def create_app(store: Store | None = None, database: str | None = None, warm: bo
 
 
 def app_from_environment():
-    """For `uvicorn --factory` with several workers: the database comes from LVZHI_DATABASE_URL."""
+    """For `uvicorn --factory` with several workers: the database comes from LVZHI_DATABASE_URL. In a worker
+    process of `lvzhi serve --workers N` (LVZHI_SERVE_MASTER_PID names another process), the worker ends with the
+    master: SIGTERM when the master dies, however it dies, so that no worker keeps serving on its own (it stops
+    listening at once and finishes the requests it is answering)."""
+    master = os.environ.get(MASTER_ENV, "")
+    if master.isdigit() and int(master) != os.getpid():
+        die_with_parent(int(master), signal.SIGTERM)
     return create_app(database=os.environ.get("LVZHI_DATABASE_URL") or None, warm="background")

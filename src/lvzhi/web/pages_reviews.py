@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Optional
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..review.kinds import (APPROVALS, DECISION_MEANINGS, DECISIONS, MAX_ATTACHMENT_CHARS, MAX_REASON_CHARS,
                             MAX_TEXT_CHARS, STATES)
 from ..formats.reports import review_sheet
-from ..formats.sheets import table_bytes
 from ..review.opinion import review_opinion
+from .downloads import xlsx_download
 from ..work import accounts, reviews
 from ..work.audit import ACTIONS
 from ..work.services import Services
@@ -131,12 +131,9 @@ def reviews_page(request: Request, user: SignedIn, filters: ReviewFilters,
 @router.get("/reviews/export.xlsx")
 def export_reviews(request: Request, user: SignedIn, filters: ReviewFilters,
                    state: Annotated[Optional[str], Query(max_length=20)] = None):
-    """The reviews the list shows with these filters (every page), as a spreadsheet."""
+    """The reviews the list shows with these filters (every page, however many), as a spreadsheet."""
     state = state if state in STATES else None
-    rows = _work(request).reviews.listing(user, state, 1, 10_000, filters)["reviews"]
-    return Response(table_bytes(review_sheet(rows), "xlsx"),
-                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"content-disposition": f"attachment; filename*=UTF-8''{quote('准入审查.xlsx')}"})
+    return xlsx_download(review_sheet(_work(request).reviews.matching(user, state, filters)), "准入审查.xlsx")
 
 
 @router.get("/reviews/new", response_class=HTMLResponse)

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from typing import Annotated, Optional
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..dispatch.deadlines import default_urgency, urgencies
 from ..dispatch.route import CHANNELS
 from ..formats.reports import ticket_sheet
-from ..formats.sheets import table_bytes
+from .downloads import xlsx_download
 from ..vocab import VERDICT_LABELS
 from ..work import tickets
 from .api_tickets import import_upload
@@ -83,12 +83,9 @@ def queue(request: Request, user: SignedIn, filters: Filters,
 @router.get("/tickets/export.xlsx")
 def export_tickets(request: Request, user: SignedIn, filters: Filters,
                    state: Annotated[Optional[str], Query(max_length=16)] = None):
-    """What the queue or inbox shows with these filters (every page), as a spreadsheet."""
+    """What the queue or inbox shows with these filters (every page, however many), as a spreadsheet."""
     state = state if state in tickets.STATES else None
-    rows = _desk(request).listing(user, state, 1, 10_000, filters)["tickets"]
-    content = table_bytes(ticket_sheet(rows), "xlsx")
-    return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"content-disposition": f"attachment; filename*=UTF-8''{quote('工单.xlsx')}"})
+    return xlsx_download(ticket_sheet(_desk(request).matching(user, state, filters)), "工单.xlsx")
 
 
 @router.post("/tickets/import", response_class=HTMLResponse)

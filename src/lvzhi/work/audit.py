@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import dataclass
+from typing import Iterator
 from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..store.paging import page
@@ -163,11 +164,25 @@ class AuditLog:
         with self.store.transaction() as session:
             return verify_chain(session).as_dict()
 
-    def everything(self, user) -> list[dict]:
+    def everything(self, user, batch: int = 1000) -> Iterator[dict]:
+        """Every entry, newest first, read `batch` at a time, each batch in its own short transaction, so a long
+        export holds neither a transaction nor the whole log. The log only grows, so the entries up to the newest
+        one at the start are exactly the ones given. The permission is checked at once, not at the first row."""
         _require_admin(user)
         with self.store.transaction() as session:
-            _, rows = entries(session, limit=10**9)
-            return [entry_dict(r) for r in rows]
+            newest = session.scalar(select(func.max(AuditRow.id)))
+        return self._from(newest, batch)
+
+    def _from(self, newest: int | None, batch: int) -> Iterator[dict]:
+        while newest is not None:
+            with self.store.transaction() as session:
+                rows = session.scalars(select(AuditRow).where(AuditRow.id <= newest)
+                                       .order_by(AuditRow.id.desc()).limit(batch)).all()
+                found = [entry_dict(r) for r in rows]
+            if not found:
+                return
+            yield from found
+            newest = found[-1]["id"] - 1
 
 
 def _require_admin(user) -> None:

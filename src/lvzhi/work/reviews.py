@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from typing import Iterator
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 from .accounts import User, canonical_department
 from .accounts import display_names as names_of
 from .audit import now, record
-from ..store.paging import page, within_days
+from ..store.paging import in_batches, page, within_days
 from ..store.schema import ProposalRow, ReviewRow, TownRow
 from ..review.kinds import (APPROVALS, DECISIONS, MAX_ATTACHMENT_CHARS, MAX_REASON_CHARS, MAX_TEXT_CHARS, STATES)
 from ..review.proposal import Proposal, propose
@@ -121,6 +122,11 @@ class ReviewFilter:
 
 def visible(session: Session, user: User, state: str | None = None, limit: int = 50,
             offset: int = 0, filters: ReviewFilter | None = None) -> tuple[int, list[ReviewRow]]:
+    return page(session, *visible_query(user, state, filters), limit, offset)
+
+
+def visible_query(user: User, state: str | None = None, filters: ReviewFilter | None = None):
+    """The reviews the user may see, filtered: (query, order)."""
     _require_role(user, ("admin", "town", "department"), "查看准入审查")
     query = select(ReviewRow)
     if user.role == "town":
@@ -143,7 +149,7 @@ def visible(session: Session, user: User, state: str | None = None, limit: int =
     order = {"newest": ReviewRow.id.desc(), "oldest": ReviewRow.id.asc()}.get(filters.sort)
     if order is None:
         raise InvalidInput(f"不认识的排序“{filters.sort}”，可选：newest、oldest")
-    return page(session, query, order, limit, offset)
+    return query, order
 
 
 def review_dict(row: ReviewRow, people: dict[int, str] | None = None) -> dict:
@@ -360,6 +366,15 @@ class ReviewDesk:
             people = names_of(session, _people_of(rows))
             return {"total": total, "page": page, "per_page": per_page,
                     "reviews": [review_dict(r, people) for r in rows]}
+
+    def matching(self, user: User, state: str | None = None, filters: ReviewFilter | None = None) -> Iterator[dict]:
+        """Every review the list shows with these filters (every page), read in batches as it is consumed."""
+        query, order = visible_query(user, state, filters)
+
+        def convert(session, rows):
+            people = names_of(session, _people_of(rows))
+            return [review_dict(r, people) for r in rows]
+        return in_batches(self.store, query, order, convert)
 
     def decide(self, user: User, review_id: int, decision: str, reason: str | None,
                cited_code: str | None = None) -> dict:

@@ -10,6 +10,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Iterator
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from .accounts import User, canonical_department, display_names
 from .audit import now, record
 from ..registry import is_body
-from ..store.paging import page, within_days
+from ..store.paging import in_batches, page, within_days
 from ..store.schema import DisputeRow, TicketRow, TownRow
 from ..dispatch.assess import assess_dispute
 from ..clock import to_utc
@@ -133,6 +134,11 @@ SORTS = {"newest": "新的在前", "oldest": "旧的在前", "due": "最先到�
 
 def visible(session: Session, user: User, state: str | None = None, limit: int = 50,
             offset: int = 0, filters: TicketFilter | None = None) -> tuple[int, list[TicketRow]]:
+    return page(session, *visible_query(user, state, filters), limit, offset)
+
+
+def visible_query(user: User, state: str | None = None, filters: TicketFilter | None = None):
+    """The tickets the user may see, filtered: (query, order)."""
     _require(user, ("admin", "dispatcher", "town", "department"), "查看工单")
     query = select(TicketRow)
     if user.role == "town":
@@ -148,7 +154,7 @@ def visible(session: Session, user: User, state: str | None = None, limit: int =
     order = {"newest": TicketRow.id.desc(), "oldest": TicketRow.id.asc(), "due": TicketRow.due_at.asc()}.get(filters.sort)
     if order is None:
         raise InvalidInput(f"不认识的排序“{filters.sort}”，可选：{'、'.join(SORTS)}")
-    return page(session, query, order, limit, offset)
+    return query, order
 
 
 def _filtered(query, filters: TicketFilter):
@@ -412,11 +418,24 @@ class TicketDesk:
             total, rows = visible(session, user, state, per_page, (page - 1) * per_page, filters)
             return {"total": total, "page": page, "per_page": per_page, "tickets": ticket_dicts(session, rows, user)}
 
-    def every_visible(self, user: User) -> list[dict]:
-        """All the user may see, without contact details (Open311 listings)."""
+    def requests_page(self, user: User, ids: list[int] | None = None, closed: bool | None = None, page_number: int = 1,
+                      page_size: int = 100) -> list[dict]:
+        """One page of the tickets the user may see, newest first, without contact details (Open311 listings):
+        only those with the given ids, when given; only finished (resolved or closed) or only open ones, when asked."""
+        query, order = visible_query(user)
+        if ids is not None:
+            query = query.where(TicketRow.id.in_(ids))
+        if closed is not None:
+            query = query.where(TicketRow.state.not_in(OPEN_STATES) if closed else TicketRow.state.in_(OPEN_STATES))
         with self.store.transaction() as session:
-            _, rows = visible(session, user, limit=10**9)
+            rows = list(session.scalars(query.order_by(order).limit(page_size).offset((page_number - 1) * page_size)))
             return ticket_dicts(session, rows, None)
+
+    def matching(self, user: User, state: str | None = None, filters: TicketFilter | None = None) -> Iterator[dict]:
+        """Every ticket the listing shows with these filters (every page), read in batches as it is consumed
+        (exports); the permission and the filters are checked at once."""
+        query, order = visible_query(user, state, filters)
+        return in_batches(self.store, query, order, lambda session, rows: ticket_dicts(session, rows, user))
 
     def _step(self, user: User, ticket_id: int, change) -> dict:
         def work(session):

@@ -2,8 +2,10 @@
 text lines outside the tables (titles), page by page in reading order."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+from ...processes import batch_worker_started
 from ..errors import IngestError
 from .pieces import Piece, row_piece, text_piece
 
@@ -71,7 +73,8 @@ def _in_workers(path: Path, count: int, workers: int) -> tuple[list[Piece], bool
 
     size = -(-count // workers)
     ranges = [(start, min(count, start + size)) for start in range(0, count, size)]
-    with ProcessPoolExecutor(max_workers=len(ranges), mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=len(ranges), mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=batch_worker_started, initargs=(os.getpid(),)) as pool:
         parts = list(pool.map(_page_range, [path] * len(ranges), *zip(*ranges)))
     return [piece for part, _ in parts for piece in part], any(found for _, found in parts)
 
