@@ -376,6 +376,20 @@ def test_the_reviewer_corrects_the_cited_item(env):
     assert [c["code"] for c in decided["cited_items"]] == ["R8"] and decided["decision"] == "return"
 
 
+def test_a_return_must_cite_the_item_taken_back(env):
+    """退回 without a 收回事项 would tell the department nothing: no item, no handler (the opinion cited B51 as 镇负责)."""
+    review = submit(env, "town", SUBSISTENCE, issuing_department="区民政局")
+    url = f"/api/v1/reviews/{review['id']}/decision"
+    refused = call(env, "town", "POST", url, json={"decision": "return", "reason": "已由区民政局收回"})
+    message = refused.json()["error"]["message"]
+    assert refused.status_code == 422 and "须引用上级部门收回事项" in message and "B51 不是收回事项" in message
+    assert call(env, "town", "POST", url, json={"decision": "abolished", "reason": "不再开展"}).status_code == 422
+    assert ok(call(env, "town", "GET", f"/api/v1/reviews/{review['id']}"))["state"] == "pending"  # nothing written
+    decided = ok(call(env, "town", "POST", url, json={"decision": "return", "reason": "已由区民政局收回",
+                                                      "cited_item": "R8"}))
+    assert decided["decision"] == "return" and [c["code"] for c in decided["cited_items"]] == ["R8"]
+
+
 def test_reviews_search_filter_page_and_export(env):
     import io
 
