@@ -284,6 +284,19 @@ def test_importing_a_days_export_into_the_queue(env):
     assert ok(with_nul, 201)["problems"] == ["第 2 行：含有空字符（NUL），请删去后重试"]
 
 
+def test_the_channel_as_hotline_exports_write_it(env):
+    """Exports write “12345热线”“12345政务服务便民热线”“民呼我为平台”: a whole day's file must not fail on that."""
+    day = ("工单编号,诉求内容,来源渠道\n"
+           f"CH-1,{ROAD},12345热线\nCH-2,{KTV},12345政务服务便民热线\nCH-3,{SUBSISTENCE},民呼我为平台\n"
+           f"CH-4,{SUBSISTENCE},便民服务大厅\nCH-5,{KTV},微博\n").encode("gbk")
+    report = ok(call(env, "dispatcher", "POST", "/api/v1/tickets/import",
+                     files={"file": ("渠道.csv", day, "text/csv")}), 201)
+    assert len(report["created"]) == 4 and len(report["problems"]) == 1
+    assert "第 6 行：渠道“微博”不认识" in report["problems"][0]
+    channels = [ok(call(env, "dispatcher", "GET", f"/api/v1/tickets/{n}"))["channel"] for n in report["created"]]
+    assert channels == ["12345", "12345", "民呼我为", "窗口"]
+
+
 def test_an_uploaded_file_repeating_an_id_says_so(env):
     day = (f"工单编号,诉求内容\nE-001,{ROAD}\nE-002,{KTV}\nE-001,{ROAD}\nE-002,{SUBSISTENCE}\n").encode("gbk")
     report = ok(call(env, "dispatcher", "POST", "/api/v1/tickets/import",
