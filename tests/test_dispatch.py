@@ -117,6 +117,7 @@ def test_a_dispute_citing_the_right_item_is_accepted_and_re_dispatched(env):
                     json={"accepted": True, "reason": "按 R163 改派"}))
     assert (moved["state"], moved["assignee"]) == ("assigned", "珞城实业公司（原珞璜建司）")
     assert moved["disputes"][0]["state"] == "accepted" and moved["disputes"][0]["new_assignee"] == moved["assignee"]
+    assert moved["dispatch_note"] == "退单改派：按 R163 改派", "not the town's 属地先行处置 shown to the company"
     assert call(env, "town", "GET", f"/api/v1/tickets/{ticket['id']}").status_code == 404, "no longer the town's"
     ok(call(env, "company", "POST", f"/api/v1/tickets/{ticket['id']}/accept", json={}))
     assert call(env, "company", "POST", f"/api/v1/tickets/{ticket['id']}/resolve", json={}).status_code == 422
@@ -305,3 +306,10 @@ def test_an_uploaded_file_repeating_an_id_says_so(env):
     assert report["repeated"] == ["工单编号 E-001 在第 2、4 行重复出现，诉求内容相同，只导入一次（第 2 行）"]
     assert len(report["problems"]) == 1 and "工单编号 E-002 在第 3、5 行重复出现，诉求内容不同" in report["problems"][0]
     assert "一条也未导入" in report["problems"][0]
+
+
+def test_time_left_reads_with_spaces_between_its_parts():
+    from lvzhi.dispatch.deadlines import time_left_text
+
+    assert time_left_text(-(24 * 60 + 2 * 60)) == "超时 1 天 2 小时"
+    assert time_left_text(80) == "剩余 1 小时 20 分" and time_left_text(0) == "剩余 不到 1 分"
