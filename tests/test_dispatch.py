@@ -313,3 +313,17 @@ def test_time_left_reads_with_spaces_between_its_parts():
 
     assert time_left_text(-(24 * 60 + 2 * 60)) == "超时 1 天 2 小时"
     assert time_left_text(80) == "剩余 1 小时 20 分" and time_left_text(0) == "剩余 不到 1 分"
+
+
+def test_the_audit_page_names_roles_and_objects_in_chinese(env):
+    ticket = new_ticket(env, ROAD)
+    ok(call(env, "dispatcher", "POST", f"/api/v1/tickets/{ticket['id']}/dispatch",
+            json={"assignee": "珞璜镇", "note": "属地先行处置"}))
+    ok(call(env, "town", "POST", f"/api/v1/tickets/{ticket['id']}/disputes",
+            json={"reason": "园区道路由珞城实业公司管护", "cited_item": "R163"}))
+    page = call(env, "admin", "GET", "/audit", params={"object_type": "ticket", "object_id": str(ticket["id"])}).text
+    rows = page.split("<tbody")[1]
+    assert f'<a href="/tickets/{ticket["id"]}">工单 {ticket["id"]}</a>' in rows
+    assert "派单员" in rows and "镇街工作人员" in rows and "引用事项：R163" in rows
+    for raw in ('"muted">dispatcher<', '"muted">town<', f"ticket {ticket['id']}", "cited："):
+        assert raw not in rows, raw

@@ -216,6 +216,6 @@ def audit_command(ctx: typer.Context, fmt: str = typer.Option("text", "--format"
     for column in ("时间（北京时间）", "操作人", "操作", "对象", "改动"):
         table.add_column(column)
     for e in data:
-        table.add_row(beijing_text(e["at"]), e["actor"], e["action_name"], f"{e['object_type']} {e['object_id']}",
+        table.add_row(beijing_text(e["at"]), e["actor"], e["action_name"], f"{e['object_name']} {e['object_id']}",
                       e["changes_text"])
     console.print(table)
