@@ -79,3 +79,21 @@ def test_the_place_that_decided_is_named_and_comes_from_the_towns_places_file():
     assert "老街" in scope.place_says and "老街" in scope.when  # the words come from places.yaml, not from the rule
     helmet = resolver.resolve("村道上骑摩托车不戴头盔")
     assert "托车" not in helmet.matched and "摩托车" in "".join(helmet.matched)
+
+
+def test_a_resident_reads_whom_to_contact_before_the_lists_terms(tmp_path):
+    """On a phone the resident must not scroll past a department's eight duties to find whom to call, nor read
+    "R130–R139 事项名称限定…" or "上级部门收回" on the ask-back buttons: those are the official view's."""
+    client = TestClient(create_app(database=f"sqlite:///{tmp_path / 'lvzhi.db'}", warm=False))
+    page = client.get("/", params={"q": "楼下超市卖过期的牛奶"}).text
+    answer = page.split('id="answer"')[1]
+    assert answer.index("找谁办、怎么联系") < answer.index("区市场监管局的职责")
+    assert '<details class="duties"><summary>清单写明的分工</summary>' in answer  # still there, folded
+    helmet = client.get("/", params={"q": HELMET}).text.split('id="answer"')[1]
+    buttons = helmet.split('class="ask-back"')[1].split("</section>")[0]
+    assert "R130" not in buttons and "上级部门收回" not in buttons and "清单外" not in buttons
+    assert "是：区公安局办理" in buttons and "否：区公安局交巡警部门办理" in buttons
+    official = client.get("/", params={"q": HELMET, "view": "official"}).text.split('id="answer"')[1]
+    assert "R130–R139" in official and "是：上级部门收回 · 区公安局" in official
+    expired = client.get("/", params={"q": "楼下超市卖过期的牛奶", "view": "official"}).text.split('id="answer"')[1]
+    assert expired.index("区市场监管局的职责") < expired.index("理由：") and "<details class=\"duties\">" not in expired

@@ -117,6 +117,7 @@ def test_a_dispute_citing_the_right_item_is_accepted_and_re_dispatched(env):
                     json={"accepted": True, "reason": "按 R163 改派"}))
     assert (moved["state"], moved["assignee"]) == ("assigned", "珞城实业公司（原珞璜建司）")
     assert moved["disputes"][0]["state"] == "accepted" and moved["disputes"][0]["new_assignee"] == moved["assignee"]
+    assert moved["dispatch_note"] == "退单改派：按 R163 改派", "not the town's 属地先行处置 shown to the company"
     assert call(env, "town", "GET", f"/api/v1/tickets/{ticket['id']}").status_code == 404, "no longer the town's"
     ok(call(env, "company", "POST", f"/api/v1/tickets/{ticket['id']}/accept", json={}))
     assert call(env, "company", "POST", f"/api/v1/tickets/{ticket['id']}/resolve", json={}).status_code == 422
@@ -284,6 +285,19 @@ def test_importing_a_days_export_into_the_queue(env):
     assert ok(with_nul, 201)["problems"] == ["第 2 行：含有空字符（NUL），请删去后重试"]
 
 
+def test_the_channel_as_hotline_exports_write_it(env):
+    """Exports write “12345热线”“12345政务服务便民热线”“民呼我为平台”: a whole day's file must not fail on that."""
+    day = ("工单编号,诉求内容,来源渠道\n"
+           f"CH-1,{ROAD},12345热线\nCH-2,{KTV},12345政务服务便民热线\nCH-3,{SUBSISTENCE},民呼我为平台\n"
+           f"CH-4,{SUBSISTENCE},便民服务大厅\nCH-5,{KTV},微博\n").encode("gbk")
+    report = ok(call(env, "dispatcher", "POST", "/api/v1/tickets/import",
+                     files={"file": ("渠道.csv", day, "text/csv")}), 201)
+    assert len(report["created"]) == 4 and len(report["problems"]) == 1
+    assert "第 6 行：渠道“微博”不认识" in report["problems"][0]
+    channels = [ok(call(env, "dispatcher", "GET", f"/api/v1/tickets/{n}"))["channel"] for n in report["created"]]
+    assert channels == ["12345", "12345", "民呼我为", "窗口"]
+
+
 def test_an_uploaded_file_repeating_an_id_says_so(env):
     day = (f"工单编号,诉求内容\nE-001,{ROAD}\nE-002,{KTV}\nE-001,{ROAD}\nE-002,{SUBSISTENCE}\n").encode("gbk")
     report = ok(call(env, "dispatcher", "POST", "/api/v1/tickets/import",
@@ -292,3 +306,24 @@ def test_an_uploaded_file_repeating_an_id_says_so(env):
     assert report["repeated"] == ["工单编号 E-001 在第 2、4 行重复出现，诉求内容相同，只导入一次（第 2 行）"]
     assert len(report["problems"]) == 1 and "工单编号 E-002 在第 3、5 行重复出现，诉求内容不同" in report["problems"][0]
     assert "一条也未导入" in report["problems"][0]
+
+
+def test_time_left_reads_with_spaces_between_its_parts():
+    from lvzhi.dispatch.deadlines import time_left_text
+
+    assert time_left_text(-(24 * 60 + 2 * 60)) == "超时 1 天 2 小时"
+    assert time_left_text(80) == "剩余 1 小时 20 分" and time_left_text(0) == "剩余 不到 1 分"
+
+
+def test_the_audit_page_names_roles_and_objects_in_chinese(env):
+    ticket = new_ticket(env, ROAD)
+    ok(call(env, "dispatcher", "POST", f"/api/v1/tickets/{ticket['id']}/dispatch",
+            json={"assignee": "珞璜镇", "note": "属地先行处置"}))
+    ok(call(env, "town", "POST", f"/api/v1/tickets/{ticket['id']}/disputes",
+            json={"reason": "园区道路由珞城实业公司管护", "cited_item": "R163"}))
+    page = call(env, "admin", "GET", "/audit", params={"object_type": "ticket", "object_id": str(ticket["id"])}).text
+    rows = page.split("<tbody")[1]
+    assert f'<a href="/tickets/{ticket["id"]}">工单 {ticket["id"]}</a>' in rows
+    assert "派单员" in rows and "镇街工作人员" in rows and "引用事项：R163" in rows
+    for raw in ('"muted">dispatcher<', '"muted">town<', f"ticket {ticket['id']}", "cited："):
+        assert raw not in rows, raw

@@ -60,6 +60,8 @@ def test_the_advice_says_why_in_either_direction(lists):
     moved = assess_dispute(resolver, dataset, road, "珞璜镇", "R163", None)
     assert moved.supports and moved.suggested_assignee == "珞城实业公司（原珞璜建司）"
     assert "R163" in moved.advice and "正是最符合诉求的事项" in moved.advice
+    r163 = dataset.by_code()["R163"].title
+    assert moved.advice.count(r163) == 1 and f"「{r163}」正是最符合诉求的事项。该事项由" in moved.advice  # named once
     kept = assess_dispute(resolver, dataset, "我家生活困难，想申请低保，去哪里办", "珞璜镇", "R163", "江津综保区管委会")
     assert not kept.supports and "B51" in kept.advice and "R163" in kept.advice and "不符" in kept.advice
     unlisted = assess_dispute(resolver, dataset, "我想办理结婚登记，去哪里办", "珞璜镇", "B1", None)

@@ -3,6 +3,7 @@ and follow an item by its title (never by its code alone)."""
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 
@@ -115,6 +116,10 @@ def test_synonyms_map_words_to_terms():
 def test_off_list_topics_say_who_handles_them():
     off_list, _ = general()
     assert off_list and all(t.handled_by and t.phrasings for t in off_list)
+    # answers say "通常由{handled_by}办理": a remark after "；" or "。" would end up before "办理" — keep it in brackets
+    for topic in off_list:
+        outside = re.sub(r"（[^（）]*）", "", topic.handled_by)
+        assert not re.search(r"[；;。，,]", outside), f"{topic.topic}：{topic.handled_by}"
 
 
 def test_every_town_folder_reads():

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import text
 
+from lvzhi.clock import beijing_text
 from lvzhi.work import accounts
 from lvzhi.lists.bundled import BUNDLED_SOURCE, bundled_dataset
 from lvzhi.work import reviews as reviews
@@ -104,6 +105,22 @@ def test_a_full_review_confirm_and_its_audit_trail(env):
     assert opinion.status_code == 200
     text_of = "\n".join(p.text for p in Document(io.BytesIO(opinion.content)).paragraphs)
     assert "托育机构全面检查" in text_of and "R8" in text_of and "审查决定：退回" in text_of and "区卫生健康委" in text_of
+
+
+def test_the_opinion_and_the_monitor_export_give_beijing_time(env):
+    """Pages show 北京时间; the printed opinion, its Word file and the monitor's sheet must not show UTC instead."""
+    review = submit(env, "health", NURSERY, title="托育机构检查（时间）")
+    decided = ok(call(env, "town", "POST", f"/api/v1/reviews/{review['id']}/decision", json={"decision": "return"}))
+    submitted, at = beijing_text(decided["submitted_at"]), beijing_text(decided["decided_at"])
+    assert submitted != decided["submitted_at"][:16].replace("T", " ")  # eight hours apart
+    opinion = call(env, "health", "GET", f"/api/v1/reviews/{review['id']}/opinion.docx")
+    text_of = "\n".join(p.text for p in Document(io.BytesIO(opinion.content)).paragraphs)
+    assert f"提交时间：{submitted}" in text_of and f"审查人：town，{at}" in text_of
+    page = call(env, "health", "GET", f"/reviews/{review['id']}/opinion").text
+    assert f"提交时间：{submitted}" in page and at in page
+    book = load_workbook(io.BytesIO(call(env, "admin", "GET", "/api/v1/monitor.xlsx").content))
+    rows = [[c.value for c in row] for row in book["退回的任务"].iter_rows(min_row=2)]
+    assert [submitted] == [r[4] for r in rows if r[0] == review["id"]]
 
 
 def test_an_override_needs_a_reason_and_is_recorded(env):
@@ -357,6 +374,20 @@ def test_the_reviewer_corrects_the_cited_item(env):
     decided = ok(call(env, "town", "POST", f"/api/v1/reviews/{review['id']}/decision",
                       json={"decision": "return", "reason": "实为托育机构监督检查", "cited_item": "r8"}))
     assert [c["code"] for c in decided["cited_items"]] == ["R8"] and decided["decision"] == "return"
+
+
+def test_a_return_must_cite_the_item_taken_back(env):
+    """退回 without a 收回事项 would tell the department nothing: no item, no handler (the opinion cited B51 as 镇负责)."""
+    review = submit(env, "town", SUBSISTENCE, issuing_department="区民政局")
+    url = f"/api/v1/reviews/{review['id']}/decision"
+    refused = call(env, "town", "POST", url, json={"decision": "return", "reason": "已由区民政局收回"})
+    message = refused.json()["error"]["message"]
+    assert refused.status_code == 422 and "须引用上级部门收回事项" in message and "B51 不是收回事项" in message
+    assert call(env, "town", "POST", url, json={"decision": "abolished", "reason": "不再开展"}).status_code == 422
+    assert ok(call(env, "town", "GET", f"/api/v1/reviews/{review['id']}"))["state"] == "pending"  # nothing written
+    decided = ok(call(env, "town", "POST", url, json={"decision": "return", "reason": "已由区民政局收回",
+                                                      "cited_item": "R8"}))
+    assert decided["decision"] == "return" and [c["code"] for c in decided["cited_items"]] == ["R8"]
 
 
 def test_reviews_search_filter_page_and_export(env):

@@ -2,12 +2,14 @@
 changing its password revokes them, and re-enabling the account does not bring them back."""
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+from lvzhi.clock import beijing_text
 from lvzhi.store import Store
 from lvzhi.store.schema import ApiTokenRow
 from lvzhi.web import create_app
@@ -90,6 +92,8 @@ def test_token_commands(database_url):
     listed = lvzhi(database_url, "user", "token-list", "sync")
     assert listed.returncode == 0 and "夜间同步" in listed.stdout and "有效" in listed.stdout and "从未" in listed.stdout
     token_id = re.search(r"│\s*(\d+)\s*│\s*sync", listed.stdout).group(1)
+    issued = json.loads(lvzhi(database_url, "user", "token-list", "sync", "--format", "json").stdout)[0]["created_at"]
+    assert "UTC" not in listed.stdout and beijing_text(issued)[11:] in listed.stdout  # times in Beijing time
     revoked = lvzhi(database_url, "user", "token-revoke", token_id)
     assert revoked.returncode == 0 and "已吊销令牌" in revoked.stdout
     assert "已吊销" in lvzhi(database_url, "user", "token-list", "sync").stdout

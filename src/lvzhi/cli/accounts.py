@@ -117,16 +117,12 @@ def user_token_list(ctx: typer.Context, username: Optional[str] = typer.Argument
         sys.stdout.write(json.dumps(tokens, ensure_ascii=False, indent=2) + "\n")
         return
     table = Table(title="API 令牌")
-    for column in ("编号", "账号", "用途", "发放（UTC）", "最后使用", "到期", "状态"):
+    for column in ("编号", "账号", "用途", "发放", "最后使用", "到期", "状态"):
         table.add_column(column)
     for t in tokens:
-        table.add_row(str(t["id"]), t["username"], t["name"], _when(t["created_at"]), _when(t["last_used_at"]) or "从未",
-                      _when(t["expires_at"]) or "永不", t["state_name"])
+        table.add_row(str(t["id"]), t["username"], t["name"], beijing_text(t["created_at"]),
+                      beijing_text(t["last_used_at"]) or "从未", beijing_text(t["expires_at"]) or "永不", t["state_name"])
     console.print(table)
-
-
-def _when(stamp: Optional[str]) -> str:
-    return stamp.replace("T", " ")[:16] if stamp else ""
 
 
 @users.command("token-revoke")
@@ -228,6 +224,6 @@ def audit_command(ctx: typer.Context, fmt: str = typer.Option("text", "--format"
     for column in ("时间（北京时间）", "操作人", "操作", "对象", "改动"):
         table.add_column(column)
     for e in data:
-        table.add_row(beijing_text(e["at"]), e["actor"], e["action_name"], f"{e['object_type']} {e['object_id']}",
+        table.add_row(beijing_text(e["at"]), e["actor"], e["action_name"], f"{e['object_name']} {e['object_id']}",
                       e["changes_text"])
     console.print(table)

@@ -53,12 +53,12 @@ def _on_cited(cited: Item | None, answer: Answer, basis: Item | None) -> str:
     if cited is None:
         return ""
     if basis is not None and cited.code == basis.code:
-        return f"引用的 {_cite(cited)} 正是最符合诉求的事项。"
+        return f"引用的 {_cite(cited)}正是最符合诉求的事项。"
     best = answer.candidates[0].score if answer.candidates else 0.0
     ranked = [(n, c.score) for n, c in enumerate(answer.candidates, 1) if c.item.code == cited.code]
     if ranked and best > 0 and ranked[0][1] >= RELATED * best:
-        return f"引用的 {_cite(cited)} 与诉求有关，但不是最符合的事项（候选中排第 {ranked[0][0]} 位）。"
-    return f"引用的 {_cite(cited)} 与诉求不符。"
+        return f"引用的 {_cite(cited)}与诉求有关，但不是最符合的事项（候选中排第 {ranked[0][0]} 位）。"
+    return f"引用的 {_cite(cited)}与诉求不符。"
 
 
 def _reclaimed_from(answer: Answer, assignee: str, town: str) -> Item | None:
@@ -102,17 +102,19 @@ def assess_dispute(resolver: Resolver, dataset: Dataset, text: str, assignee: st
         elsewhere = f"（通常由{answer.handled_elsewhere_by}办理）" if answer.handled_elsewhere_by else ""
         return verdict(False, "", f"三张清单均未找到覆盖此诉求的事项{elsewhere}，无法按清单判定归属；"
                                   f"请派单员按实际主管部门决定是否改派。", responsible)
+    # the item once: when the dispute cites the best item, the first sentence has already named it
+    fits = "" if cited_item is not None and cited_item.code == basis.code else f"诉求最符合 {_cite(basis)}，"
     who = _responsible(answer, town)
     if not who:
-        return verdict(False, "", f"诉求最符合 {_cite(basis)}，但清单写的承接单位“{answer.lead}”不是具体单位，"
+        return verdict(False, "", f"{fits}但清单写的承接单位“{answer.lead}”不是具体单位，"
                                   f"无法按清单确定改派给谁；请派单员确定承办单位。", who)
     if assignee in who:
-        return verdict(False, "", f"诉求最符合 {_cite(basis)}，该事项由{assignee}负责，不支持退单。", who)
+        return verdict(False, "", f"{fits}该事项由{assignee}负责，不支持退单。", who)
     kept = _reclaimed_from(answer, assignee, town)
     if town in who and kept is not None:
-        return verdict(False, "", f"诉求最符合 {_cite(basis)}，但也涉及上级部门收回事项 {_cite(kept)}："
+        return verdict(False, "", f"{fits}但也涉及上级部门收回事项 {_cite(kept)}："
                                   f"该部分已由{assignee}承接，不得交由{town}承担。不支持整体改派给{town}；"
                                   f"属于{town}的部分请派单员核实后另行派单。", who)
     target = proposed if proposed in who else who[0]
-    return verdict(True, target, f"诉求最符合 {_cite(basis)}，该事项由{'、'.join(who)}负责，"
+    return verdict(True, target, f"{fits}该事项由{'、'.join(who)}负责，"
                                  f"不由{assignee}承办：支持改派给{target}。", who)

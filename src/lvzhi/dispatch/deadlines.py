@@ -59,5 +59,5 @@ def time_left_text(minutes: int) -> str:
     days, rest = divmod(span, 24 * 60)
     hours, mins = divmod(rest, 60)
     parts = [f"{days} 天" if days else "", f"{hours} 小时" if hours else "", f"{mins} 分" if mins and not days else ""]
-    text = "".join(p for p in parts if p) or "不到 1 分"
+    text = " ".join(p for p in parts if p) or "不到 1 分"
     return f"剩余 {text}" if minutes >= 0 else f"超时 {text}"

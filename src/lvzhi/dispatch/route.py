@@ -22,6 +22,17 @@ from ..registry import is_body
 from ..resolve import Answer, Resolver
 
 CHANNELS = ("12345", "民呼我为", "窗口", "其他")
+# How hotline exports name the channels: the channel is the first whose words the cell contains.
+CHANNEL_WORDS = (("12345", ("12345", "便民热线", "市民热线", "热线")), ("民呼我为", ("民呼我为",)),
+                 ("窗口", ("窗口", "大厅", "现场")))
+
+
+def channel_of(value: str) -> str | None:
+    """The channel a file's cell names (“12345热线”“12345政务服务便民热线”→ 12345, “民呼我为平台”→ 民呼我为), or None."""
+    cell = "".join(value.split())
+    if cell in CHANNELS:
+        return cell
+    return next((channel for channel, words in CHANNEL_WORDS if any(w in cell for w in words)), None)
 FEATURES = ("log_top_score", "margin", "coverage", "log_matched", "log_score_per_word", "runner_up_elsewhere",
             "reclaimed", "cooperative")
 

@@ -11,7 +11,7 @@ from .sheets import Sheet
 def monitor_table(data: dict) -> list[Sheet]:
     columns = data["columns"]
     counts = [[row["department"], row["month"], *(row[k] for k in columns)] for row in data["rows"]]
-    returned = [[r["id"], r["department"], r["town"], r["title"], r["submitted_at"][:16].replace("T", " "),
+    returned = [[r["id"], r["department"], r["town"], r["title"], beijing_text(r["submitted_at"]),
                  "、".join(f"{i['code']} {i['title']}" for i in r["items"]), "是" if r["repeated"] else ""]
                 for r in data["returned"]]
     candidates = [[c["department"], c["title"], c["times"], "、".join(c["towns"]),

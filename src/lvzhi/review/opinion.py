@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..clock import beijing_text
 from ..formats.documents import official_docx
 
 from .kinds import APPROVALS, DECISION_MEANINGS, DECISIONS, STATES
@@ -47,7 +48,7 @@ def opinion_sections(review: dict) -> tuple[str, list[Section]]:
     basis = [f"{c['code']}「{c['title']}」" for c in review["cited_items"]] or ["（三张清单均未列入）"]
     sections = [
         Section("一、基本情况", [f"交办部门：{review['issuing_department']}", f"承接镇街：{review['town']}",
-                             f"任务：{review['title']}", f"提交时间：{review['submitted_at'][:16].replace('T', ' ')}",
+                             f"任务：{review['title']}", f"提交时间：{beijing_text(review['submitted_at'])}",
                              *([f"办理期限：{review['deadline']}"] if review["deadline"] else []),
                              f"审查依据：{review['town']}履行职责事项清单（{review['list_version']}）"]),
         Section("二、任务内容", [review["text"]]),
@@ -68,10 +69,10 @@ def opinion_sections(review: dict) -> tuple[str, list[Section]]:
                               f"理由：{review['reason']}")
         elif review["reason"]:
             conclusion.append(f"说明：{review['reason']}")
-        conclusion.append(f"审查人：{review['decided_by']}，{(review['decided_at'] or '')[:16].replace('T', ' ')}")
+        conclusion.append(f"审查人：{review['decided_by']}，{beijing_text(review['decided_at'])}")
         if review["approval"]:
             conclusion.append(f"管理员审批：{APPROVALS[review['approval']]}，理由：{review['approval_reason']}"
-                              f"（{review['approved_by']}，{(review['approved_at'] or '')[:16].replace('T', ' ')}）")
+                              f"（{review['approved_by']}，{beijing_text(review['approved_at'])}）")
     else:
         conclusion = [f"系统建议：{DECISIONS[review['proposal']]}——{DECISION_MEANINGS[review['proposal']]}。",
                       f"状态：{STATES[review['state']]}（尚未作出决定）"]
@@ -82,7 +83,7 @@ def opinion_sections(review: dict) -> tuple[str, list[Section]]:
 def review_opinion(review: dict, issuer: str = "") -> Opinion:
     title, sections = opinion_sections(review)
     return Opinion(title, f"审查编号：{review['id']}", sections, issuer or review.get("town", ""),
-                   (review.get("decided_at") or review["submitted_at"])[:10])
+                   beijing_text(review.get("decided_at") or review["submitted_at"])[:10])
 
 
 def opinion_docx(review: dict, issuer: str = "") -> bytes:

@@ -16,13 +16,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .audit import Actor, now, record
+from .audit import ACTOR_ROLES, Actor, now, record
 from ..registry import department as registry_entry, lookup
 from ..store.locks import hold
 from ..store.schema import ApiTokenRow, DepartmentRow, LoginAttemptRow, TownRow, UserRow, WebSessionRow
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyAttempts
 
-ROLES = {"admin": "管理员", "town": "镇街工作人员", "department": "部门工作人员", "dispatcher": "派单员"}
+ROLES = {role: name for role, name in ACTOR_ROLES.items() if role != "system"}  # the roles an account can have
 MIN_PASSWORD_CHARS = 8
 MAX_FAILED_LOGINS = 5
 THROTTLE_WINDOW = timedelta(minutes=15)

@@ -82,11 +82,18 @@ def entries(session: Session, limit: int = 100, offset: int = 0, action: str | N
     return page(session, query, AuditRow.id.desc(), limit, offset)
 
 
+# Who acted and on what, in Chinese (accounts.ROLES are the people's roles; "system" is the command line).
+ACTOR_ROLES = {"admin": "管理员", "town": "镇街工作人员", "department": "部门工作人员", "dispatcher": "派单员",
+               "system": "命令行"}
+OBJECT_NAMES = {"assignment": "分工", "directory": "单位名录", "indicator": "考核指标", "ledger": "台账", "office": "科室",
+                "proposal": "调整申请", "review": "审查", "scheme": "考核方案", "staff": "人员", "ticket": "工单",
+                "user": "账号", "version": "清单版本"}
+
 # How an entry's before/after fields read in Chinese (pages, CLI, CSV and xlsx alike).
 FIELD_LABELS = {
     "state": "状态", "assignee": "承办单位", "suggested": "建议承办单位", "note": "说明", "reason": "理由",
     "suggestion": "派单建议", "verdict": "判定", "item": "事项", "confidence": "把握", "lead": "牵头单位",
-    "cited_item": "引用事项", "proposed_assignee": "建议改派给", "assessment": "清单预审", "supports": "支持退单",
+    "cited_item": "引用事项", "cited": "引用事项", "proposed_assignee": "建议改派给", "assessment": "清单预审", "supports": "支持退单",
     "town": "镇街", "issuing_department": "交办部门", "title": "标题", "proposal": "系统建议", "decision": "决定",
     "cited_items": "引用事项", "approval": "审批", "overridden": "改变了建议", "username": "用户名",
     "display_name": "显示名", "role": "角色", "role_name": "角色", "department": "部门", "active": "启用",
@@ -139,8 +146,9 @@ def changes_text(before: dict | None, after: dict | None) -> str:
 
 def entry_dict(row: AuditRow) -> dict:
     return {"id": row.id, "at": row.at.isoformat(), "actor": row.actor, "actor_role": row.actor_role,
+            "actor_role_name": ACTOR_ROLES.get(row.actor_role, row.actor_role),
             "action": row.action, "action_name": ACTIONS.get(row.action, row.action), "object_type": row.object_type,
-            "object_id": row.object_id, "before": row.before, "after": row.after, "list_version": row.list_version,
+            "object_name": OBJECT_NAMES.get(row.object_type, row.object_type), "object_id": row.object_id, "before": row.before, "after": row.after, "list_version": row.list_version,
             "changes": changes(row.before, row.after), "changes_text": changes_text(row.before, row.after),
             "hash": row.hash}
 

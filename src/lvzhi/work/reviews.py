@@ -183,6 +183,17 @@ def _reason(reason: str | None, required: bool, why: str) -> str | None:
     return reason or None
 
 
+def _check_return_cites_a_reclaimed_item(decision: str, cited: list[dict]) -> None:
+    """退回 tells the department which item it took back and who handles it; 不再开展 names the abolished item.
+    Either needs a 上级部门收回事项 to cite: the system's item when it proposed one, else the reviewer's."""
+    if decision not in ("return", "abolished") or any(c.get("list") == "reclaimed" for c in cited):
+        return
+    wrong = "、".join(c["code"] for c in cited)
+    raise InvalidInput(f"决定为“{DECISIONS[decision]}”须引用上级部门收回事项（R 开头的编码）"
+                       + (f"，当前引用的 {wrong} 不是收回事项" if wrong else "，当前没有引用事项")
+                       + "：请在“引用的事项”中填写该收回事项的编码（如 R76）")
+
+
 def decide(session: Session, user: User, review_id: int, decision: str, reason: str | None,
            cited_items: list[dict] | None = None) -> ReviewRow:
     """The reviewer confirms lvzhi's proposal or overrides it (with a reason). 清单外 then waits for the admin."""
@@ -196,6 +207,7 @@ def decide(session: Session, user: User, review_id: int, decision: str, reason: 
     reason = _reason(reason, overridden, f"决定（{DECISIONS[decision]}）与系统建议（{DECISIONS[row.proposal]}）不同，"
                                          "请写明理由")
     cited = row.cited_items if cited_items is None else cited_items
+    _check_return_cites_a_reclaimed_item(decision, cited)
     state = "awaiting_approval" if decision == "unlisted" else "decided"
     before = {"state": row.state, "proposal": row.proposal}
     decided_at = now()

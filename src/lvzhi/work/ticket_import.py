@@ -14,7 +14,7 @@ from ..resolve import Resolver
 from ..store import NotFound, Store
 from ..store.schema import TicketRow
 from ..dispatch.batch import route_texts
-from ..dispatch.route import CHANNELS
+from ..dispatch.route import CHANNELS, channel_of
 from .tickets import NewTicket, InvalidInput, clean, create
 from ..formats.tickets import TicketFile, repeats
 
@@ -62,9 +62,10 @@ def import_tickets(store: Store, user: User, tickets: TicketFile, default_town: 
             continue
         fields = row.fields
         try:
-            channel = fields.get("channel") or default_channel
-            if channel not in CHANNELS:
-                raise InvalidInput(f"渠道“{channel}”不认识，可选：{'、'.join(CHANNELS)}")
+            named = fields.get("channel") or default_channel
+            channel = channel_of(named)
+            if channel is None:
+                raise InvalidInput(f"渠道“{named}”不认识，可选：{'、'.join(CHANNELS)}（“12345热线”等写法亦可）")
             new = clean(NewTicket(fields["text"], fields.get("town") or default_town, channel,
                                   _time(fields.get("received_at", "")), fields["id"], fields.get("location", ""),
                                   fields.get("contact_name", ""), fields.get("contact_phone", ""),

@@ -341,8 +341,9 @@ def decide_dispute(session: Session, user: User, ticket_id: int, accepted: bool,
         name, kind = _assignee(session, target)
         if name == row.assignee:
             raise InvalidInput("改派的承办单位与原承办单位相同；不同意退单请选择驳回")
+        # the earlier dispatch note was written for the earlier assignee: the new one reads why it came to them
         _move(session, row, ("disputed",), state="assigned", assignee=name, assignee_kind=kind, dispatched_by=user.id,
-              dispatched_at=now())
+              dispatched_at=now(), dispatch_note=f"退单改派：{reason}")
     else:
         name = row.assignee
         _move(session, row, ("disputed",), state="assigned")
