@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from lvzhi.web import create_app
+from lvzhi.web.auth import SESSION_COOKIE
 from lvzhi.web.routing import every_route
 
 from assessment_scheme import scheme_indicators, scheme_xlsx
@@ -162,9 +163,22 @@ def world(tmp_path_factory):
     tokens = add_people(store, PEOPLE, "role-matrix-pw-1")
     app = create_app(store, warm=False)
     with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as client:
-        def as_(who, method, url, **kw):
-            headers = {"authorization": f"Bearer {tokens[who]}"} if who != "anonymous" else {}
+        sessions: dict[str, str] = {}
+
+        def as_(who, method, url, browser=False, **kw):
+            """As `who` with an API token, or (browser=True) with a session cookie from the login form and
+            no CSRF token."""
             client.cookies.clear()  # a sign-in answered with a session cookie must not carry over to the next role
+            if browser:
+                if who not in sessions:
+                    done = client.post("/login", data={"username": who, "password": "role-matrix-pw-1"},
+                                       headers={"origin": str(client.base_url)})
+                    assert done.status_code == 303, done.text
+                    sessions[who] = client.cookies[SESSION_COOKIE]
+                    client.cookies.clear()
+                headers = {"cookie": f"{SESSION_COOKIE}={sessions[who]}"}
+            else:
+                headers = {"authorization": f"Bearer {tokens[who]}"} if who != "anonymous" else {}
             return client.request(method, url, headers=headers, **kw)
 
         review = as_("department", "POST", "/api/v1/reviews", json={
@@ -306,3 +320,25 @@ def test_item_assignment_names_the_person_only_to_its_town(world):
         assert (assignment["assignment"].get("person") == "李四") is keeper, (role, assignment)
         assert (assignment["ledger"] is not None) is keeper, (role, assignment)
         assert ("李四" in as_(role, "GET", f"/t/{TOWN}/B1").text) is keeper, role
+
+
+def _writes():
+    """Every write a role may make (public ones aside: judging a text, signing in and out change nothing kept)."""
+    return [(method, path) for (method, path), roles in RULES.items()
+            if method in ("POST", "PUT", "PATCH", "DELETE") and roles != ALL]
+
+
+@pytest.mark.parametrize("method, path", _writes(), ids=lambda v: v)
+def test_a_browser_session_writes_only_with_its_csrf_token(world, method, path):
+    """Signed in through the login form (a session cookie), a role the route lets through still gets nowhere
+    without the session's CSRF token: 403 csrf_failed, never a change (2xx, 3xx) or a state check (409)."""
+    app, as_, ids = world
+    url = re.sub(r"\{(\w+)\}", lambda m: quote(str(ids[m.group(1)])), path)
+    allowed = RULES[(method, path)]
+    who = "admin" if "admin" in allowed else sorted(allowed)[0]
+    response = as_(who, method, url, browser=True, **_body(method, path))
+    assert response.status_code == 403, f"{who} {method} {url}: {response.status_code} {response.text[:300]}"
+    if path.startswith(("/api/", "/open311/")):
+        assert response.json()["error"]["code"] == "csrf_failed", response.text
+    else:
+        assert "CSRF" in response.text, response.text[:300]
