@@ -140,6 +140,12 @@ def test_api_steps_and_codes(api):
     assert made.json()["before"]["town_duties"] != made.json()["after"]["town_duties"]
     bad = call(api, "town", "POST", "/api/v1/proposals", json={**body, "target_code": "C999"})
     assert bad.status_code == 422 and "没有编码为“C999”的事项" in bad.json()["error"]["message"]
+    stranger = {**body, "item": {"departments": ["区外星局"]}}
+    unknown = call(api, "town", "POST", "/api/v1/proposals", json=stranger)
+    assert unknown.status_code == 404 and "没有名为“区外星局”的部门" in unknown.json()["error"]["message"]
+    form = call(api, "town", "POST", "/proposals", data={  # the form comes back with the reason, as typed
+        "kind": "change", "target_code": "C24", "reason_kind": "function", "reason": "职能调整", "departments": "区外星局"})
+    assert form.status_code == 422 and "没有名为“区外星局”的部门" in form.text and "区外星局</textarea>" in form.text
     wrong = call(api, "admin", "POST", f"/api/v1/proposals/{pid}/consult", json={})
     assert wrong.status_code == 409 and "当前为“草稿”，不能组织会商" in wrong.json()["error"]["message"]
     assert call(api, "town", "POST", f"/api/v1/proposals/{pid}/submit", json={}).json()["state"] == "submitted"
