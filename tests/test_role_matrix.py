@@ -4,7 +4,9 @@ must not get through (2xx, a redirect other than to the login page, or 409). A r
 
 Roles: anonymous, admin, the town's staff (珞璜镇), another town's staff (测试镇), a department (区卫生健康委, which
 submitted the review and is consulted), another department (区文化旅游委), and a 12345 dispatcher. Each request
-carries a body that passes validation, so what answers is the permission check, not the parser.
+carries a body that passes validation, so what answers is the permission check, not the parser. The same rules
+drive the CSRF check: every write, sent by a role it lets through but from a browser session without the session's
+CSRF token, is refused.
 """
 from __future__ import annotations
 
