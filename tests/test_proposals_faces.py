@@ -190,6 +190,11 @@ def test_api_edit_states_and_rights(api):
     bad = call(api, "town", "PATCH", f"/api/v1/proposals/{pid}", json={"target_code": "B999"})
     assert bad.status_code == 422 and "没有编码为“B999”的事项" in bad.json()["error"]["message"]
     assert call(api, "town", "PATCH", f"/api/v1/proposals/{pid}", json={"state": "approved"}).status_code == 422
+    for null in ({"reason": None}, {"kind": None}, {"item": None}):  # left out stays as it is; null is no value
+        refused = call(api, "town", "PATCH", f"/api/v1/proposals/{pid}", json=null)
+        assert refused.status_code == 422 and refused.json()["error"]["details"], refused.text
+    kind = call(api, "town", "PATCH", f"/api/v1/proposals/{pid}", json={"kind": None}).json()["error"]["message"]
+    assert kind == "请求体 kind：取值只能是 add、change、remove、move", kind
     replaced = call(api, "town", "PUT", f"/api/v1/proposals/{pid}", json={**body, "target_code": "B128"})
     assert replaced.status_code == 200 and replaced.json()["before"]["title"] == "负责“非警务警情”的接收、调度。"
     call(api, "town", "POST", f"/api/v1/proposals/{pid}/submit", json={})
