@@ -138,7 +138,7 @@ def test_offices_and_staff_over_http(env):
         assert call(env, who, "PATCH", f"/api/v1/towns/{TOWN}/staff/{staff_ids(env)['刘洋']}",
                     json={"post": "x"}).status_code == 403
     same = call(env, "town", "PATCH", office, json={"name": "农业服务中心"})
-    assert same.status_code == 422 and "已有科室“农业服务中心”" in same.json()["error"]["message"]
+    assert same.status_code == 409 and "已有科室“农业服务中心”" in same.json()["error"]["message"]
     for bad in ({"name": ""}, {"name": "x", "extra": 1}, {}):
         assert call(env, "town", "PATCH", office, json=bad).status_code == 422
     assert call(env, "town", "PATCH", f"/api/v1/towns/{TOWN}/offices/0", json={"name": "x"}).status_code == 422

@@ -62,7 +62,7 @@ def test_rename_an_office(env):
     for who in OUTSIDERS:
         with pytest.raises(Forbidden):
             org.rename_office(users[who], TOWN, offices["经济发展办公室"], "经济服务办公室")
-    with pytest.raises(InvalidInput, match="已有科室“党政办公室”"):
+    with pytest.raises(Conflict, match="已有科室“党政办公室”"):
         org.rename_office(users["town"], TOWN, offices["经济发展办公室"], "党政办公室")
     with pytest.raises(InvalidInput, match="请填写科室名称"):
         org.rename_office(users["town"], TOWN, offices["经济发展办公室"], "  ")
@@ -134,7 +134,7 @@ def test_removing_an_office_hands_its_items_staff_and_open_entries_over(env):
     assert "停用（历史记录中保留）" in entry["changes_text"]
     with pytest.raises(InvalidInput, match="没有名为“社会事务办公室”的科室"):
         org.assign(users["town"], TOWN, "B53", "社会事务办公室")
-    with pytest.raises(InvalidInput, match="已撤销的科室"):
+    with pytest.raises(Conflict, match="已撤销的科室"):
         org.rename_office(users["town"], TOWN, offices["党政办公室"], "社会事务办公室")
     with pytest.raises(NotFound, match="或已撤销"):
         org.remove_office(users["town"], TOWN, offices["社会事务办公室"], "党政办公室")
@@ -161,7 +161,7 @@ def test_edit_and_remove_staff(env):
     total, entry = last_audit(services, users, "org.staff_edit")
     assert entry["before"] == {"name": "王芳", "office": "党政办公室", "post": "科员"}
     assert entry["after"]["office"] == "社会事务办公室"
-    with pytest.raises(InvalidInput, match="已有人员“张敏”"):
+    with pytest.raises(Conflict, match="已有人员“张敏”"):
         org.edit_staff(users["town"], TOWN, people["王芳"], name="张敏")
     with pytest.raises(InvalidInput, match="没有名为“招商办”的科室"):
         org.edit_staff(users["town"], TOWN, people["王芳"], office="招商办")

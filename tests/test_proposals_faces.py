@@ -140,6 +140,12 @@ def test_api_steps_and_codes(api):
     assert made.json()["before"]["town_duties"] != made.json()["after"]["town_duties"]
     bad = call(api, "town", "POST", "/api/v1/proposals", json={**body, "target_code": "C999"})
     assert bad.status_code == 422 and "没有编码为“C999”的事项" in bad.json()["error"]["message"]
+    stranger = {**body, "item": {"departments": ["区外星局"]}}
+    unknown = call(api, "town", "POST", "/api/v1/proposals", json=stranger)
+    assert unknown.status_code == 404 and "没有名为“区外星局”的部门" in unknown.json()["error"]["message"]
+    form = call(api, "town", "POST", "/proposals", data={  # the form comes back with the reason, as typed
+        "kind": "change", "target_code": "C24", "reason_kind": "function", "reason": "职能调整", "departments": "区外星局"})
+    assert form.status_code == 422 and "没有名为“区外星局”的部门" in form.text and "区外星局</textarea>" in form.text
     wrong = call(api, "admin", "POST", f"/api/v1/proposals/{pid}/consult", json={})
     assert wrong.status_code == 409 and "当前为“草稿”，不能组织会商" in wrong.json()["error"]["message"]
     assert call(api, "town", "POST", f"/api/v1/proposals/{pid}/submit", json={}).json()["state"] == "submitted"
@@ -184,6 +190,11 @@ def test_api_edit_states_and_rights(api):
     bad = call(api, "town", "PATCH", f"/api/v1/proposals/{pid}", json={"target_code": "B999"})
     assert bad.status_code == 422 and "没有编码为“B999”的事项" in bad.json()["error"]["message"]
     assert call(api, "town", "PATCH", f"/api/v1/proposals/{pid}", json={"state": "approved"}).status_code == 422
+    for null in ({"reason": None}, {"kind": None}, {"item": None}):  # left out stays as it is; null is no value
+        refused = call(api, "town", "PATCH", f"/api/v1/proposals/{pid}", json=null)
+        assert refused.status_code == 422 and refused.json()["error"]["details"], refused.text
+    kind = call(api, "town", "PATCH", f"/api/v1/proposals/{pid}", json={"kind": None}).json()["error"]["message"]
+    assert kind == "请求体 kind：取值只能是 add、change、remove、move", kind
     replaced = call(api, "town", "PUT", f"/api/v1/proposals/{pid}", json={**body, "target_code": "B128"})
     assert replaced.status_code == 200 and replaced.json()["before"]["title"] == "负责“非警务警情”的接收、调度。"
     call(api, "town", "POST", f"/api/v1/proposals/{pid}/submit", json={})

@@ -4,7 +4,9 @@ must not get through (2xx, a redirect other than to the login page, or 409). A r
 
 Roles: anonymous, admin, the town's staff (珞璜镇), another town's staff (测试镇), a department (区卫生健康委, which
 submitted the review and is consulted), another department (区文化旅游委), and a 12345 dispatcher. Each request
-carries a body that passes validation, so what answers is the permission check, not the parser.
+carries a body that passes validation, so what answers is the permission check, not the parser. The same rules
+drive the CSRF check: every write, sent by a role it lets through but from a browser session without the session's
+CSRF token, is refused.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from lvzhi.web import create_app
+from lvzhi.web.auth import SESSION_COOKIE
 from lvzhi.web.routing import every_route
 
 from assessment_scheme import scheme_indicators, scheme_xlsx
@@ -41,7 +44,7 @@ ASSIGNEE = {"town"}                                # only the unit the ticket is
 
 # (method, path) → the roles let through. Pages and API alike.
 RULES: dict[tuple[str, str], set[str]] = {
-    # the lists, search, resolve: public
+    # the lists, search, resolve, the directory of bodies, which office carries an item: public
     **{("GET", p): ALL for p in (
         "/api/v1/towns", "/api/v1/towns/{town}", "/api/v1/towns/{town}/versions", "/api/v1/towns/{town}/items",
         "/api/v1/towns/{town}/items/{code}", "/api/v1/towns/{town}/items/{code}/history", "/api/v1/towns/{town}/diff",
@@ -50,7 +53,8 @@ RULES: dict[tuple[str, str], set[str]] = {
         "/open311/v2/services/{service_code}.json", "/open311/v2/discovery.json", "/api/v1/openapi.json", "/healthz",
         "/", "/towns", "/t/{town}", "/t/{town}/lists/{kind}", "/t/{town}/versions", "/t/{town}/diff", "/t/{town}/{code}",
         "/search", "/departments", "/departments/{name}", "/login", "/t/{town}/adjustments", "/t/{town}/adjustments.atom",
-        "/docs", "/docs/oauth2-redirect", "/redoc")},
+        "/docs", "/docs/oauth2-redirect", "/redoc", "/api/v1/towns/{town}/items/{code}/assignment",
+        "/api/v1/directory", "/api/v1/directory/export", "/api/v1/directory/{name}", "/directory")},
     **{("POST", p): ALL for p in ("/api/v1/resolve", "/api/v1/reviews/check", "/api/v1/dispatch/suggest", "/",
                                   "/login", "/logout")},
     # who am I, own account
@@ -69,7 +73,7 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("GET", "/reviews/{review_id}"): REVIEW_SIDE, ("GET", "/reviews/{review_id}/opinion"): REVIEW_SIDE,
     ("POST", "/reviews/{review_id}/decision"): OWN_TOWN, ("POST", "/reviews/{review_id}/approval"): ADMIN,
     ("GET", "/api/v1/monitor"): OWN_SCOPE, ("GET", "/api/v1/monitor.xlsx"): OWN_SCOPE, ("GET", "/monitor"): OWN_SCOPE,
-    # audit and accounts: the admin
+    # audit, accounts, keeping the directory of bodies: the admin
     **{(m, p): ADMIN for m, p in (
         ("GET", "/api/v1/audit"), ("GET", "/api/v1/audit/verify"), ("GET", "/api/v1/audit.{fmt}"), ("GET", "/audit"),
         ("GET", "/api/v1/users"), ("POST", "/api/v1/users"), ("POST", "/api/v1/users/{username}/role"),
@@ -77,7 +81,9 @@ RULES: dict[tuple[str, str], set[str]] = {
         ("GET", "/api/v1/tokens"), ("POST", "/api/v1/tokens/{token_id}/revoke"), ("GET", "/admin/users"),
         ("POST", "/admin/users"), ("POST", "/admin/users/{username}/active"), ("POST", "/admin/users/{username}/unlock"),
         ("POST", "/admin/tokens/{token_id}/revoke"), ("GET", "/admin/import"), ("POST", "/admin/import/preview"),
-        ("POST", "/admin/import/publish"))},
+        ("POST", "/admin/import/publish"), ("PUT", "/api/v1/directory/{name}"), ("DELETE", "/api/v1/directory/{name}"),
+        ("POST", "/api/v1/directory/import"), ("GET", "/admin/directory"), ("GET", "/admin/directory/edit"),
+        ("POST", "/admin/directory/edit"), ("POST", "/admin/directory/import"))},
     # tickets
     ("POST", "/api/v1/tickets"): DISPATCH, ("POST", "/api/v1/tickets/import"): DISPATCH,
     ("POST", "/open311/v2/requests.json"): DISPATCH,
@@ -101,10 +107,14 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/proposals"): {"admin", "town", "department"},
     ("GET", "/proposals/new"): OWN_SCOPE,  # the form: not for dispatchers, who may not propose
     ("POST", "/proposals"): {"admin", "town", "department"},
-    ("POST", "/api/v1/proposals/from-review"): OWN_TOWN, ("POST", "/proposals/from-review"): OWN_TOWN,
+    # from an approved 清单外 review: its town, the department that issued the task (issue 17), the admin
+    ("POST", "/api/v1/proposals/from-review"): REVIEW_SIDE, ("POST", "/proposals/from-review"): REVIEW_SIDE,
     ("POST", "/api/v1/proposals/publish"): ADMIN, ("POST", "/proposals/publish"): ADMIN,
     ("GET", "/api/v1/proposals/{proposal_id}"): PROPOSAL_SIDE, ("GET", "/proposals/{proposal_id}"): PROPOSAL_SIDE,
     ("PUT", "/api/v1/proposals/{proposal_id}"): {"admin", "town"},
+    ("PATCH", "/api/v1/proposals/{proposal_id}"): {"admin", "town"},
+    ("GET", "/proposals/{proposal_id}/edit"): {"admin", "town"}, ("POST", "/proposals/{proposal_id}/edit"): {"admin", "town"},
+    ("GET", "/api/v1/proposals/{proposal_id}/towns"): PROPOSAL_SIDE,
     ("POST", "/api/v1/proposals/{proposal_id}/submit"): {"admin", "town"},
     ("POST", "/proposals/{proposal_id}/submit"): {"admin", "town"},
     ("POST", "/api/v1/proposals/{proposal_id}/consult"): ADMIN, ("POST", "/proposals/{proposal_id}/consult"): ADMIN,
@@ -113,6 +123,12 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/proposals/{proposal_id}/decision"): ADMIN, ("POST", "/proposals/{proposal_id}/decision"): ADMIN,
     # organisation, ledger: the town's own staff and the admin (departments read the ledger of items they lead)
     **{(m, p): OWN_TOWN for m, p in (
+        ("PATCH", "/api/v1/towns/{town}/offices/{office_id}"), ("DELETE", "/api/v1/towns/{town}/offices/{office_id}"),
+        ("PATCH", "/api/v1/towns/{town}/staff/{staff_id}"), ("DELETE", "/api/v1/towns/{town}/staff/{staff_id}"),
+        ("GET", "/org/{town}/offices"), ("POST", "/org/{town}/offices/{office_id}/rename"),
+        ("POST", "/org/{town}/offices/{office_id}/remove"), ("POST", "/org/{town}/staff/{staff_id}/edit"),
+        ("POST", "/org/{town}/staff/{staff_id}/remove"), ("POST", "/api/v1/towns/{town}/ledger/{entry_id}/finish"),
+        ("POST", "/ledger/{town}/{entry_id}/finish"),
         ("GET", "/api/v1/towns/{town}/organisation"), ("POST", "/api/v1/towns/{town}/offices"),
         ("POST", "/api/v1/towns/{town}/staff"), ("POST", "/api/v1/towns/{town}/assignments"),
         ("POST", "/api/v1/towns/{town}/assignments/category"), ("GET", "/api/v1/towns/{town}/assignments.xlsx"),
@@ -126,6 +142,7 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/schemes"): SIGNED, ("GET", "/indicators"): SIGNED,
     ("POST", "/api/v1/schemes"): ADMIN, ("POST", "/indicators"): ADMIN,
     ("GET", "/api/v1/schemes/{scheme_id}"): ASSESSED, ("GET", "/api/v1/schemes/{scheme_id}/report.xlsx"): ASSESSED,
+    ("GET", "/api/v1/schemes/{scheme_id}/opinion.docx"): ASSESSED,
     ("GET", "/indicators/{scheme_id}"): ASSESSED, ("GET", "/indicators/{scheme_id}/opinion"): ASSESSED,
     ("POST", "/api/v1/indicators/{indicator_id}/confirm"): OWN_TOWN, ("POST", "/indicators/{scheme_id}/confirm"): OWN_TOWN,
     ("GET", "/api/v1/statistics"): OWN_TOWN,  # of 珞璜镇 (the default town): its staff and the admin
@@ -148,9 +165,22 @@ def world(tmp_path_factory):
     tokens = add_people(store, PEOPLE, "role-matrix-pw-1")
     app = create_app(store, warm=False)
     with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as client:
-        def as_(who, method, url, **kw):
-            headers = {"authorization": f"Bearer {tokens[who]}"} if who != "anonymous" else {}
+        sessions: dict[str, str] = {}
+
+        def as_(who, method, url, browser=False, **kw):
+            """As `who` with an API token, or (browser=True) with a session cookie from the login form and
+            no CSRF token."""
             client.cookies.clear()  # a sign-in answered with a session cookie must not carry over to the next role
+            if browser:
+                if who not in sessions:
+                    done = client.post("/login", data={"username": who, "password": "role-matrix-pw-1"},
+                                       headers={"origin": str(client.base_url)})
+                    assert done.status_code == 303, done.text
+                    sessions[who] = client.cookies[SESSION_COOKIE]
+                    client.cookies.clear()
+                headers = {"cookie": f"{SESSION_COOKIE}={sessions[who]}"}
+            else:
+                headers = {"authorization": f"Bearer {tokens[who]}"} if who != "anonymous" else {}
             return client.request(method, url, headers=headers, **kw)
 
         review = as_("department", "POST", "/api/v1/reviews", json={
@@ -167,10 +197,17 @@ def world(tmp_path_factory):
         scheme = scheme["id"]
         indicator = as_("admin", "GET", f"/api/v1/schemes/{scheme}").json()["indicators"][0]["id"]
         token_ids = [t["id"] for t in as_("admin", "GET", "/api/v1/tokens", params={"username": "spare"}).json()["tokens"]]
+        # an office with a person responsible for an item: removing either is refused (409) unless handed over
+        office = as_("town", "POST", f"/api/v1/towns/{TOWN}/offices", json={"name": "社会事务办"}).json()["id"]
+        staff = as_("town", "POST", f"/api/v1/towns/{TOWN}/staff", json={"office": "社会事务办", "name": "李四"}).json()["id"]
+        assert as_("town", "POST", f"/api/v1/towns/{TOWN}/assignments",
+                   json={"code": "B1", "lead": "社会事务办", "person": "李四"}).status_code == 200
+        entry = as_("town", "POST", f"/api/v1/towns/{TOWN}/ledger", json={
+            "code": "C39", "received_on": "2026-01-05", "work": "组织献血"}).json()["id"]
         ids = {"town": TOWN, "code": "C39", "kind": "cooperative", "fmt": "csv", "name": "区卫生健康委",
                "service_code": "C39", "review_id": review, "ticket_id": ticket, "request_id": ticket,
                "proposal_id": proposal, "scheme_id": scheme, "indicator_id": indicator, "token_id": token_ids[0],
-               "username": "spare"}
+               "username": "spare", "office_id": office, "staff_id": staff, "entry_id": entry}
         yield app, as_, ids
     store.close()
 
@@ -178,6 +215,7 @@ def world(tmp_path_factory):
 def _body(method: str, path: str) -> dict:
     """A request that passes validation for (method, path)."""
     xlsx = ("x.xlsx", b"not really", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    directory = ("名录.csv", "单位,备注\n区卫生健康委,权限矩阵\n".encode(), "text/csv")
     bodies = {
         "/api/v1/resolve": {"json": {"text": "请镇里组织一次无偿献血活动"}},
         "/api/v1/reviews/check": {"json": {"text": "请镇里组织一次无偿献血活动"}},
@@ -194,7 +232,7 @@ def _body(method: str, path: str) -> dict:
                                        "reason": "职责表述调整", "item": {"title": "无偿献血"}}},
         "/api/v1/proposals/{proposal_id}": {"json": {"town": TOWN, "kind": "change", "target_code": "C39",
                                                      "reason_kind": "town", "reason": "职责表述调整", "item": {}}},
-        "/api/v1/proposals/from-review": {"json": {"review_id": 1}},
+        "/api/v1/proposals/from-review": {"json": {"review_id": 1}}, "/proposals/from-review": {"data": {"review_id": "1"}},
         "/api/v1/proposals/publish": {"json": {"proposals": [1], "label": "矩阵", "effective_date": "2099-01-01"}},
         "/api/v1/proposals/{proposal_id}/opinion": {"json": {"agree": True, "opinion": "同意"}},
         "/api/v1/proposals/{proposal_id}/decision": {"json": {"approved": False, "reason": "退回"}},
@@ -214,11 +252,23 @@ def _body(method: str, path: str) -> dict:
         "/api/v1/towns/{town}/ledger": {"json": {"code": "C39", "received_on": "2026-01-05", "work": "组织献血"}},
         "/api/v1/schemes": {"data": {"town": TOWN, "year": "2026"}, "files": {"file": xlsx}},
         "/api/v1/indicators/{indicator_id}/confirm": {"json": {}},
+        "/api/v1/towns/{town}/offices/{office_id}": {"json": {"name": "社会事务办"}},
+        "/api/v1/towns/{town}/staff/{staff_id}": {"json": {"post": "干事"}},
+        "/api/v1/towns/{town}/ledger/{entry_id}/finish": {"json": {"done_on": "2026-01-06", "result": "已组织"}},
+        "/ledger/{town}/{entry_id}/finish": {"data": {"done_on": "2026-01-06", "result": "已组织"}},
+        "/org/{town}/offices/{office_id}/rename": {"data": {"name": "社会事务办"}},
+        "/org/{town}/staff/{staff_id}/edit": {"data": {"name": "李四", "office": "社会事务办", "post": "干事"}},
+        "/proposals/{proposal_id}/edit": {"data": {"town": TOWN, "kind": "change", "target_code": "C39",
+                                                   "reason_kind": "town", "reason": "职责表述调整",
+                                                   "town_duties": "协助区卫生健康委组织无偿献血宣传和动员"}},
+        "/api/v1/directory/{name}": {"json": {"note": "权限矩阵"}},
+        "/api/v1/directory/import": {"files": {"file": directory}}, "/admin/directory/import": {"files": {"file": directory}},
+        "/admin/directory/edit": {"data": {"name": "区卫生健康委", "note": "权限矩阵"}},
         "/org/{town}/import": {"files": {"file": xlsx}}, "/indicators": {"files": {"file": xlsx}},
         "/tickets/import": {"files": {"file": ("t.csv", b"x", "text/csv")}},
         "/login": {"data": {"username": "spare", "password": "role-matrix-pw-1"}},
     }
-    if method in ("POST", "PUT"):
+    if method in ("POST", "PUT", "PATCH"):
         return bodies.get(path, {"json": {}} if path.startswith(("/api/", "/open311/")) else {"data": {}})
     return {"params": {"q": "献血"} if path.endswith("search") else
             {"from": "1", "to": "2"} if path.endswith("diff") else {}}
@@ -260,3 +310,37 @@ def test_each_role_gets_what_the_rule_says(world, method, path):
         if (allowed and outcome == "refused") or (not allowed and outcome == "done"):
             wrong.append(f"{role}: {response.status_code} {response.text[:160]!r}")
     assert not wrong, f"{method} {path}（允许：{sorted(RULES[(method, path)])}）\n" + "\n".join(wrong)
+
+
+def test_item_assignment_names_the_person_only_to_its_town(world):
+    """Which office carries an item is public; who in the office is responsible only the town and the admin see."""
+    _, as_, _ = world
+    for role in ROLES:
+        assignment = as_(role, "GET", f"/api/v1/towns/{TOWN}/items/B1/assignment").json()
+        keeper = role in OWN_TOWN
+        assert assignment["assignment"]["lead"] == "社会事务办", role
+        assert (assignment["assignment"].get("person") == "李四") is keeper, (role, assignment)
+        assert (assignment["ledger"] is not None) is keeper, (role, assignment)
+        assert ("李四" in as_(role, "GET", f"/t/{TOWN}/B1").text) is keeper, role
+
+
+def _writes():
+    """Every write a role may make (public ones aside: judging a text, signing in and out change nothing kept)."""
+    return [(method, path) for (method, path), roles in RULES.items()
+            if method in ("POST", "PUT", "PATCH", "DELETE") and roles != ALL]
+
+
+@pytest.mark.parametrize("method, path", _writes(), ids=lambda v: v)
+def test_a_browser_session_writes_only_with_its_csrf_token(world, method, path):
+    """Signed in through the login form (a session cookie), a role the route lets through still gets nowhere
+    without the session's CSRF token: 403 csrf_failed, never a change (2xx, 3xx) or a state check (409)."""
+    app, as_, ids = world
+    url = re.sub(r"\{(\w+)\}", lambda m: quote(str(ids[m.group(1)])), path)
+    allowed = RULES[(method, path)]
+    who = "admin" if "admin" in allowed else sorted(allowed)[0]
+    response = as_(who, method, url, browser=True, **_body(method, path))
+    assert response.status_code == 403, f"{who} {method} {url}: {response.status_code} {response.text[:300]}"
+    if path.startswith(("/api/", "/open311/")):
+        assert response.json()["error"]["code"] == "csrf_failed", response.text
+    else:
+        assert "CSRF" in response.text, response.text[:300]

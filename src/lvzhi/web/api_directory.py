@@ -6,20 +6,20 @@ from typing import Annotated, Literal, Optional
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from .api import ServicesDep
 from .api_ledger import read_upload
 from .api_reviews import _download
 from .auth import SignedIn, Viewer, check_csrf
+from .openapi import StrictBody, downloads
 
 router = APIRouter(prefix="/api/v1", tags=["单位名录"])
 District = Annotated[Optional[str], Query(max_length=64, description="区县；缺省为默认镇街所在的区县")]
 Name = Annotated[str, Path(max_length=128, description="单位名称（清单所印名称、全称或别称均可）")]
 
 
-class Contact(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Contact(StrictBody):
     kind: Optional[str] = Field(None, max_length=16, description="类别：区级部门、镇街、企业、平台、热线、其他单位；缺省按清单判断")
     phone: str = Field("", max_length=64, description="对外公开的电话，多个用、分隔")
     address: str = Field("", max_length=255, description="办事大厅或办公地址")
@@ -35,7 +35,7 @@ def directory(work: ServicesDep, user: Viewer, district: District = None) -> dic
     return work.directory.listing(user, district)
 
 
-@router.get("/directory/export", summary="下载单位名录（xlsx 或 csv）")
+@router.get("/directory/export", summary="下载单位名录（xlsx 或 csv）", **downloads("xlsx", "csv"))
 def export(work: ServicesDep, user: Viewer, district: District = None,
            format: Annotated[Literal["xlsx", "csv"], Query()] = "xlsx") -> Response:
     listing = work.directory.listing(user, district)

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from ..errors import InvalidInput
 from ..work.organisation import NOBODY, may_keep
-from .api import CatalogDep, ServicesDep
+from .api import CatalogDep, ItemCode, ServicesDep
 from .api_reviews import _download
 from .auth import SignedIn, Viewer, check_csrf
 from .openapi import IsoDate, JsonBool, StrictBody, downloads
@@ -140,7 +140,7 @@ def remove_staff(town: Town, staff_id: RowId, user: SignedIn, work: ServicesDep,
 
 
 @router.get("/towns/{town}/items/{code}/assignment", summary="一个事项的镇内分工")
-def item_assignment(town: Town, code: Annotated[str, Path(max_length=16)], lists: CatalogDep, work: ServicesDep,
+def item_assignment(town: Town, code: ItemCode, lists: CatalogDep, work: ServicesDep,
                     user: Viewer) -> dict:
     """现行清单中该事项的牵头科室和配合科室（公开）；责任人姓名和台账统计只给本镇账号和管理员。
     未分工时 `assignment` 为 null。"""
@@ -192,7 +192,8 @@ def carry(town: Town, user: SignedIn, work: ServicesDep, request: Request) -> di
 def ledger(town: Town, user: SignedIn, work: ServicesDep, month: Month = None,
            code: Annotated[Optional[str], Query(max_length=8)] = None,
            office: Annotated[Optional[str], Query(max_length=64)] = None,
-           state: Annotated[Optional[str], Query(max_length=16, description="open 办理中、overdue 逾期未完成、done 已完成、late 逾期完成")] = None) -> dict:
+           state: Annotated[Optional[Literal["open", "overdue", "done", "late"]],
+                            Query(description="open 办理中、overdue 逾期未完成、done 已完成、late 逾期完成")] = None) -> dict:
     """台账记录（准入审查准入的任务、派给镇的工单、手工登记）和按科室、月份的统计。"""
     return {"entries": work.ledger.entries(user, town, code, month, office, state),
             "summary": work.ledger.summary(user, town, month)}

@@ -12,7 +12,7 @@ from pydantic import Field
 from ..work.proposals import MAX_TEXT, Draft
 from .api import ServicesDep
 from .auth import SignedIn, check_csrf
-from .openapi import IsoDate, JsonBool, JsonInt, StrictBody
+from .openapi import IsoDate, JsonBool, JsonInt, PatchBody, StrictBody
 
 router = APIRouter(prefix="/api/v1", tags=["动态调整"])
 ProposalId = Annotated[int, Path(ge=1, le=2**31 - 1, description="调整申请编号")]
@@ -41,20 +41,20 @@ class ProposalBody(StrictBody):
                      self.basis_document, self.basis_number, self.basis_article, self.district or None)
 
 
-class ProposalPatch(StrictBody):
-    """Only the fields that change; `item` fields are merged into the proposal's item."""
+class ProposalPatch(PatchBody):
+    """只给要改的字段：未给出的保持不变（各字段都不接受 null）；`item` 中的字段并入原事项内容。"""
 
-    town: Optional[str] = Field(None, max_length=64)
-    district: Optional[str] = Field(None, max_length=64, description="区县；空字符串改为只适用于 town")
-    kind: Optional[Kind] = None
-    target_code: Optional[str] = Field(None, max_length=8)
-    item: Optional[dict] = None
-    reason_kind: Optional[ReasonKind] = None
-    reason: Optional[str] = Field(None, max_length=MAX_TEXT)
-    basis_document: Optional[str] = Field(None, max_length=255)
-    basis_number: Optional[str] = Field(None, max_length=128)
-    basis_article: Optional[str] = Field(None, max_length=255)
-    csrf_token: Optional[str] = Field(None, max_length=128)
+    town: str = Field(None, max_length=64)
+    district: str = Field(None, max_length=64, description="区县；空字符串改为只适用于 town")
+    kind: Kind = Field(None)
+    target_code: str = Field(None, max_length=8)
+    item: dict = Field(None, description="要改的事项字段，并入原事项内容")
+    reason_kind: ReasonKind = Field(None)
+    reason: str = Field(None, max_length=MAX_TEXT)
+    basis_document: str = Field(None, max_length=255)
+    basis_number: str = Field(None, max_length=128)
+    basis_article: str = Field(None, max_length=255)
+    csrf_token: str = Field(None, max_length=128)
 
 
 class Step(StrictBody):

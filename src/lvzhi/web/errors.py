@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -30,6 +31,11 @@ def _place(loc: tuple) -> str:
     return f"{PLACES.get(str(where), str(where))}{' ' + path if path else ''}"
 
 
+def _choices(expected: str) -> str:
+    """pydantic's "'add', 'change' or 'move'" as Chinese lists it: add、change、move."""
+    return "、".join(part.strip().strip("'\"") for part in re.split(r",| or ", expected) if part.strip())
+
+
 def _explain(error: dict[str, Any]) -> str:
     kind, ctx = error.get("type", ""), error.get("ctx") or {}
     messages = {
@@ -49,8 +55,8 @@ def _explain(error: dict[str, Any]) -> str:
         "too_short": f"条目过少：至少 {ctx.get('min_length')} 条",
         "greater_than_equal": f"应不小于 {ctx.get('ge')}",
         "less_than_equal": f"应不大于 {ctx.get('le')}",
-        "literal_error": f"取值只能是 {ctx.get('expected', '')}",
-        "enum": f"取值只能是 {ctx.get('expected', '')}",
+        "literal_error": f"取值只能是 {_choices(str(ctx.get('expected', '')))}",
+        "enum": f"取值只能是 {_choices(str(ctx.get('expected', '')))}",
         "extra_forbidden": "不认识的字段",
         "value_error": str(ctx.get("error", "取值无效")),
         "date_from_datetime_parsing": "应为日期（如 2025-01-01）",

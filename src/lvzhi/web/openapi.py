@@ -34,6 +34,19 @@ class StrictBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _no_null_defaults(schema: dict) -> None:
+    for field in schema.get("properties", {}).values():
+        if "default" in field and field["default"] is None:
+            del field["default"]
+
+
+class PatchBody(StrictBody):
+    """A PATCH body: each field may be left out (it stays as it is), none takes null — declare the fields with
+    their plain type and a default of None; the schema then names no null anywhere."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_no_null_defaults)
+
+
 class ErrorDetail(BaseModel):
     where: str = Field(..., description="出错的位置，如“请求体 requests[0].text”")
     problem: str = Field(..., description="问题，如“缺少必填项”")

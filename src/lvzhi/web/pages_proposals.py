@@ -131,7 +131,7 @@ def create_proposal(request: Request, user: SignedIn, form: Fields):
     desk = _work(request).proposals
     try:
         created = desk.create(user, form.draft(request, user))
-    except InvalidInput as exc:
+    except (InvalidInput, NotFound) as exc:  # NotFound: a department or town typed that does not exist — the form again
         return _form_page(request, user, form.shown(), str(exc), 422)
     if form.action == "submit":
         desk.submit(user, created["id"])
@@ -157,7 +157,7 @@ def edit_proposal(request: Request, proposal_id: ProposalId, user: SignedIn, for
     desk = _work(request).proposals
     try:
         desk.edit(user, proposal_id, form.draft(request, user))
-    except InvalidInput as exc:
+    except (InvalidInput, NotFound) as exc:
         return _form_page(request, user, form.shown(), str(exc), 422, editing=desk.for_edit(user, proposal_id))
     if form.action == "submit":
         desk.submit(user, proposal_id)

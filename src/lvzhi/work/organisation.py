@@ -89,7 +89,7 @@ def add_office(session: Session, user: User, town: str, name: str) -> OfficeRow:
     every = office_map(session, town, active_only=False)
     row = every.get(name)
     if row is not None and row.active:
-        raise InvalidInput(f"{town}已有科室“{name}”")
+        raise Conflict(f"{town}已有科室“{name}”")
     position = (session.scalar(select(func.max(OfficeRow.position)).where(OfficeRow.town == town)) or 0) + 1
     if row is None:
         row = OfficeRow(town=town, name=name, position=position, active=True)
@@ -107,7 +107,7 @@ def add_staff(session: Session, user: User, town: str, office: str, name: str, p
     home = _office(session, town, office)
     row = session.scalar(select(StaffRow).where(StaffRow.town == town, StaffRow.name == name))
     if row is not None and row.active:
-        raise InvalidInput(f"{town}已有人员“{name}”（{office_names(session, town).get(row.office_id, '')}）")
+        raise Conflict(f"{town}已有人员“{name}”（{office_names(session, town).get(row.office_id, '')}）")
     if row is None:
         row = StaffRow(town=town, office_id=home.id, name=name, post=(post or "").strip()[:NAME_CHARS], active=True)
         session.add(row)
@@ -424,7 +424,7 @@ class OrganisationDesk:
                 return {"id": row.id, "name": row.name, "changed": False}
             taken = office_map(session, town, active_only=False).get(new)
             if taken is not None:
-                raise InvalidInput(f"{town}已有科室“{new}”" if taken.active else
+                raise Conflict(f"{town}已有科室“{new}”" if taken.active else
                                    f"“{new}”是{town}已撤销的科室，名称不能重复（重新新增该科室即可恢复它）")
             before, row.name = row.name, new
             record(session, user.actor, "org.office_rename", "office", row.id, {"name": before},
@@ -510,7 +510,7 @@ class OrganisationDesk:
             if name is not None and name.strip() != row.name:
                 new = _name(name, "人员姓名")
                 if session.scalar(select(StaffRow.id).where(StaffRow.town == town, StaffRow.name == new)) is not None:
-                    raise InvalidInput(f"{town}已有人员“{new}”（含已移除的人员），姓名不能重复；同名的请加以区分，如“{new}（社会事务办）”")
+                    raise Conflict(f"{town}已有人员“{new}”（含已移除的人员），姓名不能重复；同名的请加以区分，如“{new}（社会事务办）”")
                 row.name = new
             if office is not None and office.strip():
                 row.office_id = _office(session, town, office).id
