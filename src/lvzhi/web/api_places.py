@@ -4,10 +4,11 @@ from __future__ import annotations
 from typing import Annotated, Optional
 
 from fastapi import APIRouter, Path, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from .api import ServicesDep
 from .auth import SignedIn, check_csrf
+from .openapi import StrictBody
 
 router = APIRouter(prefix="/api/v1", tags=["地点"])
 Town = Annotated[str, Path(max_length=64)]
@@ -17,7 +18,7 @@ BODY_WORDS = 5000
 Word = Annotated[str, Field(max_length=200)]
 
 
-class PlaceWords(BaseModel):
+class PlaceWords(StrictBody):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     says: Optional[list[Word]] = Field(None, max_length=BODY_WORDS, description="属于该地点的词（整体替换；缺省不变）")
     not_: Optional[list[Word]] = Field(None, alias="not", max_length=BODY_WORDS,
