@@ -35,6 +35,7 @@ from lvzhi.lists.bundled import bundled_dataset
 from lvzhi.store import Store
 from lvzhi.store.repository import save_dataset
 from resolve_bench import WHAT, WHERE, WHO  # the same unique texts as the in-process bench
+from start_bench import rss_mib
 
 SEARCH_WORDS = ["低保", "违建", "托育", "噪音", "罚", "烟花爆竹", "消防安全检查", "宅基地建房", "区应急管理局", "电鱼",
                 "摩托车", "动物防疫", "垃圾", "殡葬", "征兵", "就业", "地质灾害", "河道", "食品安全", "残疾人"]
@@ -61,26 +62,6 @@ def percentiles(values: list[float]) -> str:
     values = sorted(values)
     p = lambda q: values[min(len(values) - 1, int(q * len(values)))] * 1000  # noqa: E731
     return f"p50 {p(0.5):.1f} ms, p99 {p(0.99):.1f} ms (n={len(values)})"
-
-
-def rss_mib(pid: int) -> float:
-    total = 0
-    for child in [pid, *_children(pid)]:
-        try:
-            with open(f"/proc/{child}/status") as status:
-                total += next(int(line.split()[1]) for line in status if line.startswith("VmRSS"))
-        except (FileNotFoundError, StopIteration):
-            pass
-    return total / 1024
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            found = [int(c) for c in f.read().split()]
-    except FileNotFoundError:
-        return []
-    return found + [g for c in found for g in _children(c)]
 
 
 def call(url: str, body: dict | None = None) -> dict:

@@ -33,11 +33,11 @@ def test_the_server_starts_without_loading_every_town(tmp_path):
     names = _towns(store, 4, changed={1, 2, 3})
     app = create_app(store)
     catalog = app.state.catalog
-    assert len(catalog.resolvers) == 1  # the default town only
+    assert catalog.held("resolver") == 1  # the default town only
     client = TestClient(app)
     response = client.post("/api/v1/resolve", json={"text": "有人在河里电鱼", "town": names[2]})
     assert response.status_code == 200
-    assert len(catalog.resolvers) == 2
+    assert catalog.held("resolver") == 2
 
 
 def test_towns_with_identical_lists_share_one_resolver_but_answer_in_their_own_name(tmp_path):
@@ -45,7 +45,7 @@ def test_towns_with_identical_lists_share_one_resolver_but_answer_in_their_own_n
     names = _towns(store, 3, changed={2})
     catalog = Catalog(store)
     first, second, other = (catalog.resolver(n) for n in names)
-    assert len(catalog.resolvers) == 2
+    assert catalog.held("resolver") == 2
     assert first.index is second.index and first.knowledge is second.knowledge
     assert other.index is not first.index
     assert (first.town, second.town) == (names[0], names[1])
@@ -67,12 +67,46 @@ def test_the_cache_keeps_to_its_budget_and_drops_the_least_recently_used():
 def test_a_small_budget_rebuilds_evicted_resolvers_and_answers_the_same(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'lvzhi.db'}")
     names = _towns(store, 3, changed={0, 1, 2})
-    catalog = Catalog(store, cache_mb=4)  # room for one town's resolver
+    catalog = Catalog(store, cache_mb=2.5)  # room for about one town's lists and resolver
     before = catalog.resolver(names[0]).resolve("噪音扰民").to_dict()
     catalog.resolver(names[1])
     catalog.resolver(names[2])
-    assert len(catalog.resolvers) == 1
+    assert catalog.held("resolver") < 3 and catalog.cache.used <= catalog.cache.budget
+    assert catalog.cache.stats()["evictions"] > 0
     assert catalog.resolver(names[0]).resolve("噪音扰民").to_dict() == before
+
+
+def test_the_memory_estimates_hold_for_a_town_whose_lists_differ(tmp_path):
+    """What the budget counts for a resolver and a dataset is what they take (within a factor of two),
+    measured with tracemalloc on a town whose lists differ from every other town's."""
+    import gc
+    import tracemalloc
+
+    from lvzhi.lists.catalog import BYTES_PER_ITEM_MADE, DATASET_BYTES_PER_ITEM
+    from lvzhi.resolve import Resolver
+    from lvzhi.store.reading import ItemPool, load_dataset
+
+    store = Store(f"sqlite:///{tmp_path / 'lvzhi.db'}")
+    names = _towns(store, 2, changed={0, 1})
+    catalog = Catalog(store)
+    Resolver(catalog.dataset(names[0]))  # the tokenizer and the process-wide vocabulary, loaded once
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        with store.transaction() as session:
+            dataset, made = load_dataset(session, catalog.version(names[1]).id, ItemPool())
+        gc.collect()
+        dataset_bytes = tracemalloc.get_traced_memory()[0] - before
+        resolver = Resolver(dataset)
+        gc.collect()
+        resolver_bytes = tracemalloc.get_traced_memory()[0] - before - dataset_bytes
+    finally:
+        tracemalloc.stop()
+    estimate = DATASET_BYTES_PER_ITEM * len(dataset.items) + BYTES_PER_ITEM_MADE * made
+    assert made == len(dataset.items)  # a pool of its own: every item made anew
+    assert estimate / 2 <= dataset_bytes <= estimate * 2
+    assert resolver.footprint / 2 <= resolver_bytes <= resolver.footprint * 2, (resolver_bytes, resolver.footprint)
 
 
 def test_a_new_version_of_one_town_keeps_the_other_towns_resolvers(tmp_path):

@@ -11,8 +11,6 @@ import io
 import re
 from pathlib import Path
 
-from openpyxl import Workbook
-
 from ..errors import InvalidInput
 from .files import atomic_write
 
@@ -41,6 +39,8 @@ def table_bytes(sheets: list[Sheet], fmt: str) -> bytes:
         writer.writerow([safe_cell(h) for h in header])
         writer.writerows([safe_cell(v) for v in row] for row in rows)
         return handle.getvalue().encode("utf-8-sig")
+    from openpyxl import Workbook  # imported when a workbook is written, not when a server starts
+
     book = Workbook(write_only=True)
     for name, header, rows in sheets:
         sheet = book.create_sheet(name)

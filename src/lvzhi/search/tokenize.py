@@ -9,7 +9,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Iterable
 
-import yaml
+from ..yamltext import load_yaml
 
 from .normalize import normalize
 
@@ -28,7 +28,7 @@ def _lines(name: str) -> list[str]:
 @lru_cache(maxsize=1)
 def synonyms() -> dict[str, tuple[str, ...]]:
     """Everyday word → the list's own terms it stands for (synonyms.yaml)."""
-    table = yaml.safe_load(_data_text("synonyms.yaml")) or {}
+    table = load_yaml(_data_text("synonyms.yaml")) or {}
     return {str(word): tuple(str(t) for t in (terms or ())) for word, terms in table.items()}
 
 
