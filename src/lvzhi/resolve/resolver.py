@@ -93,12 +93,13 @@ class Resolver:
             return self.tokenizer.tokens(text, simplified=True)
 
         title, body, phrasings = [], [], []
+        said = self.knowledge.phrasings  # built once here, not once per item
         for document in self._documents:
             if document.item:
                 item = document.item
                 title.append(tokens(item.title))
                 body.append(tokens(" ".join(item.duty_texts())))
-                phrasings.append(tokens(" ".join(self.knowledge.phrasings.get(item.code, ()))))
+                phrasings.append(tokens(" ".join(said.get(item.code, ()))))
             else:
                 topic = document.off_list
                 words = tokens(" ".join([topic.topic, *topic.phrasings]))
