@@ -188,3 +188,40 @@ def test_two_workers_share_versions_and_login_throttling_through_postgresql(tmp_
         finally:
             server.terminate()
             server.wait(timeout=30)
+
+
+def test_many_towns_stored_at_once_read_back_as_stored_one_by_one(tmp_path):
+    """save_datasets (a province in a few statements) stores what save_dataset would: the same content hash,
+    items and departments; a town already there gets a new version the ordinary way."""
+    import dataclasses
+
+    from lvzhi.store.reading import dataset_of, town_records
+    from lvzhi.store.repository import dataset_sha256, save_datasets
+
+    base = bundled_dataset()
+    datasets = []
+    for n in range(3):
+        items = list(base.items)
+        items[n] = dataclasses.replace(items[n], title=items[n].title + f"（{n}）")
+        datasets.append(type(base)(type(base.town)(f"批量镇{n}", "测试区", "重庆市"), base.version, items, []))
+    store = Store(f"sqlite:///{tmp_path / 'lvzhi.db'}")
+    with store.transaction() as session:
+        save_dataset(session, copy.deepcopy(datasets[0]), source_name="one.json")
+    with store.transaction() as session:
+        results = save_datasets(session, datasets, source_name="many.json")
+    assert [r.created for r in results] == [False, True, True]  # 批量镇0's content is there already
+    with store.transaction() as session:
+        records = {r.name: r for r in town_records(session)}
+        for dataset in datasets:
+            version = records[dataset.town.name].versions[-1]
+            assert version.sha256 == dataset_sha256(dataset) and version.items == len(base.items)
+            assert dataset_of(session, version.id).to_dict() == dataset.to_dict()
+    # the departments the items name are linked as one by one: the same links for each town's version
+    from sqlalchemy import func, select
+
+    from lvzhi.store.schema import ItemDepartmentRow, ItemRow
+
+    with store.transaction() as session:
+        links = [session.scalar(select(func.count()).select_from(ItemDepartmentRow).join(ItemRow).where(
+            ItemRow.version_id == records[d.town.name].versions[-1].id)) for d in datasets]
+    assert links[0] > 300 and len(set(links)) == 1
