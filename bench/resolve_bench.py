@@ -34,6 +34,19 @@ WHAT = ["在河里电鱼", "占道摆摊卖菜", "半夜施工噪音很大", "�
         "家里有人申请低保", "想给老人办高龄补贴", "宅基地建房要审批", "烟花爆竹存放在居民楼", "村道上摩托车不戴头盔",
         "养殖场臭气熏天", "店铺消防通道堵了", "孩子上学要办转学", "山林里有人烧荒"]
 WHERE = ["就在村口", "在场镇街上", "靠近小学", "在河边", "在三组", "在新街市场旁边", "在高速路口", "在老街", "在菜市场"]
+WHEN = ["", "昨天晚上", "这几天", "已经一个多月了", "今天早上", "每到周末", "上个星期", "反映过好几次"]
+
+
+def unique_texts(count: int) -> list[str]:
+    """`count` different requests (up to 8,640), in a fixed shuffled order: none of them twice."""
+    import random
+
+    texts = [f"{who}{what}，{where}{('，' + when) if when else ''}"
+             for when in WHEN for who in WHO for what in WHAT for where in WHERE]
+    random.Random(19).shuffle(texts)
+    if count > len(texts):
+        raise ValueError(f"only {len(texts)} different texts")
+    return texts[:count]
 DEFAULT_SET = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "dev-queries.jsonl"
 
 

@@ -94,6 +94,12 @@ class Catalog:
                     self._state = state  # type: ignore[assignment]
             self._checked_at = now
 
+    def generation(self) -> tuple:
+        """Changes whenever a version is added (here or in any other process) or a row is confirmed: what is
+        derived from the database's lists and their publication can be cached under it."""
+        self._fresh()
+        return self._state  # type: ignore[return-value]
+
     def written(self) -> None:
         """This process has just written lists: the next read checks the database, not the freshness window."""
         self._checked_at = float("-inf")  # not 0: time.monotonic() may be small (since boot)
@@ -186,19 +192,22 @@ class Catalog:
 
     def item(self, town_name: str, code: str, reference: str | int | None = None, on: date | None = None) -> Item:
         version = self.version(town_name, reference, on)
-        dataset = self.dataset(town_name, version.id)
-        found = self.cache.get(("codes", version.id), dataset.by_code,
-                               lambda codes: DATASET_BYTES_PER_ITEM * len(codes)).get(code.strip().upper())
+        found = self._codes(version.id).get(code.strip().upper())
         if found is None:
+            dataset = self._dataset(version.id)
             raise NotFound(f"{dataset.town.name}的清单（{dataset.version}）中没有编码为“{code}”的事项"
                            "（编码形如 B1、C74、R163）")
         return found
+
+    def _codes(self, version_id: int) -> dict[str, Item]:
+        return self.cache.get(("codes", version_id), lambda: self._dataset(version_id).by_code(),
+                              lambda codes: DATASET_BYTES_PER_ITEM * len(codes))
 
     def history(self, town_name: str, code: str) -> list[tuple[VersionInfo, Item | None]]:
         """The item in every version of the town, oldest first (None where a version lacks it)."""
         town = self.town(town_name)
         code = code.strip().upper()
-        history = [(v, self.dataset(town.name, v.id).by_code().get(code)) for v in town.versions]
+        history = [(v, self._codes(v.id).get(code)) for v in town.versions]
         if not any(item for _, item in history):
             raise NotFound(f"{town.name}的任何版本中都没有编码为“{code}”的事项")
         return history
@@ -225,7 +234,7 @@ class Catalog:
     def resolver(self, town_name: str, on: date | None = None) -> Resolver:
         """The resolver over the lists in force on `on` (today)."""
         version = self.version(town_name, on=on)
-        dataset = self.dataset(town_name, version.id)
+        dataset = self._dataset(version.id)
         own = dataset.town.name if any(f.town == dataset.town.name for f in town_folders()) else ""
         shared = self.cache.get(("resolver", version.sha256, own), lambda: Resolver(dataset),
                                 lambda resolver: resolver.footprint)

@@ -133,7 +133,7 @@ def item_page(request: Request, town: TownName, code: Annotated[str, Path(max_le
     return render(request, "item.html", title=f"{item.code} {item.title}", town=lists.town(town), item=item,
                   shown=shown, current=lists.version(town), history=lists.history_states(town, item.code),
                   list_title=LIST_TITLES[item.list], today=date.today(),
-                  adjustments=request.app.state.services.proposals.published(lists.town(town).name, item.code))
+                  adjustments=request.app.state.services.proposals.published_for_item(lists.town(town).name, item.code))
 
 
 def _removed_item(request: Request, lists: Catalog, town: str, code: str):
