@@ -43,7 +43,7 @@ from lvzhi.model import Dataset, Town
 from lvzhi.store import Store
 from lvzhi.store.repository import save_dataset, save_datasets
 from lvzhi.store.schema import TownRow
-from resolve_bench import WHAT, WHERE, WHO  # the same unique texts as the in-process bench
+from resolve_bench import unique_texts  # the same unique texts as the in-process bench
 from start_bench import rss_mib, start_once, stop
 
 SEARCH_WORDS = ["低保", "违建", "托育", "噪音", "罚", "烟花爆竹", "消防安全检查", "宅基地建房", "区应急管理局", "电鱼",
@@ -158,16 +158,16 @@ def main() -> None:
         print(f"start: first /healthz {started['healthz_s']:.1f} s, first answered question "
               f"{started['page_s']:.1f} s; RSS {started['rss_mib']:.0f} MiB", flush=True)
         touched = rng.sample(names, min(args.touch, len(names)))
-        texts = [f"{who}{what}，{where}" for who, what, where in product(WHO, WHAT, WHERE)]
-        rng.shuffle(texts)
+        texts = unique_texts(len(touched) + args.samples)
         cold = [timed(call, base_url + "/api/v1/resolve", {"text": texts[k % len(texts)], "town": town})
                 for k, town in enumerate(touched)]
         print(f"first resolve in each of {len(touched)} towns (loads the town): {percentiles(cold)}; "
               f"RSS after {rss_mib(server.pid):.0f} MiB", flush=True)
         unique = [timed(call, base_url + "/api/v1/resolve", {"text": t, "town": touched[k % len(touched)]})
                   for k, t in enumerate(texts[len(touched):len(touched) + args.samples])]
-        print(f"resolve, unique texts (never one twice), in the towns touched: {percentiles(unique)}; "
-              f"RSS after {rss_mib(server.pid):.0f} MiB", flush=True)
+        print(f"resolve, unique texts (never one twice), round the {len(touched)} towns touched: "
+              f"{percentiles(unique)}; RSS after {rss_mib(server.pid):.0f} MiB; cache {call(base_url + '/healthz')['cache']}",
+              flush=True)
         repeated = [timed(call, base_url + "/api/v1/resolve", {"text": texts[k % 20], "town": touched[0]})
                     for k in range(args.samples)]
         print(f"resolve, REPEATED texts (the same 20 again and again: caches hit), one town: "

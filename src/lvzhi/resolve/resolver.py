@@ -88,9 +88,9 @@ class Resolver:
     def _domain_words(self) -> list[str]:
         return [n for name in self.dataset.departments() for n in department(name).names()]
 
-    def _fields(self) -> dict[str, list[list[str]]]:
-        def tokens(text: str) -> list[str]:
-            return self.tokenizer.tokens(text, simplified=True)
+    def _fields(self) -> dict[str, list]:
+        def tokens(text: str):
+            return self.tokenizer.numbered(text, simplified=True)  # the same tokens, as numbers, remembered
 
         title, body, phrasings = [], [], []
         said = self.knowledge.phrasings  # built once here, not once per item

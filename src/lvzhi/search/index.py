@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import Counter
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -63,30 +62,45 @@ def _document_type(documents: int) -> type:
     return np.int16 if documents < 2**15 else np.int32
 
 
-class FieldIndex:
-    """One field (say, the titles) of every document, indexed for BM25."""
+def numbered(document: Sequence[str] | np.ndarray) -> np.ndarray:
+    """A document's tokens as their numbers (a document given as numbers already is kept as it is)."""
+    if isinstance(document, np.ndarray):
+        return document
+    return np.array(VOCABULARY.number(document), dtype=np.int32)
 
-    def __init__(self, documents: Sequence[Sequence[str]], length_normalisation: float = 0.75, k1: float = K1):
+
+def _pairs(documents: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every distinct (document, token) pair, sorted, with how often the token is in the document."""
+    lengths = np.array([len(d) for d in documents], dtype=np.int64)
+    tokens = np.concatenate([*documents, np.empty(0, dtype=np.int32)]).astype(np.int64)
+    width = int(tokens.max(initial=0)) + 1
+    keys, counts = np.unique(np.repeat(np.arange(len(documents), dtype=np.int64), lengths) * width + tokens,
+                             return_counts=True)
+    return keys // width, keys % width, counts
+
+
+def _idfs(documents_with_token: np.ndarray, documents: int) -> np.ndarray:
+    """_idf for each count (computed once per distinct count: most tokens are in one or two documents)."""
+    distinct, at = np.unique(documents_with_token, return_inverse=True)
+    return np.array([_idf(int(n), documents) for n in distinct], dtype=np.float64)[at]
+
+
+class FieldIndex:
+    """One field (say, the titles) of every document, indexed for BM25. A document is its tokens, as strings or
+    as their numbers (`numbered`)."""
+
+    def __init__(self, documents: Sequence[Sequence[str] | np.ndarray], length_normalisation: float = 0.75,
+                 k1: float = K1):
         self.size = len(documents)
-        placeholder = VOCABULARY.number([_PLACEHOLDER])[0]
-        rows: list[int] = []
-        columns: list[int] = []
-        frequencies: list[int] = []
-        lengths = np.empty(self.size, dtype=np.float64)
-        for n, document in enumerate(documents):
-            ids = VOCABULARY.number(document) if len(document) else [placeholder]
-            lengths[n] = len(ids)
-            counts = Counter(ids)
-            rows.extend([n] * len(counts))
-            columns.extend(counts)
-            frequencies.extend(counts.values())
-        tokens, column, df = np.unique(np.array(columns, dtype=np.int64), return_inverse=True, return_counts=True)
-        idf = np.array([_idf(int(n), self.size) for n in df], dtype=np.float32)
-        row = np.array(rows, dtype=np.int64)
-        tf = np.array(frequencies, dtype=np.float64)
+        placeholder = np.array(VOCABULARY.number([_PLACEHOLDER]), dtype=np.int32)
+        ids = [numbered(d) if len(d) else placeholder for d in documents]
+        lengths = np.array([len(d) for d in ids], dtype=np.float64)
+        row, token, tf = _pairs(ids)
+        tokens, column, df = np.unique(token, return_inverse=True, return_counts=True)
+        idf = _idfs(df, self.size).astype(np.float32)
         b = length_normalisation
         average = lengths.mean() if self.size else 1.0
-        weight = (idf[column].astype(np.float64) * (tf / (k1 * ((1 - b) + b * lengths[row] / average) + tf)))
+        weight = idf[column].astype(np.float64) * (tf / (k1 * ((1 - b) + b * lengths[row] / average) + tf))
         order = np.lexsort((row, column))
         self._tokens = tokens.astype(np.int32)  # sorted token numbers
         self._starts = np.concatenate([[0], np.cumsum(df)]).astype(np.int32)
@@ -123,13 +137,13 @@ class FieldedIndex:
         b = dict(length_normalisation or {})
         self._fields = {name: FieldIndex(docs, b.get(name, 0.75)) for name, docs in fields.items()}
         # each document's distinct tokens over all fields, as sorted numbers (one flat array), and each token's idf
-        per_document = [sorted(set().union(*(VOCABULARY.number(docs[n]) for docs in fields.values())))
-                        for n in range(self.size)]
-        self._doc_starts = np.concatenate([[0], np.cumsum([len(d) for d in per_document])]).astype(np.int32)
-        self._doc_tokens = np.array([t for d in per_document for t in d], dtype=np.int32)
+        row, token, _ = _pairs([np.concatenate([numbered(docs[n]) for docs in fields.values()] or
+                                               [np.empty(0, dtype=np.int32)]) for n in range(self.size)])
+        self._doc_starts = np.searchsorted(row, np.arange(self.size + 1)).astype(np.int32)
+        self._doc_tokens = token.astype(np.int32)
         tokens, frequency = np.unique(self._doc_tokens, return_counts=True)
         self._tokens = tokens
-        self._idf = np.array([_idf(int(n), self.size) for n in frequency], dtype=np.float64)
+        self._idf = _idfs(frequency, self.size)
         self._unknown_idf = math.log(1 + (self.size + 0.5) / 0.5)
 
     @property

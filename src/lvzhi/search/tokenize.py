@@ -8,6 +8,7 @@ import re
 import tempfile
 import threading
 from array import array
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -17,6 +18,9 @@ from ..yamltext import load_yaml
 
 from .normalize import normalize
 
+# Texts whose tokens are remembered as numbers (≈0.4 KiB each): the items that towns share are tokenised once,
+# so loading another town's resolver costs only its own wording.
+REMEMBERED_TEXTS = 32768
 _WORDLIKE = re.compile(r"[\u3400-\u9fffA-Za-z]")
 _NUMBER = re.compile(r"^[0-9.]+$")
 
@@ -62,6 +66,8 @@ class Tokenizer:
         self._stopwords = frozenset(_lines("stopwords.txt"))
         self._synonyms = synonyms()
         self._added: set[str] = set()
+        self._numbered: OrderedDict[bytes, object] = OrderedDict()
+        self._words_added = 0  # counts additions: a text cut before one is not remembered after it
         domain = [*_lines("terms.txt"), *(w for word, terms in self._synonyms.items() for w in (word, *terms))]
         if not _load_dictionary(self._jieba, domain, self._added):
             self._jieba.initialize()
@@ -77,6 +83,8 @@ class Tokenizer:
                     self._jieba.add_word(word, freq=20000)
                     self._added.add(word)
                     self._cut_cached.cache_clear()  # remembered cuts may split the new word
+                    self._numbered.clear()
+                    self._words_added += 1
 
     def expansions(self, text: str) -> list[str]:
         """The list's terms for every everyday word the text contains (synonyms.yaml)."""
@@ -86,6 +94,27 @@ class Tokenizer:
     def tokens(self, text: str, simplified: bool = False) -> list[str]:
         """Search-mode tokens: whole words and the shorter words inside them."""
         return [t for t in self._search_mode(self._cut(normalize(text, simplified).lower())) if self._keeps(t)]
+
+    def numbered(self, text: str, simplified: bool = False):
+        """tokens(text) as the process's token numbers (search.index.VOCABULARY), remembered for the most
+        recent REMEMBERED_TEXTS texts."""
+        from .index import numbered
+
+        key = hashlib.blake2b(text.encode("utf-8"), digest_size=16, person=b"s" if simplified else b"t").digest()
+        with self._lock:
+            found = self._numbered.get(key)
+            if found is not None:
+                self._numbered.move_to_end(key)
+                return found
+            cut_under = self._words_added
+        ids = numbered(self.tokens(text, simplified))
+        with self._lock:
+            if cut_under != self._words_added:
+                return ids
+            self._numbered[key] = ids
+            if len(self._numbered) > REMEMBERED_TEXTS:
+                self._numbered.popitem(last=False)
+        return ids
 
     def words(self, text: str) -> list[str]:
         """Whole words only (jieba's precise mode), without the shorter words inside long ones."""

@@ -67,7 +67,7 @@ def create_app(store: Store | None = None, database: str | None = None, warm: bo
 
     @app.get("/healthz", include_in_schema=False)
     async def health() -> dict:
-        return {"status": "ok", "towns": len(catalog.towns())}
+        return {"status": "ok", "towns": len(catalog.towns()), "cache": catalog.cache.stats()}
 
     if warm and catalog.towns():
         # one town, whatever their number: the dictionary and the code paths load before the first request;
