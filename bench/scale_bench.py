@@ -165,9 +165,16 @@ def main() -> None:
               f"RSS after {rss_mib(server.pid):.0f} MiB", flush=True)
         unique = [timed(call, base_url + "/api/v1/resolve", {"text": t, "town": touched[k % len(touched)]})
                   for k, t in enumerate(texts[len(touched):len(touched) + args.samples])]
-        print(f"resolve, unique texts (never one twice), round the {len(touched)} towns touched: "
+        print(f"resolve, unique texts (never one twice), round all {len(touched)} towns touched (more than the "
+              f"cache holds: mostly reloads): "
               f"{percentiles(unique)}; RSS after {rss_mib(server.pid):.0f} MiB; cache {call(base_url + '/healthz')['cache']}",
               flush=True)
+        recent = touched[-20:]  # towns the cache holds: the resolver is there, only the text is new
+        texts = unique_texts(len(touched) + 2 * args.samples)[len(touched) + args.samples:]
+        held = [timed(call, base_url + "/api/v1/resolve", {"text": t, "town": recent[k % len(recent)]})
+                for k, t in enumerate(texts)]
+        print(f"resolve, unique texts (never one twice), round the 20 towns touched last (held in the cache): "
+              f"{percentiles(held)}", flush=True)
         repeated = [timed(call, base_url + "/api/v1/resolve", {"text": texts[k % 20], "town": touched[0]})
                     for k in range(args.samples)]
         print(f"resolve, REPEATED texts (the same 20 again and again: caches hit), one town: "
