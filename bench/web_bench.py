@@ -30,6 +30,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from resolve_bench import unique_texts
+from start_bench import cpu_seconds
 
 TOWN = quote("珞璜镇")
 QUESTIONS = [
@@ -151,21 +152,28 @@ def _lua(data: bytes) -> str:
 
 
 def run_scenario(name: str, base: str, requests: list[bytes], clients: int, seconds: float,
-                 driver: str = "asyncio") -> dict:
+                 driver: str = "asyncio", server_pid: int | None = None) -> dict:
+    """Throughput and latency; and the server's CPU time per request, which another job on the machine
+    barely changes (unlike throughput): the figure to compare two commits by on a shared machine."""
     port = int(base.rsplit(":", 1)[1])
     if driver == "wrk":
         _wrk(port, requests[-50:], clients, min(2.0, seconds))  # warm-up, on texts the run sends last (if ever)
+        used = cpu_seconds(server_pid) if server_pid else 0.0
         result = {"scenario": name, **_wrk(port, requests, clients, seconds)}
     else:
         asyncio.run(_drive(port, requests[-50:], clients, min(2.0, seconds)))  # warm-up
+        used = cpu_seconds(server_pid) if server_pid else 0.0
         latencies, failures, elapsed = asyncio.run(_drive(port, requests, clients, seconds))
         latencies.sort()
         pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
         result = {"scenario": name, "requests": len(latencies), "failed": len(failures),
                   "per_second": round(len(latencies) / elapsed), "p50_ms": round(pick(0.50), 1),
                   "p99_ms": round(pick(0.99), 1), "mean_ms": round(statistics.fmean(latencies) * 1000, 1)}
+    if server_pid:
+        result["cpu_ms_per_request"] = round((cpu_seconds(server_pid) - used) * 1000 / max(result["requests"], 1), 2)
     print(f"  {name:<22} {result['per_second']:>6} req/s   p50 {result['p50_ms']:>6.1f} ms   "
-          f"p99 {result['p99_ms']:>6.1f} ms   {result['requests']} requests, {result['failed']} failed", flush=True)
+          f"p99 {result['p99_ms']:>6.1f} ms   {result['requests']} requests, {result['failed']} failed"
+          f"   server CPU {result.get('cpu_ms_per_request', float('nan')):.2f} ms/request", flush=True)
     return result
 
 
@@ -206,7 +214,8 @@ def bench_database(label: str, database: str, args) -> list[dict]:
         chosen = scenarios(port)
         if args.only:
             chosen = {name: requests for name, requests in chosen.items() if any(o in name for o in args.only)}
-        return [{"database": label, **run_scenario(name, base, requests, args.clients, args.seconds, args.driver)}
+        return [{"database": label, **run_scenario(name, base, requests, args.clients, args.seconds, args.driver,
+                                                   process.pid)}
                 for name, requests in chosen.items()]
     finally:
         process.terminate()
