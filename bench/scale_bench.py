@@ -165,8 +165,8 @@ def main() -> None:
               f"RSS after {rss_mib(server.pid):.0f} MiB", flush=True)
         unique = [timed(call, base_url + "/api/v1/resolve", {"text": t, "town": touched[k % len(touched)]})
                   for k, t in enumerate(texts[len(touched):len(touched) + args.samples])]
-        print(f"resolve, unique texts (never one twice), round all {len(touched)} towns touched (more than the "
-              f"cache holds: mostly reloads): "
+        print(f"resolve, unique texts (never one twice), round all {len(touched)} towns touched (towns beyond what "
+              f"the cache holds are loaded again): "
               f"{percentiles(unique)}; RSS after {rss_mib(server.pid):.0f} MiB; cache {call(base_url + '/healthz')['cache']}",
               flush=True)
         recent = touched[-20:]  # towns the cache holds: the resolver is there, only the text is new
