@@ -225,3 +225,26 @@ def test_many_towns_stored_at_once_read_back_as_stored_one_by_one(tmp_path):
         links = [session.scalar(select(func.count()).select_from(ItemDepartmentRow).join(ItemRow).where(
             ItemRow.version_id == records[d.town.name].versions[-1].id)) for d in datasets]
     assert links[0] > 300 and len(set(links)) == 1
+
+
+def test_item_counts_are_counted_once_per_version_and_right_for_new_ones(tmp_path):
+    """The catalog counts a version's items when it first sees the version (they never change), so a new
+    version of one town does not make it group every item row of the province again."""
+    from lvzhi.store.reading import town_records
+
+    store = Store(f"sqlite:///{tmp_path / 'lvzhi.db'}")
+    names = _towns(store, 2, changed={1})
+    counted: dict = {}
+    with store.transaction() as session:
+        first = town_records(session, counted)
+    assert [t.versions[0].items for t in first] == [402, 402] and len(counted) == 2
+    smaller = copy.deepcopy(bundled_dataset())
+    smaller.town.name = names[0]
+    del smaller.items[-1]
+    with store.transaction() as session:
+        save_dataset(session, smaller, source_name="smaller.json")
+    counted[(first[1].versions[0].id, first[1].versions[0].sha256)] = -1  # a count never asked for again
+    with store.transaction() as session:
+        again = {t.name: t for t in town_records(session, counted)}
+    assert [v.items for v in again[names[0]].versions] == [402, 401]
+    assert again[names[1]].versions[0].items == -1  # read from what was counted before, not counted again

@@ -75,6 +75,7 @@ class Catalog:
         self._state: tuple | None = None
         self._towns: dict[str, TownInfo] = {}
         self._items = ItemPool()  # one Item object per distinct content, shared by towns and versions
+        self._counted: dict[tuple[int, str], int] = {}  # versions' item counts: they never change
         self._derived: dict[tuple, object] = {}
 
     # -- freshness -------------------------------------------------------------------------------
@@ -88,7 +89,7 @@ class Catalog:
                 state = (*session.execute(select(func.count(VersionRow.id), func.max(VersionRow.id))).one(),
                          session.scalar(select(func.count(VersionCheckRow.id))), date.today())
                 if state != self._state:
-                    towns = {t.name: town_info(t) for t in town_records(session)}
+                    towns = {t.name: town_info(t) for t in town_records(session, self._counted)}
                     self._forget(self._towns, towns, self._state is not None and state[3] != self._state[3])
                     self._towns = towns
                     self._state = state  # type: ignore[assignment]

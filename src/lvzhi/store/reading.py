@@ -37,17 +37,30 @@ class TownRecord:
     versions: tuple[VersionRecord, ...]  # in import order
 
 
-def town_records(session: Session) -> list[TownRecord]:
-    """Every town with every version, in three queries whatever the number of towns."""
-    counts = dict(session.execute(select(ItemRow.version_id, func.count()).group_by(ItemRow.version_id)).all())
+def town_records(session: Session, counted: dict[tuple[int, str], int] | None = None) -> list[TownRecord]:
+    """Every town with every version, in three queries whatever the number of towns.
+
+    A version's item count never changes: pass the same `counted` dict ({(version id, sha256): items}) on every
+    call and only versions not counted before are counted (a province's millions of item rows are not grouped
+    again each time one town publishes)."""
+    counted = {} if counted is None else counted
+    rows = list(session.scalars(select(VersionRow).order_by(VersionRow.id)))
+    missing = [v.id for v in rows if (v.id, v.sha256) not in counted]
+    if missing:
+        query = select(ItemRow.version_id, func.count()).group_by(ItemRow.version_id)
+        if len(missing) < len(rows):
+            query = query.where(ItemRow.version_id.in_(missing))
+        found = dict(session.execute(query).all())
+        fresh = set(missing)
+        counted.update({(v.id, v.sha256): found.get(v.id, 0) for v in rows if v.id in fresh})
     checked: dict[int, set[str]] = {}
     for version_id, code in session.execute(select(VersionCheckRow.version_id, VersionCheckRow.code)):
         checked.setdefault(version_id, set()).add(code)
     versions: dict[int, list[VersionRecord]] = {}
-    for v in session.scalars(select(VersionRow).order_by(VersionRow.id)):
+    for v in rows:
         unsure = tuple(c for c in (v.unsure_codes or ()) if c not in checked.get(v.id, set()))
         versions.setdefault(v.town_id, []).append(VersionRecord(
-            v.id, v.label, v.effective_date, v.imported_at, v.source_name, v.sha256, counts.get(v.id, 0), unsure))
+            v.id, v.label, v.effective_date, v.imported_at, v.source_name, v.sha256, counted[(v.id, v.sha256)], unsure))
     return [TownRecord(t.name, t.district, t.city, tuple(versions.get(t.id, ())))
             for t in session.scalars(select(TownRow).order_by(TownRow.id))]
 
