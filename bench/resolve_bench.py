@@ -21,7 +21,6 @@ import sys
 import time
 import tracemalloc
 from datetime import datetime
-from itertools import product
 from pathlib import Path
 
 import bm25s
@@ -46,6 +45,20 @@ WHERE = ["就在村口", "在场镇街上", "靠近小学", "在河边", "在三
 DEFAULT_SETS = (ROOT.parent / "shared" / "eval" / "dev-queries.jsonl", ROOT / "eval" / "blind-a.jsonl",
                 ROOT / "eval" / "blind-b.jsonl")
 COLUMNS = ("verdict", "lead", "item@1", "item@3", "清单外 F1", "residents")
+WHEN = ["", "昨天晚上", "这几天", "已经一个多月了", "今天早上", "每到周末", "上个星期", "反映过好几次"]
+
+
+def unique_texts(count: int) -> list[str]:
+    """`count` different requests (up to 8,640), in a fixed shuffled order: none of them twice."""
+    import random
+
+    texts = [f"{who}{what}，{where}{('，' + when) if when else ''}"
+             for when in WHEN for who in WHO for what in WHAT for where in WHERE]
+    random.Random(19).shuffle(texts)
+    if count > len(texts):
+        raise ValueError(f"only {len(texts)} different texts")
+    return texts[:count]
+
 
 
 class PlainBaseline:
@@ -148,8 +161,7 @@ def main() -> None:
         Resolver(dataset)
         builds.append(time.perf_counter() - started)
     labelled_texts = list(dict.fromkeys(case.text for cases in sets.values() for case in cases))
-    generated = [f"{who}{what}，{where}" for who, what, where in product(WHO, WHAT, WHERE)]
-    unique = list(dict.fromkeys(labelled_texts + generated))
+    unique = list(dict.fromkeys(labelled_texts + unique_texts(1080)))
     once = timed(resolver, unique)  # first: no text has been seen by any cache yet
 
     systems = {"jieba+BM25": PlainBaseline(dataset), "lvzhi": resolver}

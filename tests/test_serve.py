@@ -70,3 +70,27 @@ def test_a_running_server_picks_up_a_new_version(tmp_path):
     assert after["version"]["label"] == "2026年调整版" and after["town_part"][-1] == "负责组织献血志愿者。"
     assert client.get("/api/v1/towns/%E7%8F%9E%E7%92%9C%E9%95%87/items/C110").status_code == 404
     assert "B130" in client.get("/t/%E7%8F%9E%E7%92%9C%E9%95%87/lists/basic").text
+
+
+def test_a_running_server_serves_a_town_imported_after_it_started(tmp_path):
+    """Nothing is loaded for a town until it is asked about: a town another process imports while the server
+    runs is listed, its items are served and requests are resolved in its name."""
+    import copy
+
+    database = f"sqlite:///{tmp_path / 'lvzhi.db'}"
+    store = Store(database)
+    app = create_app(store)
+    app.state.catalog.written()  # the next read goes to the database, not the 1-second window
+    client = TestClient(app)
+    assert [t["name"] for t in client.get("/api/v1/towns").json()["towns"]] == ["珞璜镇"]
+    town = copy.deepcopy(bundled_dataset())
+    town.town.name = "新到镇"
+    other = Store(database)  # `lvzhi import` in another process
+    with other.transaction() as session:
+        save_dataset(session, town, source_name="new.json")
+    other.close()
+    app.state.catalog.written()
+    assert "新到镇" in [t["name"] for t in client.get("/api/v1/towns").json()["towns"]]
+    assert client.get("/t/" + quote("新到镇") + "/C74").status_code == 200
+    answer = client.post("/api/v1/resolve", json={"text": "申请低保需要什么材料", "town": "新到镇"}).json()
+    assert answer["verdict"] == "basic" and answer["lead"] == "新到镇"

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from importlib import resources
-import yaml
+from ..yamltext import load_yaml
 
 from ..clock import from_utc, to_utc
 
@@ -33,7 +33,7 @@ class TimeLimit:
 
 @lru_cache(maxsize=1)
 def _limits() -> tuple[str, dict[str, TimeLimit]]:
-    data = yaml.safe_load((resources.files("lvzhi") / "dispatch" / "deadlines.yaml").read_text(encoding="utf-8"))
+    data = load_yaml((resources.files("lvzhi") / "dispatch" / "deadlines.yaml").read_text(encoding="utf-8"))
     limits = {name: TimeLimit(name, float(v.get("hours", 0)), int(v.get("working_days", 0)))
               for name, v in data["urgencies"].items()}
     return data["default"], limits

@@ -15,7 +15,7 @@ from functools import lru_cache
 from importlib import resources
 
 import numpy as np
-import yaml
+from ..yamltext import load_yaml
 
 from ..model import Item
 from ..registry import is_body
@@ -106,7 +106,7 @@ class Calibration:
 @lru_cache(maxsize=1)
 def calibration() -> Calibration:
     text = (resources.files("lvzhi") / "dispatch" / "confidence.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = load_yaml(text)
     knots = data.get("isotonic") or {}
     return Calibration(float(data["intercept"]), {k: float(v) for k, v in data["weights"].items()},
                        tuple(knots.get("model", ())), tuple(knots.get("right", ())), float(data["review_below"]))

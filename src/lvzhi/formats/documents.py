@@ -5,31 +5,31 @@ from __future__ import annotations
 import io
 from typing import Sequence
 
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
-
 TITLE_FONT = "方正小标宋简体"
 HEADING_FONT = "黑体"
 BODY_FONT = "仿宋_GB2312"
-BODY_SIZE = Pt(16)  # 三号
-TITLE_SIZE = Pt(22)  # 二号
+BODY_SIZE = 16  # 三号, in points
+TITLE_SIZE = 22  # 二号
 
 
-def _face(run, name: str, size: Pt, bold: bool = False) -> None:
+def _face(run, name: str, size: float, bold: bool = False) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
     run.font.name = name
-    run.font.size = size
+    run.font.size = Pt(size)
     run.font.bold = bold
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
 
 
-def _paragraph(document, text: str, font: str, size: Pt, align=None, bold: bool = False, indent: bool = False):
+def _paragraph(document, text: str, font: str, size: float, align=None, bold: bool = False, indent: bool = False):
+    from docx.shared import Pt
+
     paragraph = document.add_paragraph()
     if align is not None:
         paragraph.alignment = align
     if indent:
-        paragraph.paragraph_format.first_line_indent = Pt(size.pt * 2)
+        paragraph.paragraph_format.first_line_indent = Pt(size * 2)
     paragraph.paragraph_format.line_spacing = Pt(28)
     _face(paragraph.add_run(text), font, size, bold)
     return paragraph
@@ -38,13 +38,19 @@ def _paragraph(document, text: str, font: str, size: Pt, align=None, bold: bool 
 def official_docx(title: str, reference: str, sections: Sequence[tuple[str, Sequence[str]]], issuer: str,
                   date_text: str) -> bytes:
     """Title, a reference line, numbered sections of paragraphs, then the issuer and date (盖章处) at the foot."""
+    # python-docx is imported when a document is written, not when a server starts (it takes ~0.3 s)
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
     document = Document()
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
     section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
     normal = document.styles["Normal"]
-    normal.font.name, normal.font.size = BODY_FONT, BODY_SIZE
+    normal.font.name, normal.font.size = BODY_FONT, Pt(BODY_SIZE)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
     _paragraph(document, title, TITLE_FONT, TITLE_SIZE, WD_ALIGN_PARAGRAPH.CENTER)
     _paragraph(document, reference, BODY_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.CENTER)

@@ -6,9 +6,6 @@ import io
 import json
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-
 from ..model import LIST_KINDS, LIST_TITLES, Dataset
 from .cells import COLUMNS, row_values
 from .files import atomic_write
@@ -38,6 +35,9 @@ def csv_text(dataset: Dataset) -> str:
 
 
 def _xlsx_bytes(dataset: Dataset) -> bytes:
+    from openpyxl import Workbook  # imported when a workbook is written, not when a server starts
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     book.remove(book.active)
     info = book.create_sheet("说明")

@@ -11,9 +11,6 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-
 from ..errors import InvalidInput
 from .sheets import Sheet
 
@@ -48,6 +45,9 @@ def sheets_of(data: bytes, source: str) -> dict[str, list[list[str]]]:
     """Every sheet of an xlsx file as rows of text cells."""
     if not data:
         raise InvalidInput(f"{source}：文件是空的")
+    from openpyxl import load_workbook  # imported when a workbook is read, not when a server starts
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:

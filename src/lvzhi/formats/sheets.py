@@ -14,8 +14,6 @@ import tempfile
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from openpyxl import Workbook
-
 from ..errors import InvalidInput
 from .files import atomic_write
 
@@ -68,6 +66,8 @@ def csv_chunks(header: list[str], rows: Iterable[list]) -> Iterator[bytes]:
 def _write_xlsx(sheets: list[Sheet], target) -> None:
     """Every sheet into `target` (a path or a binary file) with openpyxl's write-only mode: rows go to disk as they
     come, so a long sheet costs little memory."""
+    from openpyxl import Workbook  # imported when a workbook is written, not when a server starts
+
     book = Workbook(write_only=True)
     for name, header, rows in sheets:
         sheet = book.create_sheet(name)

@@ -12,7 +12,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import yaml
+from ..yamltext import load_yaml
 
 from ..errors import InvalidInput
 from .sheets import decode_text, write_table as write_sheets
@@ -47,7 +47,7 @@ class TicketFile:
 @lru_cache(maxsize=1)
 def column_names() -> dict[str, tuple[str, ...]]:
     text = (resources.files("lvzhi") / "formats" / "columns.yaml").read_text(encoding="utf-8")
-    return {key: tuple(names) for key, names in (yaml.safe_load(text) or {}).items()}
+    return {key: tuple(names) for key, names in (load_yaml(text) or {}).items()}
 
 
 def _key(header: str) -> str:

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable
 
-import yaml
+from ..yamltext import load_yaml
 
 from ..model import Dataset, Item
 
@@ -181,7 +181,7 @@ def towns_folder() -> Path:
 
 
 def _yaml(path: Path):
-    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+    return load_yaml(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
 def codes(spec) -> tuple[str, ...]:

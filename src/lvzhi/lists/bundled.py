@@ -5,7 +5,7 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
-import yaml
+from ..yamltext import load_yaml
 
 from ..ingest.jsonfile import read_json_file
 from ..model import Dataset
@@ -41,7 +41,7 @@ def ensure_bundled(store: Store) -> bool:
 
 def bundled_effective_date() -> date | None:
     """The date the town's record (town.yaml) gives the official lists; None while the document states none."""
-    meta = yaml.safe_load(data_path(f"{BUNDLED_FOLDER}/town.yaml").read_text(encoding="utf-8")) or {}
+    meta = load_yaml(data_path(f"{BUNDLED_FOLDER}/town.yaml").read_text(encoding="utf-8")) or {}
     given = meta.get("effective_date")
     return given if isinstance(given, date) or given is None else date.fromisoformat(str(given))
 

@@ -51,7 +51,10 @@ class BudgetLRU(Generic[V]):
         """Estimated bytes held."""
         return self._used
 
-    def get(self, key: Hashable, build: Callable[[], V], cost: Callable[[V], int]) -> V:
+    def get(self, key: Hashable, build: Callable[[], object], cost: Callable[[object], int],
+            keep: Callable[[object], V] | None = None) -> V:
+        """The entry for `key`, built if absent. `cost(built)` estimates its bytes; with `keep`, what is kept is
+        keep(built) (so that a builder can report a cost it alone knows, e.g. a dataset and its size)."""
         with self._lock:
             found = self._hit(key)
             if found is not None:
@@ -62,8 +65,9 @@ class BudgetLRU(Generic[V]):
                 found = self._hit(key)
             if found is not None:
                 return found[0]
-            value = build()
-            size = max(int(cost(value)), 1)
+            built = build()
+            size = max(int(cost(built)), 1)
+            value = built if keep is None else keep(built)
             with self._lock:
                 self.misses += 1
                 self._building.pop(key, None)
@@ -74,6 +78,22 @@ class BudgetLRU(Generic[V]):
                     self._used -= dropped
                     self.evictions += 1
             return value
+
+    def peek(self, key: Hashable) -> V | None:
+        """The entry if held, without making it the most recent."""
+        found = self._entries.get(key)
+        return found[0] if found is not None else None
+
+    def discard(self, key: Hashable) -> None:
+        with self._lock:
+            found = self._entries.pop(key, None)
+            if found is not None:
+                self._used -= found[1]
+
+    def count(self, which: Callable[[Hashable], bool]) -> int:
+        """How many held entries have a key `which` accepts."""
+        with self._lock:
+            return sum(1 for key in self._entries if which(key))
 
     def _hit(self, key: Hashable) -> tuple[V, int] | None:
         found = self._entries.get(key)

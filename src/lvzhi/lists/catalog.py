@@ -10,11 +10,13 @@ office in the database and change without a new version: the poll also watches t
 drops the places read so far, so the next answer for the town uses the new words. A resolver's index does not
 depend on places: the town's places are laid over the shared resolver as a view (`Resolver.with_places`).
 
-A province has a thousand towns, so nothing is loaded for a town until it is asked about. Resolvers are
-the costly part (an index over every item): they are keyed by the version's content hash, so towns whose
-lists are identical word for word share one, and kept by a least-recently-used cache held to a memory
-budget (`LVZHI_CACHE_MB`). A new version invalidates only what spans towns (search, department views);
-what was derived from other towns' versions stays, since versions never change.
+A province has a thousand towns, so nothing is loaded for a town until it is asked about. A version's lists,
+its items by code and its resolver (an index over every item; keyed by the version's content hash, so towns
+whose lists are identical word for word share one) are kept in one least-recently-used cache held to a memory
+budget (`LVZHI_CACHE_MB`), so a worker's memory does not grow with the towns it has been asked about. Items
+with the same content are one object whichever towns and versions hold them (`ItemPool`). A new version
+invalidates only what spans towns (search, department views); what was derived from other towns' versions
+stays, since versions never change.
 """
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ from ..registry import department, is_body
 from ..resolve import Resolver
 from ..search.engine import SearchEngine
 from ..store import Store
-from ..store.reading import dataset_of, town_records
+from ..store.reading import ItemPool, load_dataset, town_records
 from ..store.schema import PlaceRow, VersionCheckRow, VersionRow
 from ..knowledge import Place, town_folders
 from .cache import BudgetLRU, budget_from_environment
@@ -43,9 +45,11 @@ from .versions import TownInfo, VersionInfo, town_info
 
 T = TypeVar("T")
 
-# What one indexed document (an item or a 清单外 topic) costs a worker's resident memory, measured with
-# bench/scale_bench.py (RSS grew ≈7.3 MiB per town of ≈410 documents resolved in): the budget's basis.
-RESOLVER_BYTES_PER_DOCUMENT = 18 * 1024
+# What a cached dataset costs a worker's resident memory, the budget's basis (measured: bench/scale_bench.py
+# and tests/test_province.py): a reference per item, and an Item object for each item not shared with another
+# dataset already loaded. A resolver reports its own (Resolver.footprint).
+DATASET_BYTES_PER_ITEM = 100
+BYTES_PER_ITEM_MADE = 1536
 # Derived data that spans every town's current lists: rebuilt when any town's versions change.
 CROSS_TOWN = {"search", "departments", "department"}
 
@@ -69,13 +73,14 @@ class Catalog:
     def __init__(self, store: Store, refresh_seconds: float = 1.0, cache_mb: float | None = None):
         self.store = store
         self.refresh_seconds = refresh_seconds
-        self.resolvers: BudgetLRU[Resolver] = BudgetLRU((cache_mb or budget_from_environment()) * 2**20)
+        # datasets, items by code and resolvers of the versions recently asked about, held to the budget
+        self.cache: BudgetLRU[object] = BudgetLRU((cache_mb or budget_from_environment()) * 2**20)
         self._lock = threading.RLock()
-        self._checked_at = 0.0
+        self._checked_at = float("-inf")
         self._state: tuple | None = None
         self._towns: dict[str, TownInfo] = {}
-        self._datasets: dict[int, Dataset] = {}
-        self._items: dict[tuple, Item] = {}  # one Item object per distinct content, shared by towns and versions
+        self._items = ItemPool()  # one Item object per distinct content, shared by towns and versions
+        self._counted: dict[tuple[int, str], int] = {}  # versions' item counts: they never change
         self._derived: dict[tuple, object] = {}
 
     # -- freshness -------------------------------------------------------------------------------
@@ -92,15 +97,21 @@ class Catalog:
                 if state[4:] != (self._state or ())[4:]:  # a town's places changed: its resolver takes them anew
                     self._derived = {k: v for k, v in self._derived.items() if k[0] != "places"}
                 if state[:4] != (self._state or ())[:4]:
-                    towns = {t.name: town_info(t) for t in town_records(session)}
+                    towns = {t.name: town_info(t) for t in town_records(session, self._counted)}
                     self._forget(self._towns, towns, self._state is not None and state[3] != self._state[3])
                     self._towns = towns
                 self._state = state  # type: ignore[assignment]
             self._checked_at = now
 
+    def generation(self) -> tuple:
+        """Changes whenever a version is added (here or in any other process) or a row is confirmed: what is
+        derived from the database's lists and their publication can be cached under it."""
+        self._fresh()
+        return self._state  # type: ignore[return-value]
+
     def written(self) -> None:
         """This process has just written lists: the next read checks the database, not the freshness window."""
-        self._checked_at = 0.0
+        self._checked_at = float("-inf")  # not 0: time.monotonic() may be small (since boot)
 
     def changed_towns(self, old: dict[str, TownInfo], new: dict[str, TownInfo]) -> set[str]:
         """Towns whose versions (or what is known of them) differ between two readings."""
@@ -115,8 +126,8 @@ class Catalog:
         gone = {v.id for name in changed for v in (old[name].versions if name in old else ())} - {
             v.id for name in changed for v in (new[name].versions if name in new else ())}
         for version_id in gone:  # a version deleted (a town removed, a test database reset)
-            self._datasets.pop(version_id, None)
-            self._derived.pop(("codes", version_id), None)
+            self.cache.discard(("dataset", version_id))
+            self.cache.discard(("codes", version_id))
 
     def _cached(self, key: tuple, build: Callable[[], T]) -> T:
         """Derived data for the current state, built once even when many threads ask at once."""
@@ -154,16 +165,26 @@ class Catalog:
         raise NotFound(f"{town.name}没有编号或名称为“{reference}”的版本。已有：{known}")
 
     def dataset(self, town_name: str, reference: str | int | None = None, on: date | None = None) -> Dataset:
-        version = self.version(town_name, reference, on)
-        dataset = self._datasets.get(version.id)
-        if dataset is None:
-            with self._lock, self.store.transaction() as session:
-                dataset = self._datasets.setdefault(version.id, dataset_of(session, version.id, self._items))
-        return dataset
+        return self._dataset(self.version(town_name, reference, on).id)
+
+    def _dataset(self, version_id: int, keep: bool = True) -> Dataset:
+        """A version's lists from the cache, else from the database (kept in the cache when `keep`)."""
+        if not keep:
+            found = self.cache.peek(("dataset", version_id))
+            return found if found is not None else self._load(version_id)[0]
+        return self.cache.get(("dataset", version_id), lambda: self._load(version_id),
+                              lambda loaded: loaded[1], keep=lambda loaded: loaded[0])
+
+    def _load(self, version_id: int) -> tuple[Dataset, int]:
+        """The dataset and its estimated cost in bytes."""
+        with self.store.transaction() as session:
+            dataset, made = load_dataset(session, version_id, self._items)
+        return dataset, DATASET_BYTES_PER_ITEM * len(dataset.items) + BYTES_PER_ITEM_MADE * made
 
     def current_datasets(self) -> list[Dataset]:
-        """The lists in force today of every town that has lists in force."""
-        return [self.dataset(town.name) for town in self.towns() if town.current is not None]
+        """The lists in force today of every town that has lists in force. What spans towns holds them itself;
+        loading them does not push the towns recently asked about out of the cache."""
+        return [self._dataset(current.id, keep=False) for town in self.towns() if (current := town.current)]
 
     def default_town(self) -> str:
         """The town a request means when it names none: the bundled one if present, else the first."""
@@ -180,18 +201,22 @@ class Catalog:
 
     def item(self, town_name: str, code: str, reference: str | int | None = None, on: date | None = None) -> Item:
         version = self.version(town_name, reference, on)
-        dataset = self.dataset(town_name, version.id)
-        found = self._cached(("codes", version.id), dataset.by_code).get(code.strip().upper())
+        found = self._codes(version.id).get(code.strip().upper())
         if found is None:
+            dataset = self._dataset(version.id)
             raise NotFound(f"{dataset.town.name}的清单（{dataset.version}）中没有编码为“{code}”的事项"
                            "（编码形如 B1、C74、R163）")
         return found
+
+    def _codes(self, version_id: int) -> dict[str, Item]:
+        return self.cache.get(("codes", version_id), lambda: self._dataset(version_id).by_code(),
+                              lambda codes: DATASET_BYTES_PER_ITEM * len(codes))
 
     def history(self, town_name: str, code: str) -> list[tuple[VersionInfo, Item | None]]:
         """The item in every version of the town, oldest first (None where a version lacks it)."""
         town = self.town(town_name)
         code = code.strip().upper()
-        history = [(v, self.dataset(town.name, v.id).by_code().get(code)) for v in town.versions]
+        history = [(v, self._codes(v.id).get(code)) for v in town.versions]
         if not any(item for _, item in history):
             raise NotFound(f"{town.name}的任何版本中都没有编码为“{code}”的事项")
         return history
@@ -218,10 +243,10 @@ class Catalog:
     def resolver(self, town_name: str, on: date | None = None) -> Resolver:
         """The resolver over the lists in force on `on` (today)."""
         version = self.version(town_name, on=on)
-        dataset = self.dataset(town_name, version.id)
+        dataset = self._dataset(version.id)
         own = dataset.town.name if any(f.town == dataset.town.name for f in town_folders()) else ""
-        shared = self.resolvers.get((version.sha256, own), lambda: Resolver(dataset),
-                                    lambda r: r.documents * RESOLVER_BYTES_PER_DOCUMENT)
+        shared = self.cache.get(("resolver", version.sha256, own), lambda: Resolver(dataset),
+                                lambda resolver: resolver.footprint)
         return shared.for_dataset(dataset).with_places(self.places(dataset.town.name))
 
     def places(self, town_name: str) -> dict[str, Place]:
@@ -233,6 +258,10 @@ class Catalog:
                 rows = session.scalars(select(PlaceRow).where(PlaceRow.town == town_name).order_by(PlaceRow.id))
                 return {r.name: Place(r.name, tuple(r.says or ()), tuple(r.not_words or ())) for r in rows}
         return self._cached(("places", town_name), read)
+
+    def held(self, kind: str) -> int:
+        """How many datasets ("dataset"), code tables ("codes") or resolvers ("resolver") the cache holds."""
+        return self.cache.count(lambda key: key[0] == kind)
 
     def search_engine(self) -> SearchEngine:
         self._fresh()

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-import yaml
+from ..yamltext import load_yaml
 
 _PARENTHESISED = re.compile(r"[（(][^）)]*[）)]")
 # Names the lists print for no body in particular: 区级相关部门, 有关单位, 区教委等 (等: "and others").
@@ -35,7 +35,7 @@ def strip_parenthesised(name: str) -> str:
 @lru_cache(maxsize=1)
 def registry() -> dict[str, Department]:
     text = (resources.files("lvzhi") / "registry" / "departments.yaml").read_text(encoding="utf-8")
-    entries = yaml.safe_load(text) or []
+    entries = load_yaml(text) or []
     return {
         entry["name"]: Department(entry["name"], entry.get("full_name") or "", tuple(entry.get("aliases") or ()))
         for entry in entries

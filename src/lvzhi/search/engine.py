@@ -8,7 +8,7 @@ from typing import Sequence
 import numpy as np
 
 from ..model import LIST_KINDS, Dataset, Item
-from .index import EXPANSION_WEIGHT, FieldedIndex, query_scores
+from .index import EXPANSION_WEIGHT, FieldedIndex, numbered, query_scores
 from .normalize import normalize
 from .tokenize import Tokenizer, tokenizer
 
@@ -86,8 +86,23 @@ class SearchEngine:
         self._by_doc = np.argsort(self._entry_doc, kind="stable")  # entries grouped by document, in entry order
         self._doc_start = np.searchsorted(self._entry_doc[self._by_doc], np.arange(len(self._docs) + 1))
         self._doc_sizes = np.diff(self._doc_start)
-        self._texts = [" ".join([item.title, item_text(item), *item.named_departments()]) for item in self._docs]
-        tokens = lambda text: self.tokenizer.tokens(text, simplified=True)  # noqa: E731
+        self._texts = _Haystack([" ".join([item.title, item_text(item), *item.named_departments()])
+                                 for item in self._docs])
+        self._titles = _Haystack([item.title for item in self._docs])
+        # each document's list, category and departments as numbers: filters and facets are array operations
+        self._kinds = list(LIST_KINDS)
+        self._doc_kind = np.array([self._kinds.index(item.list) for item in self._docs], dtype=np.int64)
+        self._categories: list[str] = list(dict.fromkeys(item.category for item in self._docs))
+        number = {c: n for n, c in enumerate(self._categories)}
+        self._doc_category = np.array([number[item.category] for item in self._docs], dtype=np.int64)
+        named = [item.named_departments() for item in self._docs]
+        self._departments: list[str] = list(dict.fromkeys(d for names in named for d in names))
+        number = {d: n for n, d in enumerate(self._departments)}
+        self._department_doc = np.repeat(np.arange(len(named), dtype=np.int64), [len(n) for n in named])
+        self._department_of = np.array([number[d] for names in named for d in names], dtype=np.int64)
+        # each document's tokens as numbers at once: a province's tens of thousands of documents would otherwise
+        # hold three lists of strings each until the index is built
+        tokens = lambda text: numbered(self.tokenizer.tokens(text, simplified=True))  # noqa: E731
         fields = {
             "title": [tokens(item.title) for item in self._docs],
             "body": [tokens(item_text(item)) for item in self._docs],
@@ -109,24 +124,37 @@ class SearchEngine:
             return SearchResult(query, 0, [], self._facets([], filters))
         tokens = self.tokenizer.query_tokens(text)
         scores = query_scores(self.index, tokens)
-        scores += VERBATIM_BONUS * np.array([text in t for t in self._texts], dtype=np.float32)
-        scores += TITLE_VERBATIM_BONUS * np.array([text in item.title for item in self._docs], dtype=np.float32)
+        scores += VERBATIM_BONUS * self._texts.containing(text)
+        scores += TITLE_VERBATIM_BONUS * self._titles.containing(text)
         # the list's own term for an everyday word (违建 → 违法建设) found verbatim counts too, at a synonym's weight
         for term in dict.fromkeys(t for t in self.tokenizer.expansions(text) if t not in text):
-            scores += EXPANSION_WEIGHT * VERBATIM_BONUS * np.array([term in t for t in self._texts], dtype=np.float32)
+            scores += EXPANSION_WEIGHT * VERBATIM_BONUS * self._texts.containing(term)
         floor = max(float(scores.max()) * RELATIVE_CUTOFF, 1e-9)
-        found = [int(d) for d in np.argsort(-scores, kind="stable") if scores[d] >= floor]
-        matching = [d for d in found if self._doc_passes(d, filters)]
+        ranked = np.argsort(-scores, kind="stable")
+        found = ranked[scores[ranked] >= floor]
+        matching = found[self._passing(filters)[found]]
         counts = self._entry_counts(filters.get("town"))
-        total = int(sum(counts[d] for d in matching))
-        return SearchResult(query, total, self._page(matching, scores, filters.get("town"), limit, offset),
+        total = int(counts[matching].sum())
+        return SearchResult(query, total, self._page([int(d) for d in matching], scores, filters.get("town"), limit,
+                                                     offset),
                             self._facets(found, filters), [w for w in tokens.words + tokens.parts if w in text])
 
-    def _doc_passes(self, doc: int, filters: dict[str, str | None], ignore: str | None = None) -> bool:
-        item = self._docs[doc]
-        checks = {"list": lambda v: item.list == v, "category": lambda v: item.category == v,
-                  "department": lambda v: v in item.named_departments()}
-        return all(check(filters[key]) for key, check in checks.items() if filters.get(key) and key != ignore)
+    def _passing(self, filters: dict[str, str | None], ignore: str | None = None) -> np.ndarray:
+        """Per document, whether it passes every filter but `ignore` (the town filter counts by entries)."""
+        passing = np.ones(len(self._docs), dtype=bool)
+        if filters.get("list") and ignore != "list":
+            kind = filters["list"]
+            passing &= self._doc_kind == (self._kinds.index(kind) if kind in self._kinds else -1)
+        if filters.get("category") and ignore != "category":
+            category = filters["category"]
+            passing &= self._doc_category == (self._categories.index(category) if category in self._categories else -1)
+        if filters.get("department") and ignore != "department":
+            named = np.zeros(len(self._docs), dtype=bool)
+            if filters["department"] in self._departments:
+                number = self._departments.index(filters["department"])
+                named[self._department_doc[self._department_of == number]] = True
+            passing &= named
+        return passing
 
     def _entry_counts(self, town: str | None) -> np.ndarray:
         """Per document, how many entries it has (in the one town, when filtered by town)."""
@@ -158,31 +186,67 @@ class SearchEngine:
             skip = 0
         return hits
 
-    def _facets(self, found: list[int], filters: dict[str, str | None]) -> dict[str, dict[str, int]]:
-        """Counts per value of each facet, under every filter but that facet's own (so other values stay visible)."""
-        town = filters.get("town")
-        counts = self._entry_counts(town)
+    def _facets(self, found, filters: dict[str, str | None]) -> dict[str, dict[str, int]]:
+        """Counts per value of each facet, under every filter but that facet's own (so other values stay visible).
+        Values are ordered by count, then by where they first appear among the hits (best first)."""
+        found = np.asarray(found, dtype=np.int64)
+        counts = self._entry_counts(filters.get("town"))
 
-        def tally(ignore: str, values) -> Counter:
-            tallied: Counter = Counter()
-            for doc in found:
-                if counts[doc] and self._doc_passes(doc, filters, ignore):
-                    for value in values(self._docs[doc]):
-                        tallied[value] += int(counts[doc])
-            return tallied
+        def tally(ignore: str, names: list[str], values: np.ndarray, docs: np.ndarray) -> dict[str, int]:
+            """values[k] is a value of document docs[k] (hits in rank order, a document's values in its order)."""
+            keep = self._passing(filters, ignore)[docs] & (counts[docs] > 0)
+            values, weights = values[keep], counts[docs[keep]]
+            if not len(values):
+                return {}
+            totals = np.bincount(values, weights=weights, minlength=len(names))
+            seen, first = np.unique(values, return_index=True)
+            order = sorted(zip(seen.tolist(), first.tolist()), key=lambda v: (-totals[v[0]], v[1]))
+            return {names[v]: int(totals[v]) for v, _ in order}
 
-        lists = tally("list", lambda item: [item.list])
-        towns = Counter()
-        selected = [d for d in found if self._doc_passes(d, filters)]
-        if selected:
+        lists = tally("list", self._kinds, self._doc_kind[found], found)
+        positions = _ranges(np.searchsorted(self._department_doc, found),
+                            np.searchsorted(self._department_doc, found, side="right"))
+        towns: Counter = Counter()
+        selected = found[self._passing(filters)[found]]
+        if len(selected):
             # only the selected documents' entries, not a pass over every entry of every town
-            entries = np.concatenate([self._by_doc[self._doc_start[d]:self._doc_start[d + 1]] for d in selected])
+            entries = self._by_doc[_ranges(self._doc_start[selected], self._doc_start[selected + 1])]
             per_town = np.bincount(self._entry_town[entries], minlength=len(self._towns))
             for index in np.flatnonzero(per_town):
                 towns[self._towns[index]] += int(per_town[index])
         return {
-            "list": {k: lists[k] for k in LIST_KINDS if lists[k]},
-            "category": dict(tally("category", lambda item: [item.category]).most_common()),
-            "department": dict(tally("department", lambda item: item.named_departments()).most_common()),
+            "list": {k: lists[k] for k in LIST_KINDS if lists.get(k)},
+            "category": tally("category", self._categories, self._doc_category[found], found),
+            "department": tally("department", self._departments, self._department_of[positions],
+                                self._department_doc[positions]),
             "town": dict(towns.most_common()),
         }
+
+
+def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The positions start..end-1 of every range, one after another."""
+    lengths = (ends - starts).astype(np.int64)
+    if not lengths.sum():
+        return np.empty(0, dtype=np.int64)
+    return np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+
+
+class _Haystack:
+    """Many texts in one string, for finding which of them contain a piece of text at C speed."""
+
+    def __init__(self, texts: list[str]):
+        self.size = len(texts)
+        self._joined = "\x00".join(texts)  # a text never contains NUL, so no match spans two texts
+        self._starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]]) if texts else np.zeros(0, dtype=np.int64)
+
+    def containing(self, text: str) -> np.ndarray:
+        """1.0 for each text that contains `text`, else 0.0 (float32, to add to scores)."""
+        hits = np.zeros(self.size, dtype=np.float32)
+        if not text or "\x00" in text:
+            return hits
+        joined, find, at = self._joined, self._joined.find, 0
+        while (at := find(text, at)) >= 0:
+            n = int(np.searchsorted(self._starts, at, side="right")) - 1
+            hits[n] = 1.0
+            at = int(self._starts[n + 1]) if n + 1 < self.size else len(joined)  # on to the next text
+        return hits

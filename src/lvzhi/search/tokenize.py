@@ -1,18 +1,26 @@
 """Tokenising Chinese duty-list text with jieba, a domain dictionary and a reviewable synonym table."""
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import re
+import tempfile
 import threading
+from array import array
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Iterable
 
-import yaml
+from ..yamltext import load_yaml
 
 from .normalize import normalize
 
+# Texts whose tokens are remembered as numbers (≈0.4 KiB each): the items that towns share are tokenised once,
+# so loading another town's resolver costs only its own wording.
+REMEMBERED_TEXTS = 32768
 _WORDLIKE = re.compile(r"[\u3400-\u9fffA-Za-z]")
 _NUMBER = re.compile(r"^[0-9.]+$")
 
@@ -28,7 +36,7 @@ def _lines(name: str) -> list[str]:
 @lru_cache(maxsize=1)
 def synonyms() -> dict[str, tuple[str, ...]]:
     """Everyday word → the list's own terms it stands for (synonyms.yaml)."""
-    table = yaml.safe_load(_data_text("synonyms.yaml")) or {}
+    table = load_yaml(_data_text("synonyms.yaml")) or {}
     return {str(word): tuple(str(t) for t in (terms or ())) for word, terms in table.items()}
 
 
@@ -58,10 +66,13 @@ class Tokenizer:
         self._stopwords = frozenset(_lines("stopwords.txt"))
         self._synonyms = synonyms()
         self._added: set[str] = set()
-        self._jieba.initialize()
-        self.add_words(_lines("terms.txt"))
-        for word, terms in self._synonyms.items():
-            self.add_words([word, *terms])
+        self._numbered: OrderedDict[bytes, object] = OrderedDict()
+        self._words_added = 0  # counts additions: a text cut before one is not remembered after it
+        domain = [*_lines("terms.txt"), *(w for word, terms in self._synonyms.items() for w in (word, *terms))]
+        if not _load_dictionary(self._jieba, domain, self._added):
+            self._jieba.initialize()
+            self.add_words(domain)
+            _save_dictionary(self._jieba, domain, self._added)
         self.add_words(extra_words)
 
     def add_words(self, words: Iterable[str]) -> None:
@@ -72,6 +83,8 @@ class Tokenizer:
                     self._jieba.add_word(word, freq=20000)
                     self._added.add(word)
                     self._cut_cached.cache_clear()  # remembered cuts may split the new word
+                    self._numbered.clear()
+                    self._words_added += 1
 
     def expansions(self, text: str) -> list[str]:
         """The list's terms for every everyday word the text contains (synonyms.yaml)."""
@@ -81,6 +94,27 @@ class Tokenizer:
     def tokens(self, text: str, simplified: bool = False) -> list[str]:
         """Search-mode tokens: whole words and the shorter words inside them."""
         return [t for t in self._search_mode(self._cut(normalize(text, simplified).lower())) if self._keeps(t)]
+
+    def numbered(self, text: str, simplified: bool = False):
+        """tokens(text) as the process's token numbers (search.index.VOCABULARY), remembered for the most
+        recent REMEMBERED_TEXTS texts."""
+        from .index import numbered
+
+        key = hashlib.blake2b(text.encode("utf-8"), digest_size=16, person=b"s" if simplified else b"t").digest()
+        with self._lock:
+            found = self._numbered.get(key)
+            if found is not None:
+                self._numbered.move_to_end(key)
+                return found
+            cut_under = self._words_added
+        ids = numbered(self.tokens(text, simplified))
+        with self._lock:
+            if cut_under != self._words_added:
+                return ids
+            self._numbered[key] = ids
+            if len(self._numbered) > REMEMBERED_TEXTS:
+                self._numbered.popitem(last=False)
+        return ids
 
     def words(self, text: str) -> list[str]:
         """Whole words only (jieba's precise mode), without the shorter words inside long ones."""
@@ -130,6 +164,73 @@ class Tokenizer:
         if _NUMBER.match(token):
             return token in self._added
         return bool(_WORDLIKE.search(token))
+
+
+# -- the dictionary, stored ready to use -------------------------------------------------------------
+# jieba keeps its ~500,000-entry dictionary in a marshal file it reads in ~0.8 s; with the domain words added,
+# the same dictionary is kept here as plain text and numbers that load in ~0.25 s (and run no code when read).
+# Its name carries a digest of everything it is made from, so a change to any of them makes a new one.
+DICTIONARY_FORMAT = "1"
+
+
+def _dictionary_file(domain: list[str]) -> str | None:
+    import jieba
+    from platformdirs import user_cache_dir
+
+    try:
+        source = os.stat(os.path.join(os.path.dirname(jieba.__file__), jieba.DEFAULT_DICT_NAME))
+    except (OSError, AttributeError):
+        return None
+    key = hashlib.sha256("\n".join([DICTIONARY_FORMAT, jieba.__version__, str(source.st_size), str(source.st_mtime_ns),
+                                     *domain]).encode("utf-8")).hexdigest()[:24]
+    return os.path.join(user_cache_dir("lvzhi", appauthor=False), f"jieba-{key}.dict")
+
+
+def _load_dictionary(jieba_tokenizer, domain: list[str], added: set[str]) -> bool:
+    """Fills a fresh jieba tokenizer from the stored dictionary; False when there is none (or it is unreadable).
+
+    The file: three 8-byte numbers (entries, of which the last ones are the words lvzhi added; jieba's total),
+    the entries' frequencies (8 bytes each), then the entries' words, UTF-8, one a line."""
+    path = _dictionary_file(domain)
+    if path is None:
+        return False
+    try:
+        with open(path, "rb") as stored:
+            data = stored.read()
+        head = array("q")
+        head.frombytes(data[:24])
+        entries, added_count, total = head
+        numbers = array("q")
+        numbers.frombytes(data[24:24 + 8 * entries])
+        words = data[24 + 8 * entries:].decode("utf-8").split("\n")
+    except (OSError, ValueError):
+        return False
+    if len(words) != entries or len(numbers) != entries or not 0 <= added_count <= entries:
+        return False  # a file cut short or not ours
+    jieba_tokenizer.FREQ = dict(zip(words, numbers))
+    jieba_tokenizer.total = total
+    jieba_tokenizer.initialized = True
+    added.update(words[entries - added_count:])
+    return True
+
+
+def _save_dictionary(jieba_tokenizer, domain: list[str], added: set[str]) -> None:
+    """Stores the dictionary for the next process (best effort: a read-only home just means a slower start)."""
+    path = _dictionary_file(domain)
+    frequencies = jieba_tokenizer.FREQ
+    if path is None or any("\n" in w for w in frequencies):
+        return
+    ordered = [w for w in frequencies if w not in added] + [w for w in frequencies if w in added]
+    data = (array("q", [len(ordered), sum(1 for w in frequencies if w in added), jieba_tokenizer.total]).tobytes()
+            + array("q", (frequencies[w] for w in ordered)).tobytes() + "\n".join(ordered).encode("utf-8"))
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path))
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)  # whole or not at all, whichever process writes it
+    except OSError:
+        return
 
 
 _shared: Tokenizer | None = None

@@ -143,7 +143,7 @@ def item_page(request: Request, town: TownName, code: Annotated[str, Path(max_le
     return render(request, "item.html", title=f"{item.code} {item.title}", town=lists.town(town), item=item,
                   shown=shown, current=current, history=lists.history_states(town, item.code),
                   list_title=LIST_TITLES[item.list], today=date.today(),
-                  adjustments=services.proposals.published(name, item.code),
+                  adjustments=services.proposals.published_for_item(name, item.code),
                   assignment=services.organisation.of_item(user, name, item.code, shown.id), keeper=keeper,
                   ledger=services.ledger.of_item(user, name, item.code) if keeper else None)
 

@@ -31,8 +31,13 @@ KEEP_LOGIN_ATTEMPTS = timedelta(days=7)
 DEFAULT_TOKEN_DAYS = 365
 TOKEN_STATES = {"active": "有效", "expired": "已过期", "revoked": "已吊销"}
 _hasher = PasswordHasher()
-# Verifying against this keeps a login for an unknown name as slow as one for a known name.
-_DUMMY_HASH = _hasher.hash("lvzhi-no-such-user")
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verifying against this keeps a login for an unknown name as slow as one for a known name. Made at the
+    first login, not at import: hashing is slow on purpose (~0.1 s), and a server should start at once."""
+    return _hasher.hash("lvzhi-no-such-user")
 
 
 LOGIN_FAILED = "用户名或密码不对，或账号已停用"
@@ -269,7 +274,7 @@ def authenticate(session: Session, username: str, password: str, remote: str = "
         raise TooManyAttempts(f"登录失败次数过多，请 {int(THROTTLE_WINDOW.total_seconds() // 60)} 分钟后再试")
     row = session.scalar(select(UserRow).where(UserRow.username == username))
     try:
-        _hasher.verify(row.password_hash if row else _DUMMY_HASH, password or "")
+        _hasher.verify(row.password_hash if row else _dummy_hash(), password or "")
         ok = row is not None and row.active
     except (VerificationError, InvalidHashError):
         ok = False

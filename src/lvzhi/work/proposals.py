@@ -691,8 +691,26 @@ def _labels(session: Session, rows: list[ProposalRow]) -> Labels:
 class ProposalDesk:
     """动态调整 as the faces use it: rights checked, one transaction with its audit entry, plain data back."""
 
-    def __init__(self, store):
+    def __init__(self, store, lists=None):
         self.store = store
+        self.lists = lists
+        self._adjustments_seen: tuple[tuple, dict[str, list[dict]]] = ((), {})  # (generation, town → published)
+
+    def published_for_item(self, town: str, code: str) -> list[dict]:
+        """The published adjustments that shaped one item (shown on every item page). Publishing adds a version,
+        so the catalog's generation tells when to read them again: not one query per page view."""
+        if self.lists is None:
+            return self.published(town, code)
+        generation = self.lists.generation()
+        seen, by_town = self._adjustments_seen
+        if seen != generation:
+            by_town = {}
+            self._adjustments_seen = (generation, by_town)
+        rows = by_town.get(town)
+        if rows is None:
+            rows = by_town[town] = self.published(town)
+        code = code.strip().upper()
+        return [r for r in rows if code in (r.get("published_code"), r.get("target_code"))]
 
     def _one(self, work) -> dict:
         def run(session):

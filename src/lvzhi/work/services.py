@@ -40,4 +40,4 @@ class Services:
         indicators = IndicatorDesk(store, lists)
         return cls(lists, ReviewDesk(store, lists), TicketDesk(store, lists), AccountDesk(store), AuditLog(store),
                    organisation, ledger, indicators, StatisticsDesk(store, lists, ledger, indicators),
-                   ProposalDesk(store), DirectoryDesk(store, lists), PlacesDesk(store, lists))
+                   ProposalDesk(store, lists), DirectoryDesk(store, lists), PlacesDesk(store, lists))
