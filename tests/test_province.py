@@ -6,6 +6,7 @@ import copy
 
 from fastapi.testclient import TestClient
 
+from lvzhi.lists.bundled import bundled_dataset
 from lvzhi.lists.cache import BudgetLRU
 from lvzhi.lists.catalog import Catalog
 from lvzhi.store import Store

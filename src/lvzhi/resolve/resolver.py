@@ -101,8 +101,10 @@ class Resolver:
     @property
     def footprint(self) -> int:
         """Estimated bytes this resolver holds beyond its dataset: the index arrays, and per document its
-        knowledge, masks and bookkeeping (measured ≈0.7 KiB; tests/test_province.py checks the estimate)."""
-        return self.index.nbytes + self._grams.nbytes + BYTES_PER_DOCUMENT * len(self._documents)
+        knowledge, masks and bookkeeping (measured ≈0.7 KiB), and the nearest-phrasing table (tests/test_province.py
+        checks the estimate)."""
+        return (self.index.nbytes + self._grams.nbytes + self._phrases.nbytes
+                + BYTES_PER_DOCUMENT * len(self._documents))
 
     def _domain_words(self) -> list[str]:
         return [n for name in self.dataset.departments() for n in department(name).names()]

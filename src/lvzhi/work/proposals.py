@@ -25,7 +25,7 @@ from ..lists.diff import comparable
 from ..lists.versions import town_info
 from ..model import LIST_SHORT_NAMES
 from ..registry import is_body
-from ..store.reading import dataset_of, town_records
+from ..store.reading import ItemPool, dataset_of, town_records
 from ..store.schema import OpinionRow, ProposalRow, PublicationRow, ReviewRow, TownRow, VersionRow
 from .accounts import User
 from .audit import now, record
@@ -408,7 +408,7 @@ class _Lists:
         self.session = session
         self.latest = latest_versions(session)
         self._datasets: dict = {}
-        self._shared: dict = {}
+        self._shared = ItemPool()
 
     def version(self, town: str):
         if town not in self.latest:
