@@ -43,7 +43,7 @@ WHAT = ["在河里电鱼", "占道摆摊卖菜", "半夜施工噪音很大", "�
         "养殖场臭气熏天", "店铺消防通道堵了", "孩子上学要办转学", "山林里有人烧荒"]
 WHERE = ["就在村口", "在场镇街上", "靠近小学", "在河边", "在三组", "在新街市场旁边", "在高速路口", "在老街", "在菜市场"]
 DEFAULT_SETS = (ROOT.parent / "shared" / "eval" / "dev-queries.jsonl", ROOT / "eval" / "blind-a.jsonl",
-                ROOT / "eval" / "blind-b.jsonl")
+                ROOT / "eval" / "blind-b.jsonl", ROOT / "eval" / "blind-c.jsonl")
 COLUMNS = ("verdict", "lead", "item@1", "item@3", "清单外 F1", "residents")
 WHEN = ["", "昨天晚上", "这几天", "已经一个多月了", "今天早上", "每到周末", "上个星期", "反映过好几次"]
 
