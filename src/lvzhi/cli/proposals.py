@@ -65,6 +65,13 @@ def _print(proposal: dict, fmt: str) -> None:
             console.print(f"  {p['town']}：{went}", highlight=False)
 
 
+def _item(*fields) -> dict:
+    try:
+        return item_from_fields(*fields)
+    except ValueError as exc:
+        raise Failure(str(exc)) from None
+
+
 def _print_towns(towns: list[dict]) -> None:
     for t in towns:
         what = f"{t['target_code'] or '（新增）'} {t['title'] or ''}".strip()
@@ -72,6 +79,14 @@ def _print_towns(towns: list[dict]) -> None:
 
 
 FMT = typer.Option("text", "--format", help="text 或 json")
+# The item's fields, the same for proposing and for editing a proposal (only those given are taken)
+LIST_OPTION = typer.Option(None, "--list", help="所属清单：basic、cooperative、reclaimed")
+CATEGORY_OPTION = typer.Option(None, "--category", help="类别")
+TITLE_OPTION = typer.Option(None, "--title", help="事项名称")
+DEPARTMENT_OPTION = typer.Option([], "--department", help="对应上级部门（配合事项，可多次给出）")
+DEPARTMENT_DUTY_OPTION = typer.Option([], "--department-duty", help="上级部门职责：“部门：职责”，可多次给出")
+TOWN_DUTY_OPTION = typer.Option([], "--town-duty", help="镇配合职责，可多次给出")
+HANDLER_OPTION = typer.Option([], "--handler", help="承接部门及工作方式：“部门：工作方式”，可多次给出")
 
 
 @proposals.command("add")
@@ -86,13 +101,10 @@ def proposal_add(
     basis_document: str = typer.Option("", "--basis-document", help="依据文件名称"),
     basis_number: str = typer.Option("", "--basis-number", help="依据文号"),
     basis_article: str = typer.Option("", "--basis-article", help="依据条款"),
-    kind_list: Optional[str] = typer.Option(None, "--list", help="所属清单：basic、cooperative、reclaimed"),
-    category: Optional[str] = typer.Option(None, "--category", help="类别"),
-    title: Optional[str] = typer.Option(None, "--title", help="事项名称"),
-    department: list[str] = typer.Option([], "--department", help="对应上级部门（配合事项，可多次给出）"),
-    department_duty: list[str] = typer.Option([], "--department-duty", help="上级部门职责：“部门：职责”，可多次给出"),
-    town_duty: list[str] = typer.Option([], "--town-duty", help="镇配合职责，可多次给出"),
-    handler: list[str] = typer.Option([], "--handler", help="承接部门及工作方式：“部门：工作方式”，可多次给出"),
+    kind_list: Optional[str] = LIST_OPTION, category: Optional[str] = CATEGORY_OPTION,
+    title: Optional[str] = TITLE_OPTION, department: list[str] = DEPARTMENT_OPTION,
+    department_duty: list[str] = DEPARTMENT_DUTY_OPTION, town_duty: list[str] = TOWN_DUTY_OPTION,
+    handler: list[str] = HANDLER_OPTION,
     submit: bool = typer.Option(False, "--submit", help="存为草稿后立即提交"),
     who: Optional[str] = typer.Option(None, "--as", help=AS_HELP),
     fmt: str = FMT,
@@ -100,10 +112,7 @@ def proposal_add(
     """提出调整申请（存为草稿；--submit 同时提交）。新增时给出整个事项，修改和调整清单时只给出变化的字段。"""
     lists, desk = _desk(ctx)
     user = _user(lists, who)
-    try:
-        item = item_from_fields(kind_list, category, title, department, department_duty, town_duty, handler)
-    except ValueError as exc:
-        raise Failure(str(exc)) from None
+    item = _item(kind_list, category, title, department, department_duty, town_duty, handler)
     proposal = desk.create(user, Draft(town, kind, reason_kind, reason, code, item, basis_document, basis_number,
                                        basis_article, district))
     if submit:
@@ -120,13 +129,10 @@ def proposal_edit(
     basis_document: Optional[str] = typer.Option(None, "--basis-document", help="依据文件名称"),
     basis_number: Optional[str] = typer.Option(None, "--basis-number", help="依据文号"),
     basis_article: Optional[str] = typer.Option(None, "--basis-article", help="依据条款"),
-    kind_list: Optional[str] = typer.Option(None, "--list", help="所属清单：basic、cooperative、reclaimed"),
-    category: Optional[str] = typer.Option(None, "--category", help="类别"),
-    title: Optional[str] = typer.Option(None, "--title", help="事项名称"),
-    department: list[str] = typer.Option([], "--department", help="对应上级部门（配合事项，可多次给出）"),
-    department_duty: list[str] = typer.Option([], "--department-duty", help="上级部门职责：“部门：职责”，可多次给出"),
-    town_duty: list[str] = typer.Option([], "--town-duty", help="镇配合职责，可多次给出"),
-    handler: list[str] = typer.Option([], "--handler", help="承接部门及工作方式：“部门：工作方式”，可多次给出"),
+    kind_list: Optional[str] = LIST_OPTION, category: Optional[str] = CATEGORY_OPTION,
+    title: Optional[str] = TITLE_OPTION, department: list[str] = DEPARTMENT_OPTION,
+    department_duty: list[str] = DEPARTMENT_DUTY_OPTION, town_duty: list[str] = TOWN_DUTY_OPTION,
+    handler: list[str] = HANDLER_OPTION,
     submit: bool = typer.Option(False, "--submit", help="修改后立即提交（已退回的申请即重新提交）"),
     who: Optional[str] = typer.Option(None, "--as", help=AS_HELP),
     fmt: str = FMT,
@@ -134,10 +140,7 @@ def proposal_edit(
     """修改草稿或已退回的调整申请：只改给出的字段，其余不变（事项内容按字段合并）。"""
     lists, desk = _desk(ctx)
     user = _user(lists, who)
-    try:
-        item = item_from_fields(kind_list, category, title, department, department_duty, town_duty, handler)
-    except ValueError as exc:
-        raise Failure(str(exc)) from None
+    item = _item(kind_list, category, title, department, department_duty, town_duty, handler)
     given = {"reason_kind": reason_kind, "reason": reason, "basis_document": basis_document,
              "basis_number": basis_number, "basis_article": basis_article}
     changes = {key: value for key, value in given.items() if value is not None}
