@@ -293,13 +293,15 @@ class Resolver:
     def _contrast(self, query: QueryTokens, scores: np.ndarray) -> np.ndarray:
         """Siblings told apart by the words only some of them contain: among the leading candidates, each gains
         the idf of its query words times how few of the leaders share them."""
-        tokens = [t for t in dict.fromkeys(query.words + query.parts) if self.index.known(t)]
-        if not tokens:
+        tokens = list(dict.fromkeys(query.words + query.parts))
+        idf = self.index.idfs(tokens)
+        known = ~np.isnan(idf)
+        if not known.any():
             return scores
+        tokens, idf = [t for t, k in zip(tokens, known) if k], idf[known].astype(np.float32)
         top = np.argsort(-scores, kind="stable")[:CONTRAST_TOP]
-        has = np.array([[self.index.contains(int(n), t) for t in tokens] for n in top], dtype=np.float32)
-        rarity = np.log((len(top) + 1) / (has.sum(axis=0) + 0.5)) * np.array([self.index.idf(t) for t in tokens],
-                                                                             dtype=np.float32)
+        has = self.index.containing(top, tokens)
+        rarity = np.log((len(top) + 1) / (has.sum(axis=0) + 0.5)) * idf
         scores = scores.copy()
         scores[top] += CONTRAST_WEIGHT * (has @ rarity)
         return scores

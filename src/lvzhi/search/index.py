@@ -188,13 +188,25 @@ class FieldedIndex:
         found = sum(float(self._idf[at]) for t, at in distinct if VOCABULARY.get(t) in has)
         return found / total
 
-    def contains(self, position: int, token: str) -> bool:
-        number = VOCABULARY.get(token)
-        if number < 0:
-            return False
-        own = self._doc_tokens[self._doc_starts[position]:self._doc_starts[position + 1]]  # sorted
-        at = int(np.searchsorted(own, number))
-        return at < len(own) and int(own[at]) == number
+    def idfs(self, tokens: Sequence[str]) -> np.ndarray:
+        """Each token's idf, NaN where no document has it (one lookup for all of them)."""
+        numbers = _numbers(tokens)
+        if not len(self._tokens) or not len(numbers):
+            return np.full(len(numbers), np.nan)
+        at = np.minimum(np.searchsorted(self._tokens, numbers), len(self._tokens) - 1)
+        known = (numbers >= 0) & (self._tokens[at] == numbers)
+        return np.where(known, self._idf[at], np.nan)
+
+    def containing(self, positions: Sequence[int], tokens: Sequence[str]) -> np.ndarray:
+        """1.0 where document positions[i] has tokens[j], else 0.0."""
+        numbers = _numbers(tokens)
+        has = np.zeros((len(positions), len(numbers)), dtype=np.float32)
+        for row, position in enumerate(positions):
+            own = self._doc_tokens[self._doc_starts[position]:self._doc_starts[position + 1]]  # sorted
+            if len(own):
+                at = np.minimum(np.searchsorted(own, numbers), len(own) - 1)
+                has[row] = own[at] == numbers
+        return has
 
     def matched(self, tokens: Sequence[str], position: int) -> list[str]:
         has = self._has(position)
