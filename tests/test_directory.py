@@ -4,6 +4,7 @@ the role matrix; row errors of an import; audit entries in the same transaction.
 from __future__ import annotations
 
 import io
+import json
 import re
 from urllib.parse import quote
 
@@ -113,6 +114,11 @@ def test_admin_edits_a_body_in_the_portal_and_the_residents_answer_shows_it(env)
     # … and in the command line's answer
     cli = lvzhi(env[2], "resolve", STALLS)
     assert cli.returncode == 0 and PHONE in cli.stdout and HALL in cli.stdout and "12345" in cli.stdout
+    as_json = json.loads(lvzhi(env[2], "resolve", STALLS, "--format", "json").stdout)
+    assert as_json["for_residents"]["contacts"][0]["phone"] == PHONE
+    batch = [json.loads(line) for line in lvzhi(env[2], "resolve", "--input", "-", stdin=json.dumps(
+        {"id": "1", "text": STALLS}, ensure_ascii=False) + '\n{"id": "2", "text": "。。"}\n').stdout.splitlines()]
+    assert batch[0]["for_residents"]["contacts"][0]["phone"] == PHONE and "for_residents" not in batch[1]
     # officials still see the basis
     official = client.get("/", params={"q": STALLS, "view": "official"}).text
     assert "理由：" in official and "R128" in official

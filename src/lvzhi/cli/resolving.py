@@ -79,23 +79,23 @@ def resolve_command(
     if reply not in (None, "是", "否"):
         raise Failure("--answer 只能是“是”或“否”")
     resolver = load_resolver(ctx, town, _on(as_of))
+    lists = open_catalog(ctx)
+    name = town_of(lists, town)
+    directory = Services.over(lists).directory.for_town(name)
     if text is not None:
         answer = resolver.resolve(text, top=top)
         if reply and answer.question is not None:
             answer = resolver.resolve(text, top=top, assume={answer.question.text: reply == "是"})
         if fmt == "text":
-            lists = open_catalog(ctx)
-            name = town_of(lists, town)
-            guide = Services.over(lists).directory.for_town(name).guide(name, answer)
-            console.print(answer_panel(answer, guide))
+            console.print(answer_panel(answer, directory.guide(name, answer)))
             return
-        _print(answer, fmt)
+        _print(answer, fmt, directory.guide(name, answer))
         return
     stream, source = _open_input(input_file)
     try:
         for request_id, request_text, problem in _requests(stream, source):
             answer = failed(problem, request_id) if problem else resolver.resolve(request_text, request_id, top)
-            _print(answer, fmt)
+            _print(answer, fmt, None if answer.error else directory.guide(name, answer))
     except UnicodeDecodeError:
         raise Failure(f"{source} 不是 UTF-8 编码，请先转换为 UTF-8") from None
     finally:
@@ -112,13 +112,18 @@ def _on(text: Optional[str]) -> Optional[date]:
         raise Failure(f"日期“{text}”格式不对，应为 YYYY-MM-DD，例如 2027-01-01") from None
 
 
-def _print(answer, fmt: str) -> None:
+def _print(answer, fmt: str, guide: dict | None = None) -> None:
+    """One answer; in JSON with `for_residents` (whom to contact, as the API gives it) unless it is an error row."""
     if fmt == "text":
-        console.print(answer_panel(answer))
-    elif fmt == "json":
-        sys.stdout.write(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        console.print(answer_panel(answer, guide))
+        return
+    data = answer.to_dict()
+    if guide is not None:
+        data["for_residents"] = guide
+    if fmt == "json":
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
-        sys.stdout.write(json.dumps(answer.to_dict(), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
         sys.stdout.flush()
 
 
