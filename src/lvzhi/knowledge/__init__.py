@@ -47,14 +47,20 @@ class Action:
     name: str
     asks: tuple[str, ...]
     does: tuple[str, ...]
+    about: tuple[str, ...] = ()  # when given, the asking part must also name one of these (保管 of 档案)
 
     def asked(self, text: str) -> bool:
-        """The notice asks this of the town: one of its words stands after the request's "请镇街…"."""
+        """The notice asks this of the town: one of its words stands after the request's "请镇街…" (and, for an
+        action about something, so does one of the words for it)."""
         found = ASKING.search(text)
-        return bool(found) and any(word in text[found.start():] for word in self.asks)
+        if not found:
+            return False
+        part = text[found.start():]
+        return any(w in part for w in self.asks) and (not self.about or any(w in part for w in self.about))
 
     def done_in(self, text: str) -> bool:
-        return any(word in text for word in self.does)
+        """An item's text says this is done under it (for an action about something, it names that too)."""
+        return any(w in text for w in self.does) and (not self.about or any(w in text for w in self.about))
 
 
 @dataclass(frozen=True)
@@ -242,7 +248,7 @@ def general() -> tuple[tuple[OffListTopic, ...], tuple[Cue, ...]]:
 @lru_cache(maxsize=1)
 def actions() -> tuple[Action, ...]:
     """The kinds of action a notice can ask of the town (actions.yaml), for every town."""
-    return tuple(Action(str(e["action"]), _words(e.get("asks")), _words(e.get("does")))
+    return tuple(Action(str(e["action"]), _words(e.get("asks")), _words(e.get("does")), _words(e.get("about")))
                  for e in _yaml(_package_root() / "knowledge" / "actions.yaml") or ())
 
 
