@@ -78,3 +78,14 @@ def test_a_notice_asking_what_the_items_own_text_gives_the_town_stays_with_the_i
     assert answer.verdict == "cooperative" and answer.item.code == "C84"
     # a resident's question about an approval asks nothing of the town: the feature stays silent
     assert resolver.resolve("开发商修房子把路边几棵大香樟树砍了，有没得审批").unlisted.features["foreign_action"] == 0.0
+
+
+@pytest.mark.parametrize("text, code", [
+    ("区规划和自然资源局：请镇街配合做好辖区集体土地征收工作。", "R160"),  # 征收 of land, not of a tax or fee
+    ("区医保局：请镇街做好城乡居民医保费征缴宣传动员。", "C36"),  # the town part mobilises people to pay
+    ("区农业农村委：请镇街受理辖区农村宅基地建房申请并初审。", "B103"),
+])
+def test_a_notice_the_lists_give_the_town_is_not_made_foreign(resolver, text, code):
+    answer = resolver.resolve(text)
+    assert answer.unlisted.features["foreign_action"] == 0.0, text
+    assert answer.verdict != "unlisted" and answer.item.code == code, (answer.verdict, answer.unlisted_probability)
