@@ -86,3 +86,15 @@ def test_the_stored_dictionary_gives_the_tokenizer_jieba_builds(tmp_path, monkey
     path.write_bytes(path.read_bytes()[:1000])
     assert not tokenize._load_dictionary(__import__("jieba").Tokenizer(), [], set())
     assert tokenize.Tokenizer()._jieba.FREQ == built._jieba.FREQ  # rebuilt from jieba's own dictionary
+
+
+def test_document_rarity_weighs_a_word_by_all_fields():
+    """A word rare in titles but common in other fields weighs what it weighs over whole documents."""
+    from lvzhi.search.index import FieldedIndex
+    fields = {"title": [["老板", "同意"], ["工会"], ["成立"]],
+              "phrasings": [["厂"], ["老板", "工会"], ["老板"]]}
+    own = FieldedIndex(fields, {"title": 1.0, "phrasings": 1.0})
+    shared = FieldedIndex(fields, {"title": 1.0, "phrasings": 1.0}, document_rarity=True)
+    # 老板 is in one title of three but in all three documents: by its documents it is the commoner word
+    assert shared.scores(["老板"])[0] < own.scores(["老板"])[0]
+    assert shared.scores(["同意"])[0] == own.scores(["同意"])[0]  # in one document and one title alike
