@@ -88,13 +88,10 @@ def test_the_stored_dictionary_gives_the_tokenizer_jieba_builds(tmp_path, monkey
     assert tokenize.Tokenizer()._jieba.FREQ == built._jieba.FREQ  # rebuilt from jieba's own dictionary
 
 
-def test_document_rarity_weighs_a_word_by_all_fields():
-    """A word rare in titles but common in other fields weighs what it weighs over whole documents."""
-    from lvzhi.search.index import FieldedIndex
-    fields = {"title": [["老板", "同意"], ["工会"], ["成立"]],
-              "phrasings": [["厂"], ["老板", "工会"], ["老板"]]}
-    own = FieldedIndex(fields, {"title": 1.0, "phrasings": 1.0})
-    shared = FieldedIndex(fields, {"title": 1.0, "phrasings": 1.0}, document_rarity=True)
-    # 老板 is in one title of three but in all three documents: by its documents it is the commoner word
-    assert shared.scores(["老板"])[0] < own.scores(["老板"])[0]
-    assert shared.scores(["同意"])[0] == own.scores(["同意"])[0]  # in one document and one title alike
+def test_counts_in_words_are_not_matter_words():
+    """好几回, 三四十个, 一百多 say how many, not what: they match no item; counts that name a thing stay."""
+    from lvzhi.search.tokenize import tokenizer
+    words = tokenizer()
+    assert words.tokens("一天放好几回炮") == ["放", "炮"]
+    assert "娃儿" in words.tokens("三四十个娃儿") and not any("十" in t for t in words.tokens("三四十个娃儿"))
+    assert "两癌" in words.tokens("两癌筛查") and "三资" in words.tokens("三资管理")

@@ -24,9 +24,6 @@ from . import unlisted
 MAX_TEXT_CHARS = 10_000
 # Fields of an item document and how much each counts. Phrasings are the everyday words for an item.
 FIELD_WEIGHTS = {"title": 1.0, "body": 0.35, "phrasings": 0.9}
-# A word's weight is its rarity over whole documents: a word few titles have but many items' everyday phrasings
-# use (老板, 厂, 部门) is a common word, and cannot carry a long legal title on its own.
-DOCUMENT_RARITY = True
 # A list of phrasings grows with what people say, not with what the item covers: do not let its length
 # count against it the way a long title does.
 LENGTH_NORMALISATION = {"title": 0.75, "body": 0.75, "phrasings": 0.2}
@@ -68,7 +65,7 @@ class Resolver:
         self._documents += [_Document(off_list=t) for t in self.knowledge.off_list]
         self.item_mask = np.array([d.item is not None for d in self._documents])
         self._position = {d.item.code if d.item else d.off_list.topic: n for n, d in enumerate(self._documents)}
-        self.index = FieldedIndex(self._fields(), FIELD_WEIGHTS, LENGTH_NORMALISATION, document_rarity=DOCUMENT_RARITY)
+        self.index = FieldedIndex(self._fields(), FIELD_WEIGHTS, LENGTH_NORMALISATION)
         self._grams = FieldIndex([character_pairs(self._everyday_text(d)) for d in self._documents], GRAM_LENGTH_NORMALISATION)
         self._phrases = NearestPhrasing([[character_pairs(p) for p in self._phrasing_texts(d)] for d in self._documents],
                                         PHRASE_SHARPNESS)

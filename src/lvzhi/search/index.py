@@ -90,21 +90,14 @@ class FieldIndex:
     as their numbers (`numbered`)."""
 
     def __init__(self, documents: Sequence[Sequence[str] | np.ndarray], length_normalisation: float = 0.75,
-                 k1: float = K1, rarity: tuple[np.ndarray, np.ndarray] | None = None):
-        """`rarity`: (sorted token numbers, their idf) to weigh tokens by instead of their rarity in this field
-        alone (a FieldedIndex passes the rarity over whole documents)."""
+                 k1: float = K1):
         self.size = len(documents)
         placeholder = np.array(VOCABULARY.number([_PLACEHOLDER]), dtype=np.int32)
         ids = [numbered(d) if len(d) else placeholder for d in documents]
         lengths = np.array([len(d) for d in ids], dtype=np.float64)
         row, token, tf = _pairs(ids)
         tokens, column, df = np.unique(token, return_inverse=True, return_counts=True)
-        if rarity is None:
-            idf = _idfs(df, self.size).astype(np.float32)
-        else:
-            known, weights = rarity
-            at = np.minimum(np.searchsorted(known, tokens), max(len(known) - 1, 0))
-            idf = np.where(known[at] == tokens, weights[at], _idfs(df, self.size)).astype(np.float32)
+        idf = _idfs(df, self.size).astype(np.float32)
         b = length_normalisation
         average = lengths.mean() if self.size else 1.0
         weight = idf[column].astype(np.float64) * (tf / (k1 * ((1 - b) + b * lengths[row] / average) + tf))
@@ -135,27 +128,22 @@ class FieldedIndex:
     """Documents with named fields; a document's score is the weighted sum of its fields' BM25 scores."""
 
     def __init__(self, fields: Mapping[str, Sequence[Sequence[str]]], weights: Mapping[str, float],
-                 length_normalisation: Mapping[str, float] | None = None, document_rarity: bool = False):
-        """`document_rarity`: weigh a token in every field by its rarity over whole documents (all fields), not
-        within the field alone — a word that many items' everyday phrasings use (老板, 厂) is common even where
-        it is rare among titles."""
+                 length_normalisation: Mapping[str, float] | None = None):
         sizes = {len(docs) for docs in fields.values()}
         if len(sizes) != 1:
             raise ValueError("every field needs one entry per document")
         self.size = sizes.pop()
         self.weights = dict(weights)
         b = dict(length_normalisation or {})
-        fields = {name: [numbered(d) for d in docs] for name, docs in fields.items()}
+        self._fields = {name: FieldIndex(docs, b.get(name, 0.75)) for name, docs in fields.items()}
         # each document's distinct tokens over all fields, as sorted numbers (one flat array), and each token's idf
-        row, token, _ = _pairs([np.concatenate([docs[n] for docs in fields.values()] or
+        row, token, _ = _pairs([np.concatenate([numbered(docs[n]) for docs in fields.values()] or
                                                [np.empty(0, dtype=np.int32)]) for n in range(self.size)])
         self._doc_starts = np.searchsorted(row, np.arange(self.size + 1)).astype(np.int32)
         self._doc_tokens = token.astype(np.int32)
         tokens, frequency = np.unique(self._doc_tokens, return_counts=True)
         self._tokens = tokens
         self._idf = _idfs(frequency, self.size)
-        rarity = (self._tokens, self._idf) if document_rarity else None
-        self._fields = {name: FieldIndex(docs, b.get(name, 0.75), rarity=rarity) for name, docs in fields.items()}
         self._unknown_idf = math.log(1 + (self.size + 0.5) / 0.5)
 
     @property
