@@ -80,8 +80,14 @@ def siblings_of(knowledge: Knowledge) -> dict[str, set[str]]:
     return found
 
 
+def placed(knowledge: Knowledge, code: str) -> dict[str, bool]:
+    """The place questions of the rules that limit this item to a place (R130–R139: 在乡道或村道上), answered yes:
+    a phrasing says the situation, not where it is, and the place rule is not the knowledge being checked."""
+    return {s.question: True for s in knowledge.scopes if s.question and code in s.items}
+
+
 def _outcome(resolver: Resolver, probe: Probe, item: Item, siblings: set[str]) -> Outcome:
-    answer = resolver.resolve(probe.text)
+    answer = resolver.resolve(probe.text, assume=placed(resolver.knowledge, probe.code) or None)
     first = answer.item.code if answer.item else (answer.candidates[0].item.code if answer.candidates else None)
     asked = bool(answer.question) and first != probe.code and any(
         a.item is not None and a.item.code == probe.code for a in answer.question.answers.values())
