@@ -36,13 +36,21 @@ def main() -> None:
     parser.add_argument("--items", default="", help="only these items (codes, comma-separated)")
     parser.add_argument("--misses", action="store_true", help="list every phrasing whose own item did not come first")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--in-sample", action="store_true",
+                        help="also resolve every phrasing with all of them in the index (what is missed even so)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     args = parser.parse_args()
     dataset = bundled_dataset()
     started = time.perf_counter()
-    outcomes = check(dataset, fields=tuple(f for f in args.fields.split(",") if f),
-                     codes=[c for c in args.items.split(",") if c] or None)
+    fields = tuple(f for f in args.fields.split(",") if f)
+    codes = [c for c in args.items.split(",") if c] or None
+    outcomes = check(dataset, fields=fields, codes=codes)
     report = summary(outcomes, dataset, args.top)
+    if args.in_sample:
+        inside = check(dataset, fields=fields, codes=codes, leave_out=False)
+        report["in_sample"] = summary(inside, dataset, args.top)["overall"]["all"]
+        report["in_sample_misses"] = [{"item": o.probe.code, "text": o.probe.text, "first": o.first,
+                                       "verdict": o.verdict} for o in inside if not (o.own and o.verdict_right)]
     if args.format == "json":
         misses = [{"item": o.probe.code, "field": o.probe.field, "text": o.probe.text, "first": o.first,
                    "verdict": o.verdict} for o in outcomes if not o.own] if args.misses else []
@@ -50,6 +58,10 @@ def main() -> None:
         return
     for name in ("overall", "field", "list", "category"):
         _table(name, report[name])
+    if args.in_sample:
+        _table("in sample (every phrasing in the index)", {"all": report["in_sample"]})
+        for m in report["in_sample_misses"]:
+            print(f"  {m['item']:>5} {m['text']} → {m['first']} ({m['verdict']})")
     print("\n最常见的错向（事项 → 它的说法被判给的事项）")
     for c in report["confusions"]:
         print(f"  {c['item']:>5} → {c['went_to']:<6} {c['phrasings']}")

@@ -29,6 +29,8 @@ def _with(rules, **lists):
 def test_leaving_a_phrasing_out_sends_it_to_the_item_that_shares_its_words(dataset, rules):
     knowledge = _with(rules, B1=[ODD], C57=["菜市场卖病死猪肉", ODD + "看不成"])  # fold 0 leaves out C57's first
     assert Resolver(dataset, knowledge).resolve(ODD).item.code == "B1"  # in the index, it finds its item
+    [inside] = [o for o in check(dataset, knowledge, ("residents",), ["B1"], leave_out=False) if o.probe.text == ODD]
+    assert inside.first == "B1" and inside.own
     [outcome] = [o for o in check(dataset, knowledge, fields=("residents",), codes=["B1"]) if o.probe.text == ODD]
     assert outcome.first == "C57" and not outcome.own and not outcome.verdict_right
     report = summary([outcome], dataset)

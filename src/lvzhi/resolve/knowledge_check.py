@@ -95,16 +95,18 @@ def _outcome(resolver: Resolver, probe: Probe, item: Item, siblings: set[str]) -
 
 
 def check(dataset: Dataset, knowledge: Knowledge | None = None, fields: Sequence[str] = FIELDS,
-          codes: Iterable[str] | None = None) -> list[Outcome]:
-    """Every phrasing of these lists (of the given items, or all), resolved without its fold."""
+          codes: Iterable[str] | None = None, leave_out: bool = True) -> list[Outcome]:
+    """Every phrasing of these lists (of the given items, or all), resolved without its fold (or, with
+    `leave_out=False`, by the resolver holding all of them: what the knowledge misses even in sample)."""
     knowledge = knowledge or knowledge_for(dataset)
     wanted = set(codes) if codes is not None else None
     items = dataset.by_code()
     related = siblings_of(knowledge)
     todo = [p for p in probes(knowledge, fields) if (wanted is None or p.code in wanted) and p.code in items]
     outcomes: list[Outcome] = []
+    whole = None if leave_out else Resolver(dataset, knowledge)
     for fold in sorted({p.index for p in todo}):
-        resolver = Resolver(dataset, without_fold(knowledge, fold, fields))
+        resolver = whole or Resolver(dataset, without_fold(knowledge, fold, fields))
         outcomes += [_outcome(resolver, p, items[p.code], related.get(p.code, set())) for p in todo if p.index == fold]
     order = {p: n for n, p in enumerate(todo)}
     return sorted(outcomes, key=lambda o: order[o.probe])
