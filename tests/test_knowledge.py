@@ -133,3 +133,15 @@ def test_written_distinctions_cover_the_known_near_duplicates(dataset, codes):
     for pair in [("B40", "R2"), ("R4", "C19"), ("C42", "R8"), ("B103", "R154"), ("C78", "R155"),
                  ("C57", "B77"), ("B93", "R145"), ("B93", "R148")]:
         assert frozenset(pair) in notes, pair
+
+
+def test_no_phrasing_is_claimed_word_for_word_by_two_items_or_by_the_catalogue(rules):
+    """A situation said the same way under two items (or under an item and a 清单外 topic) finds only one of them:
+    the phrasing stays with the item whose text names it (scripts/knowledge_check.py shows such overlaps)."""
+    owners: dict[str, set[str]] = {}
+    for code, entry in rules.items.items():
+        for phrase in entry.residents + entry.tasks:
+            owners.setdefault(phrase, set()).add(code)
+    assert {p: sorted(c) for p, c in owners.items() if len(c) > 1} == {}
+    catalogue = {p for topic in rules.off_list for p in (topic.topic, *topic.phrasings)}
+    assert sorted(p for code, entry in rules.items.items() for p in entry.phrasings if p in catalogue) == []
