@@ -86,6 +86,10 @@ class Tokenizer:
                     self._numbered.clear()
                     self._words_added += 1
 
+    @property
+    def stopwords(self) -> frozenset[str]:
+        return self._stopwords
+
     def expansions(self, text: str) -> list[str]:
         """The list's terms for every everyday word the text contains (synonyms.yaml)."""
         text = normalize(text).lower()

@@ -1,0 +1,246 @@
+"""Cross-town search answered by the database (SQLite or PostgreSQL, one code path), not from every worker's memory.
+
+The same ranking as the in-memory engine (`engine.SearchEngine`): BM25 per field over the distinct item contents
+that today's versions hold (the postings, document frequencies and totals kept by lvzhi.store.searchdocs), the
+query's words, parts and synonyms at their weights, and the bonus for the query found verbatim. The database sums
+the scores and applies the relative cutoff; only the documents above it come back (a number, a list, a category
+and their department names each), and filters, totals and facets are counted over them here. Entries (a town's
+item) are read for the page asked for only.
+
+A query is looked for verbatim only in documents that have a term containing its rarest character (every
+character of an item's text is in one of its jieba words, and every word but stop words and bare numbers is a
+term), so that a one-character query does not read every document's text.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Sequence
+
+from sqlalchemy import Float, and_, case, cast, func, literal, or_, select, union_all
+from sqlalchemy.orm import Session
+
+from ..model import LIST_KINDS
+from ..store import Store
+from ..store.bulk import chunks
+from ..store.reading import ITEM_COLUMNS, ItemPool
+from ..store.schema import (ItemRow, SearchCountedRow, SearchDocumentRow, SearchPostingRow, SearchTermRow,
+                            SearchTotalsRow, TownRow)
+from ..store.searchdocs import counted_items
+from .engine import FIELD_WEIGHTS, RELATIVE_CUTOFF, TITLE_VERBATIM_BONUS, VERBATIM_BONUS, Hit, SearchResult
+from .index import EXPANSION_WEIGHT, K1, PART_WEIGHT
+from .normalize import normalize
+from .tokenize import QueryTokens, Tokenizer, tokenizer
+
+FIELD_NAMES = ("title", "body", "departments")
+B = 0.75
+_WORDLIKE = re.compile(r"[\u3400-\u9fffA-Za-z]")
+D, P, T = SearchDocumentRow, SearchPostingRow, SearchTermRow
+
+
+@dataclass(frozen=True)
+class Found:
+    """A document above the cutoff, as the filters and facets need it."""
+
+    id: int
+    score: float
+    kind: str
+    category: str
+    departments: tuple[str, ...]
+    entries: int
+
+
+class DatabaseSearch:
+    """Answers `search()` as SearchEngine does, over every town's lists in force, from the database."""
+
+    def __init__(self, store: Store, words: Tokenizer | None = None, pool: ItemPool | None = None):
+        self.store = store
+        self.tokenizer = words or tokenizer()
+        self.pool = pool or ItemPool()
+
+    def search(self, query: str, kind: str | None = None, category: str | None = None,
+               department: str | None = None, town: str | None = None, limit: int = 20,
+               offset: int = 0) -> SearchResult:
+        text = normalize(query or "")
+        filters = {"list": kind, "category": category, "department": department, "town": town}
+        if not text:
+            return SearchResult(query, 0, [], _facets([], filters, {}, {}))
+        tokens = self.tokenizer.query_tokens(text)
+        with self.store.transaction() as session:
+            found = self._found(session, text, tokens)
+            counts = self._town_counts(session, town) if town else {d.id: d.entries for d in found}
+            matching = [d for d in found if _passes(d, filters)]
+            total = sum(counts.get(d.id, 0) for d in matching)
+            towns = self._per_town(session, [d.id for d in found if _passes(d, filters)])
+            hits = self._page(session, matching, counts, town, limit, offset)
+        facets = _facets(found, filters, counts, towns)
+        return SearchResult(query, total, hits, facets, [w for w in tokens.words + tokens.parts if w in text])
+
+    # -- ranking -------------------------------------------------------------------------------------
+
+    def _found(self, session: Session, text: str, tokens: QueryTokens) -> list[Found]:
+        totals = session.get(SearchTotalsRow, 1)
+        if totals is None or not totals.documents:
+            return []
+        parts = [p for p in [self._token_scores(session, tokens, totals),
+                             *self._verbatim_scores(session, text, tokens)] if p is not None]
+        if not parts:
+            return []
+        scored = union_all(*parts).subquery()
+        summed = select(scored.c.doc, func.sum(scored.c.s).label("score")).group_by(scored.c.doc).subquery()
+        ranked = select(summed.c.doc, summed.c.score, func.max(summed.c.score).over().label("top")).subquery()
+        rows = session.execute(
+            select(ranked.c.doc, ranked.c.score, D.kind, D.category, D.departments, D.entries)
+            .join(D, D.id == ranked.c.doc)
+            .where(ranked.c.score >= ranked.c.top * RELATIVE_CUTOFF, ranked.c.score >= 1e-9)
+            .order_by(ranked.c.score.desc(), ranked.c.doc))
+        return [Found(doc, float(score), kind, category, tuple(names.split("\n")) if names else (), entries)
+                for doc, score, kind, category, names, entries in rows]
+
+    def _token_scores(self, session: Session, tokens: QueryTokens, totals: SearchTotalsRow):
+        """Per (document, posting) of the query's terms: its BM25 weight × the token's and the field's weights."""
+        weights: Counter = Counter()
+        for group, weight in ((tokens.words, 1.0), (tokens.parts, PART_WEIGHT), (tokens.expansions, EXPANSION_WEIGHT),
+                              (tokens.expansion_parts, EXPANSION_WEIGHT * PART_WEIGHT)):
+            for token in group:
+                weights[token] += weight
+        if not weights:
+            return None
+        n = totals.documents
+        rows = session.execute(select(T.id, T.term, T.title_df, T.body_df, T.departments_df)
+                               .where(T.term.in_(list(weights)))).all()
+        factors = {}
+        for term_id, term, *frequencies in rows:
+            for field, df in enumerate(frequencies):
+                if df > 0:
+                    factors[term_id * 3 + field] = weights[term] * FIELD_WEIGHTS[FIELD_NAMES[field]] * _idf(df, n)
+        if not factors:
+            return None
+        averages = [max(totals.title_length, 1) / n, max(totals.body_length, 1) / n,
+                    max(totals.departments_length, 1) / n]
+        lengths = (D.title_length, D.body_length, D.departments_length)
+        norm = case(*[(P.field == f, K1 * (1 - B) + (K1 * B / averages[f]) * cast(lengths[f], Float))
+                      for f in range(3)])
+        tf = cast(P.tf, Float)
+        factor = case({key: value for key, value in factors.items()}, value=P.term_id * 3 + P.field, else_=0.0)
+        return (select(P.document_id.label("doc"), (factor * tf / (tf + norm)).label("s"))
+                .join(D, D.id == P.document_id)
+                .where(P.term_id.in_(sorted({key // 3 for key in factors})), D.entries > 0))
+
+    def _verbatim_scores(self, session: Session, text: str, tokens: QueryTokens) -> list:
+        """The query found verbatim (in the text, and in the title), and each of the list's terms for its
+        everyday words, at a synonym's weight."""
+        needles = [(text, VERBATIM_BONUS, TITLE_VERBATIM_BONUS)] + [
+            (term, EXPANSION_WEIGHT * VERBATIM_BONUS, 0.0)
+            for term in dict.fromkeys(t for t in self.tokenizer.expansions(text) if t not in text)]
+        dialect = session.get_bind().dialect.name
+        found = []
+        for needle, in_text, in_title in needles:
+            candidates = self._candidates(session, needle)
+            if candidates == []:
+                continue  # no term has one of its characters: no document contains it
+            haystack = D.title + " " + D.body + case((D.departments == "", ""),
+                                                     else_=" " + func.replace(D.departments, "\n", " "))
+            score = literal(in_text) + case((_has(dialect, D.title, needle), in_title), else_=0.0)
+            query = select(D.id.label("doc"), score.label("s")).where(D.entries > 0, _has(dialect, haystack, needle))
+            if candidates is not None:
+                query = query.where(D.id.in_(select(P.document_id).where(P.term_id.in_(candidates))))
+            found.append(query)
+        return found
+
+    def _candidates(self, session: Session, needle: str) -> list[int] | None:
+        """The terms holding the needle's rarest character (fewest documents); None when no character tells
+        (every one is in a stop word, which is not a term)."""
+        stop = self.tokenizer.stopwords
+        characters = [c for c in dict.fromkeys(needle.lower())
+                      if _WORDLIKE.match(c) and not any(c in word for word in stop)]
+        if not characters:
+            return None
+        rows = session.execute(select(T.id, T.term, T.title_df + T.body_df + T.departments_df)
+                               .where(or_(*[T.term.contains(c, autoescape=True) for c in characters]))).all()
+        cost: Counter = Counter()
+        ids: dict[str, list[int]] = {c: [] for c in characters}
+        for term_id, term, frequency in rows:
+            for c in characters:
+                if c in term:
+                    ids[c].append(term_id)
+                    cost[c] += frequency
+        return ids[min(characters, key=lambda c: cost[c])]  # a character in no term: no document has the needle
+
+    # -- counting --------------------------------------------------------------------------------------
+
+    def _town_counts(self, session: Session, town: str) -> dict[int, int]:
+        """Per document, how many of the town's items have it."""
+        return dict(session.execute(counted_items(ItemRow.document_id, func.count()).where(TownRow.name == town)
+                                    .group_by(ItemRow.document_id)).all())
+
+    def _per_town(self, session: Session, documents: list[int]) -> dict[str, int]:
+        """Entries per town of these documents, most first (of equal counts, in the towns' order)."""
+        counts: Counter = Counter()
+        order: dict[str, int] = {}
+        for chunk in chunks(documents, 5000):
+            for town_id, name, n in session.execute(
+                    counted_items(TownRow.id, TownRow.name, func.count()).where(ItemRow.document_id.in_(chunk))
+                    .group_by(TownRow.id, TownRow.name)):
+                counts[name] += n
+                order[name] = town_id
+        return dict(sorted(counts.items(), key=lambda c: (-c[1], order[c[0]])))
+
+    def _page(self, session: Session, matching: list[Found], counts: dict[int, int], town: str | None, limit: int,
+              offset: int) -> list[Hit]:
+        hits: list[Hit] = []
+        skip = offset
+        for doc in matching:
+            if len(hits) >= limit:
+                break
+            n = counts.get(doc.id, 0)
+            if skip >= n:
+                skip -= n
+                continue
+            query = (counted_items(TownRow.name, *ITEM_COLUMNS).where(ItemRow.document_id == doc.id)
+                     .order_by(SearchCountedRow.town_id, ItemRow.id).offset(skip).limit(limit - len(hits)))
+            if town:
+                query = query.where(TownRow.name == town)
+            for name, *row in session.execute(query):
+                hits.append(Hit(name, self.pool.item(tuple(row))[0], doc.score))
+            skip = 0
+        return hits
+
+
+def _facets(found: list[Found], filters: dict, counts: dict[int, int], towns: dict[str, int]) -> dict:
+    """Counts per value of each facet, under every filter but that facet's own, as SearchEngine._facets: values
+    by count, then by where they first appear among the hits (best first)."""
+    def tally(ignore: str, values) -> dict[str, int]:
+        totals: Counter = Counter()
+        for doc in found:
+            n = counts.get(doc.id, 0)
+            if n > 0 and _passes(doc, filters, ignore):
+                for value in values(doc):
+                    totals[value] += n
+        return dict(sorted(totals.items(), key=lambda v: -v[1]))  # stable: first appearance among equals
+
+    lists = tally("list", lambda d: (d.kind,))
+    return {"list": {k: lists[k] for k in LIST_KINDS if lists.get(k)},
+            "category": tally("category", lambda d: (d.category,)),
+            "department": tally("department", lambda d: d.departments),
+            "town": towns}
+
+
+def _passes(doc, filters: dict, ignore: str | None = None) -> bool:
+    """Whether a document passes every filter but `ignore` (the town filter counts entries instead)."""
+    return ((not filters.get("list") or ignore == "list" or doc.kind == filters["list"])
+            and (not filters.get("category") or ignore == "category" or doc.category == filters["category"])
+            and (not filters.get("department") or ignore == "department"
+                 or filters["department"] in doc.departments))
+
+
+def _idf(documents_with_token: int, documents: int) -> float:
+    return math.log(1 + (documents - documents_with_token + 0.5) / (documents_with_token + 0.5))
+
+
+def _has(dialect: str, column, needle: str):
+    """Whether the column's text contains the needle (case-sensitively, as Python's `in`)."""
+    position = func.strpos(column, needle) if dialect == "postgresql" else func.instr(column, needle)
+    return position > 0
