@@ -32,7 +32,8 @@ from ..store.searchdocs import counted_items
 from .engine import FIELD_WEIGHTS, RELATIVE_CUTOFF, TITLE_VERBATIM_BONUS, VERBATIM_BONUS, Hit, SearchResult
 from .index import EXPANSION_WEIGHT, K1, PART_WEIGHT
 from .normalize import normalize
-from .tokenize import QueryTokens, Tokenizer, tokenizer
+from .documents import search_tokenizer
+from .tokenize import QueryTokens, Tokenizer
 
 FIELD_NAMES = ("title", "body", "departments")
 B = 0.75
@@ -57,7 +58,7 @@ class DatabaseSearch:
 
     def __init__(self, store: Store, words: Tokenizer | None = None, pool: ItemPool | None = None):
         self.store = store
-        self.tokenizer = words or tokenizer()
+        self.tokenizer = words or search_tokenizer()
         self.pool = pool or ItemPool()
 
     def search(self, query: str, kind: str | None = None, category: str | None = None,

@@ -1,4 +1,5 @@
-"""Items as the database's search documents: what search reads of an item, and its tokens, made at write time.
+"""Items as the database's search documents: what search reads of an item, and its tokens, made at write time
+with a tokenizer of fixed words (`search_tokenizer`).
 
 The store keeps one document per distinct content (the same content the in-memory engine treats as one
 document: list, category, title, text and departments) and its postings; it cannot tokenise, so the lists'
@@ -8,16 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from datetime import date
+from functools import lru_cache
 from typing import Sequence
 
 from sqlalchemy.orm import Session
 
 from ..model import Item
+from ..registry import registry
 from ..store.reading import load_dataset
 from ..store.schema import ItemRow
 from ..store.searchdocs import SearchDocument, attach_documents, document_ids, pending_versions, recount
-from .tokenize import Tokenizer, tokenizer
+from .tokenize import Tokenizer
 
 
 def item_text(item: Item) -> str:
@@ -40,15 +44,37 @@ def field_texts(item: Item) -> tuple[str, str, str]:
     return item.title, item_text(item), " ".join(item.named_departments())
 
 
-def make_documents(items: Sequence[Item], words: Tokenizer | None = None) -> list[SearchDocument]:
-    words = words or tokenizer()
+def make_documents(items: Sequence[Item]) -> list[SearchDocument]:
+    """The items' search documents, tokens made by the process's tokenizer."""
     made = []
     for item in items:
         key = content_key(item)
         digest = hashlib.blake2b(json.dumps(key, ensure_ascii=False).encode("utf-8"), digest_size=16).hexdigest()
         made.append(SearchDocument(digest, item.list, item.category, item.title, key[3], key[4],
-                                   tuple(tuple(words.tokens(text, simplified=True)) for text in field_texts(item))))
+                                   tuple(_field_tokens(text) for text in field_texts(item))))
     return made
+
+
+@lru_cache(maxsize=16384)
+def _field_tokens(text: str) -> tuple[str, ...]:
+    """A field's tokens, remembered: towns that word an item their own way mostly change one field of it."""
+    return tuple(search_tokenizer().tokens(text, simplified=True))
+
+
+_words: Tokenizer | None = None
+_words_lock = threading.Lock()
+
+
+def search_tokenizer() -> Tokenizer:
+    """The tokenizer of the database's search, on both sides (documents written, queries read): its words are
+    fixed (the domain words and every registered department's names), not the shared tokenizer's, to which each
+    resolver loaded adds its town's department names, so that a document is tokenised alike whichever process
+    wrote it, and a query as the documents were. About 60 MiB, made when first needed."""
+    global _words
+    with _words_lock:
+        if _words is None:
+            _words = Tokenizer([n for entry in registry().values() for n in entry.names()])
+        return _words
 
 
 def index_pending(session: Session, on: date | None = None) -> int:
