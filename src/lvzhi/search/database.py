@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
-from sqlalchemy import Float, and_, case, cast, func, literal, or_, select, union_all
+from sqlalchemy import Float, case, cast, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from ..model import LIST_KINDS
@@ -28,7 +28,6 @@ from ..store.bulk import chunks
 from ..store.reading import ITEM_COLUMNS, ItemPool
 from ..store.schema import (ItemRow, SearchCountedRow, SearchDocumentRow, SearchPostingRow, SearchTermRow,
                             SearchTotalsRow, TownRow)
-from ..store.searchdocs import counted_items
 from .engine import FIELD_WEIGHTS, RELATIVE_CUTOFF, TITLE_VERBATIM_BONUS, VERBATIM_BONUS, Hit, SearchResult
 from .index import EXPANSION_WEIGHT, K1, PART_WEIGHT
 from .normalize import normalize
@@ -54,12 +53,15 @@ class Found:
 
 
 class DatabaseSearch:
-    """Answers `search()` as SearchEngine does, over every town's lists in force, from the database."""
+    """Answers `search()` as SearchEngine does, over every town's lists in force, from the database. One object
+    answers for the versions counted when it first searched (it remembers which they are): make a new one when
+    they change (the catalog does)."""
 
     def __init__(self, store: Store, words: Tokenizer | None = None, pool: ItemPool | None = None):
         self.store = store
         self.tokenizer = words or search_tokenizer()
         self.pool = pool or ItemPool()
+        self._versions: dict[int, tuple[int, str]] | None = None
 
     def search(self, query: str, kind: str | None = None, category: str | None = None,
                department: str | None = None, town: str | None = None, limit: int = 20,
@@ -91,12 +93,14 @@ class DatabaseSearch:
             return []
         scored = union_all(*parts).subquery()
         summed = select(scored.c.doc, func.sum(scored.c.s).label("score")).group_by(scored.c.doc).subquery()
-        ranked = select(summed.c.doc, summed.c.score, func.max(summed.c.score).over().label("top")).subquery()
+        counted = (select(summed.c.doc, summed.c.score, D.kind, D.category, D.departments, D.entries,
+                          func.max(summed.c.score).over().label("top"))
+                   .join(D, D.id == summed.c.doc).where(D.entries > 0).subquery())
         rows = session.execute(
-            select(ranked.c.doc, ranked.c.score, D.kind, D.category, D.departments, D.entries)
-            .join(D, D.id == ranked.c.doc)
-            .where(ranked.c.score >= ranked.c.top * RELATIVE_CUTOFF, ranked.c.score >= 1e-9)
-            .order_by(ranked.c.score.desc(), ranked.c.doc))
+            select(counted.c.doc, counted.c.score, counted.c.kind, counted.c.category, counted.c.departments,
+                   counted.c.entries)
+            .where(counted.c.score >= counted.c.top * RELATIVE_CUTOFF, counted.c.score >= 1e-9)
+            .order_by(counted.c.score.desc(), counted.c.doc))
         return [Found(doc, float(score), kind, category, tuple(names.split("\n")) if names else (), entries)
                 for doc, score, kind, category, names, entries in rows]
 
@@ -121,14 +125,12 @@ class DatabaseSearch:
             return None
         averages = [max(totals.title_length, 1) / n, max(totals.body_length, 1) / n,
                     max(totals.departments_length, 1) / n]
-        lengths = (D.title_length, D.body_length, D.departments_length)
-        norm = case(*[(P.field == f, K1 * (1 - B) + (K1 * B / averages[f]) * cast(lengths[f], Float))
-                      for f in range(3)])
+        norm = K1 * (1 - B) + case(*[(P.field == f, K1 * B / averages[f]) for f in range(3)]) * cast(P.length, Float)
         tf = cast(P.tf, Float)
-        factor = case({key: value for key, value in factors.items()}, value=P.term_id * 3 + P.field, else_=0.0)
+        factor = case(factors, value=P.term_id * 3 + P.field, else_=0.0)
+        # no join: documents not counted today (an older version's) are dropped when the sums meet the documents
         return (select(P.document_id.label("doc"), (factor * tf / (tf + norm)).label("s"))
-                .join(D, D.id == P.document_id)
-                .where(P.term_id.in_(sorted({key // 3 for key in factors})), D.entries > 0))
+                .where(P.term_id.in_(sorted({key // 3 for key in factors}))))
 
     def _verbatim_scores(self, session: Session, text: str, tokens: QueryTokens) -> list:
         """The query found verbatim (in the text, and in the title), and each of the list's terms for its
@@ -146,8 +148,9 @@ class DatabaseSearch:
                                                      else_=" " + func.replace(D.departments, "\n", " "))
             score = literal(in_text) + case((_has(dialect, D.title, needle), in_title), else_=0.0)
             query = select(D.id.label("doc"), score.label("s")).where(D.entries > 0, _has(dialect, haystack, needle))
-            if candidates is not None:
-                query = query.where(D.id.in_(select(P.document_id).where(P.term_id.in_(candidates))))
+            if candidates is not None:  # read only the candidates' texts
+                among = select(P.document_id).where(P.term_id.in_(candidates)).distinct().subquery()
+                query = query.join(among, among.c.document_id == D.id)
             found.append(query)
         return found
 
@@ -172,25 +175,38 @@ class DatabaseSearch:
 
     # -- counting --------------------------------------------------------------------------------------
 
+    def _counted(self, session: Session) -> dict[int, tuple[int, str]]:
+        """The versions counted, each with its town's number and name (read once: an object answers for the
+        versions counted when it first searched; the catalog makes a new one when they change)."""
+        if self._versions is None:
+            self._versions = {version: (town, name) for version, town, name in session.execute(
+                select(SearchCountedRow.version_id, TownRow.id, TownRow.name)
+                .join(TownRow, TownRow.id == SearchCountedRow.town_id))}
+        return self._versions
+
     def _town_counts(self, session: Session, town: str) -> dict[int, int]:
         """Per document, how many of the town's items have it."""
-        return dict(session.execute(counted_items(ItemRow.document_id, func.count()).where(TownRow.name == town)
+        versions = [v for v, (_, name) in self._counted(session).items() if name == town]
+        if not versions:
+            return {}
+        return dict(session.execute(select(ItemRow.document_id, func.count()).where(ItemRow.version_id == versions[0])
                                     .group_by(ItemRow.document_id)).all())
 
     def _per_town(self, session: Session, documents: list[int]) -> dict[str, int]:
         """Entries per town of these documents, most first (of equal counts, in the towns' order)."""
-        counts: Counter = Counter()
-        order: dict[str, int] = {}
+        counted = self._counted(session)
+        per_version: Counter = Counter()
         for chunk in chunks(documents, 5000):
-            for town_id, name, n in session.execute(
-                    counted_items(TownRow.id, TownRow.name, func.count()).where(ItemRow.document_id.in_(chunk))
-                    .group_by(TownRow.id, TownRow.name)):
-                counts[name] += n
-                order[name] = town_id
-        return dict(sorted(counts.items(), key=lambda c: (-c[1], order[c[0]])))
+            for version, n in session.execute(select(ItemRow.version_id, func.count())
+                                              .where(ItemRow.document_id.in_(chunk)).group_by(ItemRow.version_id)):
+                if version in counted:
+                    per_version[version] += n
+        ranked = sorted(per_version.items(), key=lambda v: (-v[1], counted[v[0]][0]))
+        return {counted[version][1]: n for version, n in ranked}
 
     def _page(self, session: Session, matching: list[Found], counts: dict[int, int], town: str | None, limit: int,
               offset: int) -> list[Hit]:
+        counted = self._counted(session)
         hits: list[Hit] = []
         skip = offset
         for doc in matching:
@@ -200,12 +216,15 @@ class DatabaseSearch:
             if skip >= n:
                 skip -= n
                 continue
-            query = (counted_items(TownRow.name, *ITEM_COLUMNS).where(ItemRow.document_id == doc.id)
-                     .order_by(SearchCountedRow.town_id, ItemRow.id).offset(skip).limit(limit - len(hits)))
-            if town:
-                query = query.where(TownRow.name == town)
-            for name, *row in session.execute(query):
-                hits.append(Hit(name, self.pool.item(tuple(row))[0], doc.score))
+            # the document's entries in the towns' order, then the lists'; only the page's items are read
+            entries = sorted((counted[version][0], item, version) for version, item in session.execute(
+                select(ItemRow.version_id, ItemRow.id).where(ItemRow.document_id == doc.id))
+                if version in counted and (not town or counted[version][1] == town))
+            chosen = entries[skip:skip + limit - len(hits)]
+            rows = {row[0]: row[1:] for row in session.execute(
+                select(ItemRow.id, *ITEM_COLUMNS).where(ItemRow.id.in_([item for _, item, _ in chosen])))}
+            hits += [Hit(counted[version][1], self.pool.item(tuple(rows[item]))[0], doc.score)
+                     for _, item, version in chosen]
             skip = 0
         return hits
 

@@ -145,6 +145,7 @@ class SearchPostingRow(Base):
     field: Mapped[int] = mapped_column(SmallInteger, primary_key=True)  # 0 title, 1 body, 2 departments
     document_id: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
     tf: Mapped[int] = mapped_column(Integer)
+    length: Mapped[int] = mapped_column(Integer)  # the document's field's length (tokens): BM25 reads it here
 
 
 class SearchCountedRow(Base):

@@ -62,7 +62,7 @@ def document_ids(session: Session, documents: Sequence[SearchDocument]) -> list[
             for d, n in zip(fresh, ids) for k, name in enumerate(dict.fromkeys(d.departments))])
         terms = _term_ids(session, {t for d in fresh for field in d.tokens for t in field})
         insert_rows(session, SearchPostingRow, [
-            {"term_id": terms[t], "field": f, "document_id": n, "tf": tf}
+            {"term_id": terms[t], "field": f, "document_id": n, "tf": tf, "length": max(len(field), 1)}
             for d, n in zip(fresh, ids) for f, field in enumerate(d.tokens)
             for t, tf in Counter(field).items() if t in terms])
     return [known[d.digest] for d in documents]

@@ -48,6 +48,7 @@ def upgrade() -> None:
         sa.Column("field", sa.SmallInteger, primary_key=True),
         sa.Column("document_id", sa.Integer, primary_key=True, index=True),
         sa.Column("tf", sa.Integer, nullable=False),
+        sa.Column("length", sa.Integer, nullable=False),
     )
     op.create_table(
         "search_counted",
