@@ -141,6 +141,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
+    os.environ.setdefault("LVZHI_RATE_LIMITS", "off")  # the server measured: latency, not the per-client limits
     url = args.database or f"sqlite:///{tempfile.mkdtemp()}/scale.db"
     rng = random.Random(19)
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {os.cpu_count()} cores; "

@@ -87,8 +87,7 @@ class DatabaseSearch:
         totals = session.get(SearchTotalsRow, 1)
         if totals is None or not totals.documents:
             return []
-        parts = [p for p in [self._token_scores(session, tokens, totals),
-                             *self._verbatim_scores(session, text, tokens)] if p is not None]
+        parts = [*self._token_scores(session, tokens, totals), *self._verbatim_scores(session, text, tokens)]
         if not parts:
             return []
         scored = union_all(*parts).subquery()
@@ -104,15 +103,15 @@ class DatabaseSearch:
         return [Found(doc, float(score), kind, category, tuple(names.split("\n")) if names else (), entries)
                 for doc, score, kind, category, names, entries in rows]
 
-    def _token_scores(self, session: Session, tokens: QueryTokens, totals: SearchTotalsRow):
-        """Per (document, posting) of the query's terms: its BM25 weight × the token's and the field's weights."""
+    def _token_scores(self, session: Session, tokens: QueryTokens, totals: SearchTotalsRow) -> list:
+        """Per posting of the query's terms: its BM25 weight × the token's and the field's weights."""
         weights: Counter = Counter()
         for group, weight in ((tokens.words, 1.0), (tokens.parts, PART_WEIGHT), (tokens.expansions, EXPANSION_WEIGHT),
                               (tokens.expansion_parts, EXPANSION_WEIGHT * PART_WEIGHT)):
             for token in group:
                 weights[token] += weight
         if not weights:
-            return None
+            return []
         n = totals.documents
         rows = session.execute(select(T.id, T.term, T.title_df, T.body_df, T.departments_df)
                                .where(T.term.in_(list(weights)))).all()
@@ -121,16 +120,14 @@ class DatabaseSearch:
             for field, df in enumerate(frequencies):
                 if df > 0:
                     factors[term_id * 3 + field] = weights[term] * FIELD_WEIGHTS[FIELD_NAMES[field]] * _idf(df, n)
-        if not factors:
-            return None
         averages = [max(totals.title_length, 1) / n, max(totals.body_length, 1) / n,
                     max(totals.departments_length, 1) / n]
-        norm = K1 * (1 - B) + case(*[(P.field == f, K1 * B / averages[f]) for f in range(3)]) * cast(P.length, Float)
-        tf = cast(P.tf, Float)
-        factor = case(factors, value=P.term_id * 3 + P.field, else_=0.0)
-        # no join: documents not counted today (an older version's) are dropped when the sums meet the documents
-        return (select(P.document_id.label("doc"), (factor * tf / (tf + norm)).label("s"))
-                .where(P.term_id.in_(sorted({key // 3 for key in factors}))))
+        tf, length = cast(P.tf, Float), cast(P.length, Float)
+        # one range of the postings' key per (term, field), its factor a constant; no join: documents not counted
+        # today (an older version's) are dropped when the sums meet the documents
+        return [select(P.document_id.label("doc"),
+                       (factor * tf / (tf + K1 * (1 - B) + (K1 * B / averages[key % 3]) * length)).label("s"))
+                .where(P.term_id == key // 3, P.field == key % 3) for key, factor in factors.items()]
 
     def _verbatim_scores(self, session: Session, text: str, tokens: QueryTokens) -> list:
         """The query found verbatim (in the text, and in the title), and each of the list's terms for its
