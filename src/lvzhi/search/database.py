@@ -59,9 +59,16 @@ class DatabaseSearch:
 
     def __init__(self, store: Store, words: Tokenizer | None = None, pool: ItemPool | None = None):
         self.store = store
-        self.tokenizer = words or search_tokenizer()
+        self._words = words
         self.pool = pool or ItemPool()
         self._versions: dict[int, tuple[int, str]] | None = None
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        """The search's tokenizer, made when first needed (a worker that never searches does not hold it)."""
+        if self._words is None:
+            self._words = search_tokenizer()
+        return self._words
 
     def search(self, query: str, kind: str | None = None, category: str | None = None,
                department: str | None = None, town: str | None = None, limit: int = 20,
