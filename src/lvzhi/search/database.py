@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
-from sqlalchemy import Float, case, cast, func, literal, or_, select, union_all
+from sqlalchemy import Float, Integer, any_, case, cast, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from ..model import LIST_KINDS
@@ -99,16 +99,26 @@ class DatabaseSearch:
             return []
         scored = union_all(*parts).subquery()
         summed = select(scored.c.doc, func.sum(scored.c.s).label("score")).group_by(scored.c.doc).subquery()
-        counted = (select(summed.c.doc, summed.c.score, D.kind, D.category, D.departments, D.entries,
-                          func.max(summed.c.score).over().label("top"))
-                   .join(D, D.id == summed.c.doc).where(D.entries > 0).subquery())
-        rows = session.execute(
-            select(counted.c.doc, counted.c.score, counted.c.kind, counted.c.category, counted.c.departments,
-                   counted.c.entries)
-            .where(counted.c.score >= counted.c.top * RELATIVE_CUTOFF, counted.c.score >= 1e-9)
-            .order_by(counted.c.score.desc(), counted.c.doc))
+        # the cutoff first, then the documents (their rows are read for the few above it only) …
+        ranked = select(summed.c.doc, summed.c.score, func.max(summed.c.score).over().label("top")).subquery()
+        above = select(ranked).where(ranked.c.score >= ranked.c.top * RELATIVE_CUTOFF,
+                                     ranked.c.score >= 1e-9).subquery()
+        rows = self._documents(session, above, D.entries > 0)
+        if not rows or rows[0][1] < rows[0][-1]:
+            # … unless the best score is a document not counted today (an older version's): then the cutoff is
+            # over the documents counted, as the engine's
+            counted = (select(summed.c.doc, summed.c.score, func.max(summed.c.score).over().label("top"))
+                       .join(D, D.id == summed.c.doc).where(D.entries > 0).subquery())
+            rows = self._documents(session, select(counted).where(
+                counted.c.score >= counted.c.top * RELATIVE_CUTOFF, counted.c.score >= 1e-9).subquery())
         return [Found(doc, float(score), kind, category, tuple(names.split("\n")) if names else (), entries)
-                for doc, score, kind, category, names, entries in rows]
+                for doc, score, kind, category, names, entries, _ in rows]
+
+    def _documents(self, session: Session, found, *where) -> list:
+        """The found documents' rows, best first: number, score, list, category, departments, entries, top."""
+        return session.execute(
+            select(found.c.doc, found.c.score, D.kind, D.category, D.departments, D.entries, found.c.top)
+            .join(D, D.id == found.c.doc).where(*where).order_by(found.c.score.desc(), found.c.doc)).all()
 
     def _token_scores(self, session: Session, tokens: QueryTokens, totals: SearchTotalsRow) -> list:
         """Per posting of the query's terms: its BM25 weight × the token's and the field's weights."""
@@ -146,36 +156,36 @@ class DatabaseSearch:
         found = []
         for needle, in_text, in_title in needles:
             candidates = self._candidates(session, needle)
-            if candidates == []:
-                continue  # no term has one of its characters: no document contains it
             haystack = D.title + " " + D.body + case((D.departments == "", ""),
                                                      else_=" " + func.replace(D.departments, "\n", " "))
             score = literal(in_text) + case((_has(dialect, D.title, needle), in_title), else_=0.0)
             query = select(D.id.label("doc"), score.label("s")).where(D.entries > 0, _has(dialect, haystack, needle))
-            if candidates is not None:  # read only the candidates' texts
-                among = select(P.document_id).where(P.term_id.in_(candidates)).distinct().subquery()
-                query = query.join(among, among.c.document_id == D.id)
+            if candidates is not None:  # read only the texts of documents with terms holding that character
+                documents = list(session.scalars(select(P.document_id).where(P.term_id.in_(candidates)).distinct()))
+                if not documents:
+                    continue
+                query = query.where(_among(dialect, D.id, documents))
             found.append(query)
         return found
 
     def _candidates(self, session: Session, needle: str) -> list[int] | None:
-        """The terms holding the needle's rarest character (fewest documents); None when no character tells
-        (every one is in a stop word, which is not a term)."""
+        """The terms holding the needle's rarest character (fewest documents): a document that has the needle has
+        one of them. None when no character tells (every one is in a stop word, which is not a term)."""
         stop = self.tokenizer.stopwords
-        characters = [c for c in dict.fromkeys(needle.lower())
-                      if _WORDLIKE.match(c) and not any(c in word for word in stop)]
-        if not characters:
+        usable = [c for c in dict.fromkeys(needle.lower())
+                  if _WORDLIKE.match(c) and not any(c in word for word in stop)]
+        if not usable:
             return None
         rows = session.execute(select(T.id, T.term, T.title_df + T.body_df + T.departments_df)
-                               .where(or_(*[T.term.contains(c, autoescape=True) for c in characters]))).all()
+                               .where(or_(*[T.term.contains(c, autoescape=True) for c in usable]))).all()
         cost: Counter = Counter()
-        ids: dict[str, list[int]] = {c: [] for c in characters}
+        ids: dict[str, list[int]] = {c: [] for c in usable}
         for term_id, term, frequency in rows:
-            for c in characters:
+            for c in usable:
                 if c in term:
                     ids[c].append(term_id)
                     cost[c] += frequency
-        return ids[min(characters, key=lambda c: cost[c])]  # a character in no term: no document has the needle
+        return ids[min(usable, key=lambda c: cost[c])]  # a character in no term: no document has the needle
 
     # -- counting --------------------------------------------------------------------------------------
 
@@ -262,6 +272,16 @@ def _passes(doc, filters: dict, ignore: str | None = None) -> bool:
 
 def _idf(documents_with_token: int, documents: int) -> float:
     return math.log(1 + (documents - documents_with_token + 0.5) / (documents_with_token + 0.5))
+
+
+def _among(dialect: str, column, values: list[int]):
+    """column IN values: one array parameter on PostgreSQL, a list elsewhere (SQLite's limit is far above what
+    a search reads)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return column == any_(literal(values, ARRAY(Integer)))
+    return column.in_(values)
 
 
 def _has(dialect: str, column, needle: str):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, SmallInteger, String,
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, PrimaryKeyConstraint, SmallInteger, String,
                         Text, UniqueConstraint)
 from sqlalchemy import false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -71,7 +71,7 @@ class DepartmentRow(Base):
 
 class ItemRow(Base):
     __tablename__ = "items"
-    __table_args__ = (UniqueConstraint("version_id", "code"), Index("ix_items_document_version", "document_id", "version_id"))
+    __table_args__ = (UniqueConstraint("version_id", "code"), Index("ix_items_document_version", "document_id", "version_id", "id"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("list_versions.id"), index=True)
     code: Mapped[str] = mapped_column(String(8))
@@ -140,10 +140,15 @@ class SearchTermRow(Base):
 
 
 class SearchPostingRow(Base):
+    """A term in a document's field. A term's postings are read in key order with what scoring needs (the key
+    includes tf and length on PostgreSQL; SQLite keeps the rows in key order), not fetched row by row."""
+
     __tablename__ = "search_postings"
-    term_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    field: Mapped[int] = mapped_column(SmallInteger, primary_key=True)  # 0 title, 1 body, 2 departments
-    document_id: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+    __table_args__ = (PrimaryKeyConstraint("term_id", "field", "document_id", postgresql_include=["tf", "length"]),
+                      {"sqlite_with_rowid": False})
+    term_id: Mapped[int] = mapped_column(Integer)
+    field: Mapped[int] = mapped_column(SmallInteger)  # 0 title, 1 body, 2 departments
+    document_id: Mapped[int] = mapped_column(Integer, index=True)
     tf: Mapped[int] = mapped_column(Integer)
     length: Mapped[int] = mapped_column(Integer)  # the document's field's length (tokens): BM25 reads it here
 

@@ -42,13 +42,15 @@ def upgrade() -> None:
         sa.Column("body_df", sa.Integer, nullable=False, server_default="0"),
         sa.Column("departments_df", sa.Integer, nullable=False, server_default="0"),
     )
-    op.create_table(
+    op.create_table(  # a term's postings read in key order with what scoring needs (see schema.SearchPostingRow)
         "search_postings",
-        sa.Column("term_id", sa.Integer, primary_key=True),
-        sa.Column("field", sa.SmallInteger, primary_key=True),
-        sa.Column("document_id", sa.Integer, primary_key=True, index=True),
+        sa.Column("term_id", sa.Integer, nullable=False),
+        sa.Column("field", sa.SmallInteger, nullable=False),
+        sa.Column("document_id", sa.Integer, nullable=False, index=True),
         sa.Column("tf", sa.Integer, nullable=False),
         sa.Column("length", sa.Integer, nullable=False),
+        sa.PrimaryKeyConstraint("term_id", "field", "document_id", postgresql_include=["tf", "length"]),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "search_counted",
@@ -67,7 +69,7 @@ def upgrade() -> None:
     op.add_column("list_versions", sa.Column("indexed", sa.Boolean, nullable=False, server_default=sa.false()))
     # a plain column (SQLite adds a foreign key only by copying the table, which its own references forbid)
     op.add_column("items", sa.Column("document_id", sa.Integer, nullable=True))
-    op.create_index("ix_items_document_version", "items", ["document_id", "version_id"])
+    op.create_index("ix_items_document_version", "items", ["document_id", "version_id", "id"])
 
     from sqlalchemy.orm import Session
 
