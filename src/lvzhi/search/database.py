@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -36,6 +36,8 @@ from .tokenize import QueryTokens, Tokenizer
 
 FIELD_NAMES = ("title", "body", "departments")
 B = 0.75
+REMEMBERED_NEEDLES = 512  # texts whose verbatim matches are remembered …
+REMEMBERED_MATCHES = 5000  # … when they have no more matches than this
 _WORDLIKE = re.compile(r"[\u3400-\u9fffA-Za-z]")
 D, P, T = SearchDocumentRow, SearchPostingRow, SearchTermRow
 
@@ -62,6 +64,7 @@ class DatabaseSearch:
         self._words = words
         self.pool = pool or ItemPool()
         self._versions: dict[int, tuple[int, str]] | None = None
+        self._verbatim: OrderedDict[str, tuple[list[int], list[int]]] = OrderedDict()
 
     @property
     def tokenizer(self) -> Tokenizer:
@@ -155,22 +158,42 @@ class DatabaseSearch:
         dialect = session.get_bind().dialect.name
         found = []
         for needle, in_text, in_title in needles:
-            candidates = self._candidates(session, needle)
-            haystack = D.title + " " + D.body + case((D.departments == "", ""),
-                                                     else_=" " + func.replace(D.departments, "\n", " "))
-            score = literal(in_text) + case((_has(dialect, D.title, needle), in_title), else_=0.0)
-            query = select(D.id.label("doc"), score.label("s")).where(D.entries > 0, _has(dialect, haystack, needle))
-            if candidates is not None:  # read only the texts of documents with terms holding that character
-                documents = list(session.scalars(select(P.document_id).where(P.term_id.in_(candidates)).distinct()))
-                if not documents:
-                    continue
-                query = query.where(_among(dialect, D.id, documents))
-            found.append(query)
+            texts, titles = self._containing(session, needle)
+            if texts:
+                score = literal(in_text) + case((_among(dialect, D.id, titles), in_title), else_=0.0) \
+                    if titles and in_title else literal(in_text)
+                found.append(select(D.id.label("doc"), score.label("s")).where(_among(dialect, D.id, texts),
+                                                                                D.entries > 0))
+        return found
+
+    def _containing(self, session: Session, needle: str) -> tuple[list[int], list[int]]:
+        """The documents whose text has the needle, and those whose title has it. Remembered for the object's
+        life (the list's terms for everyday words recur in many queries), when they are few."""
+        found = self._verbatim.get(needle)
+        if found is not None:
+            self._verbatim.move_to_end(needle)
+            return found
+        dialect = session.get_bind().dialect.name
+        haystack = D.title + " " + D.body + case((D.departments == "", ""),
+                                                 else_=" " + func.replace(D.departments, "\n", " "))
+        query = select(D.id, _has(dialect, D.title, needle)).where(_has(dialect, haystack, needle))
+        candidates = self._candidates(session, needle)
+        if candidates is not None:  # read only the texts of documents with terms holding its rarest characters
+            if not candidates:
+                return [], []
+            query = query.where(_among(dialect, D.id, candidates))
+        rows = session.execute(query).all()
+        found = [d for d, _ in rows], [d for d, title in rows if title]
+        if len(found[0]) <= REMEMBERED_MATCHES:
+            self._verbatim[needle] = found
+            if len(self._verbatim) > REMEMBERED_NEEDLES:
+                self._verbatim.popitem(last=False)
         return found
 
     def _candidates(self, session: Session, needle: str) -> list[int] | None:
-        """The terms holding the needle's rarest character (fewest documents): a document that has the needle has
-        one of them. None when no character tells (every one is in a stop word, which is not a term)."""
+        """Documents that may have the needle: those with a term holding each of its two rarest characters (every
+        character of a text is in one of its words, every word but stop words and bare numbers a term). None
+        when no character tells (every one is in a stop word)."""
         stop = self.tokenizer.stopwords
         usable = [c for c in dict.fromkeys(needle.lower())
                   if _WORDLIKE.match(c) and not any(c in word for word in stop)]
@@ -185,7 +208,13 @@ class DatabaseSearch:
                 if c in term:
                     ids[c].append(term_id)
                     cost[c] += frequency
-        return ids[min(usable, key=lambda c: cost[c])]  # a character in no term: no document has the needle
+        documents: set[int] | None = None
+        for c in sorted(usable, key=lambda c: cost[c])[:2]:
+            having = set(session.scalars(select(P.document_id).where(P.term_id.in_(ids[c])).distinct()))
+            documents = having if documents is None else documents & having
+            if len(documents) < 1000:
+                break
+        return sorted(documents or ())
 
     # -- counting --------------------------------------------------------------------------------------
 
