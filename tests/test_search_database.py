@@ -8,7 +8,6 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select, text
 
 from lvzhi.lists.bundled import bundled_dataset

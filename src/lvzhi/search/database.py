@@ -7,9 +7,10 @@ the scores and applies the relative cutoff; only the documents above it come bac
 and their department names each), and filters, totals and facets are counted over them here. Entries (a town's
 item) are read for the page asked for only.
 
-A query is looked for verbatim only in documents that have a term containing its rarest character (every
+A query is looked for verbatim only in documents that have terms containing its two rarest characters (every
 character of an item's text is in one of its jieba words, and every word but stop words and bare numbers is a
-term), so that a one-character query does not read every document's text.
+term; characters found in a stop word do not count), so that a one-character query does not read every
+document's text.
 """
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ import math
 import re
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
-from typing import Sequence
 
 from sqlalchemy import Float, Integer, any_, case, cast, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
@@ -30,8 +30,8 @@ from ..store.schema import (ItemRow, SearchCountedRow, SearchDocumentRow, Search
                             SearchTotalsRow, TownRow)
 from .engine import FIELD_WEIGHTS, RELATIVE_CUTOFF, TITLE_VERBATIM_BONUS, VERBATIM_BONUS, Hit, SearchResult
 from .index import EXPANSION_WEIGHT, K1, PART_WEIGHT
-from .normalize import normalize
 from .documents import search_tokenizer
+from .normalize import normalize
 from .tokenize import QueryTokens, Tokenizer
 
 FIELD_NAMES = ("title", "body", "departments")
@@ -84,9 +84,9 @@ class DatabaseSearch:
         with self.store.transaction() as session:
             found = self._found(session, text, tokens)
             counts = self._town_counts(session, town) if town else {d.id: d.entries for d in found}
-            matching = [d for d in found if _passes(d, filters)]
+            matching = [d for d in found if _passes(d, filters)]  # the town filter counts entries instead
             total = sum(counts.get(d.id, 0) for d in matching)
-            towns = self._per_town(session, [d.id for d in found if _passes(d, filters)])
+            towns = self._per_town(session, [d.id for d in matching])
             hits = self._page(session, matching, counts, town, limit, offset)
         facets = _facets(found, filters, counts, towns)
         return SearchResult(query, total, hits, facets, [w for w in tokens.words + tokens.parts if w in text])
