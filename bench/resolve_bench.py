@@ -2,7 +2,7 @@
 
     python bench/resolve_bench.py [EXTRA.jsonl ...] [--repeat 5]
 
-Quality on ../shared/eval/dev-queries.jsonl, eval/blind-a.jsonl and eval/blind-b.jsonl (and any labelled files given
+Quality on ../shared/eval/dev-queries.jsonl and eval/blind-a … blind-d.jsonl (and any labelled files given
 as arguments): verdict, lead, item@1, item@3, 清单外 F1, and the verdict on residents' own words (kind "citizen").
 Then lvzhi's speed in process: index build, memory, and per-request latency (p50/p95/p99/max) over ≥ 1,000 unique
 texts, each resolved once (the labelled texts and generated ones: who × what × where), and, labelled as such, the
@@ -43,7 +43,7 @@ WHAT = ["在河里电鱼", "占道摆摊卖菜", "半夜施工噪音很大", "�
         "养殖场臭气熏天", "店铺消防通道堵了", "孩子上学要办转学", "山林里有人烧荒"]
 WHERE = ["就在村口", "在场镇街上", "靠近小学", "在河边", "在三组", "在新街市场旁边", "在高速路口", "在老街", "在菜市场"]
 DEFAULT_SETS = (ROOT.parent / "shared" / "eval" / "dev-queries.jsonl", ROOT / "eval" / "blind-a.jsonl",
-                ROOT / "eval" / "blind-b.jsonl", ROOT / "eval" / "blind-c.jsonl")
+                ROOT / "eval" / "blind-b.jsonl", ROOT / "eval" / "blind-c.jsonl", ROOT / "eval" / "blind-d.jsonl")
 COLUMNS = ("verdict", "lead", "item@1", "item@3", "清单外 F1", "residents")
 WHEN = ["", "昨天晚上", "这几天", "已经一个多月了", "今天早上", "每到周末", "上个星期", "反映过好几次"]
 

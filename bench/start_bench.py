@@ -84,7 +84,8 @@ def start_once(database: str, src: Path = OWN_SRC, workers: int = 1, page: str |
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     page = page or f"/?q={quote(QUESTION)}"
-    env = {**os.environ, "PYTHONPATH": str(src)}
+    # the benches send every request from one address: the per-client rate limits would answer 429
+    env = {**os.environ, "PYTHONPATH": str(src), "LVZHI_RATE_LIMITS": "off"}
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "lvzhi", "serve", "--database", database, "--port", str(port),
                                 "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL,

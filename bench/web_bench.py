@@ -18,19 +18,17 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 from urllib.parse import quote
 
 from resolve_bench import unique_texts
-from start_bench import cpu_seconds
+from start_bench import cpu_seconds, start_once, stop
 
 TOWN = quote("珞璜镇")
 QUESTIONS = [
@@ -44,30 +42,6 @@ QUESTIONS = [
     "楼上装修拆了承重墙",
 ]
 ITEM_CODES = ["B1", "B51", "C39", "C74", "C81", "R8", "R18", "R163"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(database: str, workers: int) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "lvzhi", "serve", "--database", database, "--port", str(port),
-                                "--workers", str(workers)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=1):
-                return process, base
-        except OSError:
-            if process.poll() is not None:
-                raise SystemExit(f"server failed: {process.stderr.read().decode(errors='replace')}")
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("server did not start in 120 s")
 
 
 def request_bytes(method: str, path: str, port: int, body: bytes = b"") -> bytes:
@@ -208,7 +182,8 @@ def postgres_database(base_url: str) -> tuple[str, callable]:
 def bench_database(label: str, database: str, args) -> list[dict]:
     print(f"{label}: {args.workers} worker(s), {args.clients} concurrent clients, {args.seconds:.0f} s per scenario",
           flush=True)
-    process, base = start_server(database, args.workers)
+    started = start_once(database, workers=args.workers, page="/healthz", keep=True)
+    process, base = started["process"], started["base"]
     try:
         port = int(base.rsplit(":", 1)[1])
         chosen = scenarios(port)
@@ -218,8 +193,7 @@ def bench_database(label: str, database: str, args) -> list[dict]:
                                                    process.pid)}
                 for name, requests in chosen.items()]
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop(process)
 
 
 def main() -> None:

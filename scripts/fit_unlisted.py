@@ -2,7 +2,7 @@
 
     python3 scripts/fit_unlisted.py [FILE.jsonl ...] [--check]
 
-By default the labelled sets are ../shared/eval/dev-queries.jsonl, eval/blind-a.jsonl and eval/blind-b.jsonl. A
+By default the labelled sets are ../shared/eval/dev-queries.jsonl and eval/blind-a, -b and -c.jsonl. A
 request is positive when its label is `unlisted`. (Made-up texts that ask nothing are not
 added: tried, they taught the model that short requests are 清单外 and spoilt its calibration on real ones.) The features are what the resolver computes for every request
 (`resolve.unlisted.FEATURES`); the script only reads them, so refit after any change to the ranking or the
@@ -38,7 +38,7 @@ from lvzhi.resolve.evaluate import read_labelled  # noqa: E402
 from lvzhi.resolve.unlisted import DATA_FILE, DECIDE_AT, FEATURES, WEAK_WORD_SCORE, features_of  # noqa: E402
 
 DEFAULT_SETS = (ROOT.parent / "shared" / "eval" / "dev-queries.jsonl", ROOT / "eval" / "blind-a.jsonl",
-                ROOT / "eval" / "blind-b.jsonl")
+                ROOT / "eval" / "blind-b.jsonl", ROOT / "eval" / "blind-c.jsonl")
 OUTPUT = ROOT / "src" / "lvzhi" / "resolve" / DATA_FILE
 FOLDS = 10
 L2 = 0.003

@@ -86,3 +86,12 @@ def test_the_stored_dictionary_gives_the_tokenizer_jieba_builds(tmp_path, monkey
     path.write_bytes(path.read_bytes()[:1000])
     assert not tokenize._load_dictionary(__import__("jieba").Tokenizer(), [], set())
     assert tokenize.Tokenizer()._jieba.FREQ == built._jieba.FREQ  # rebuilt from jieba's own dictionary
+
+
+def test_counts_in_words_are_not_matter_words():
+    """好几回, 三四十个, 一百多 say how many, not what: they match no item; counts that name a thing stay."""
+    from lvzhi.search.tokenize import tokenizer
+    words = tokenizer()
+    assert words.tokens("一天放好几回炮") == ["放", "炮"]
+    assert "娃儿" in words.tokens("三四十个娃儿") and not any("十" in t for t in words.tokens("三四十个娃儿"))
+    assert "两癌" in words.tokens("两癌筛查") and "三资" in words.tokens("三资管理")

@@ -14,7 +14,7 @@ from lvzhi.resolve.overlaps import written_notes
 from lvzhi.search.tokenize import synonyms
 
 # Below these an item's knowledge is thin: too few ways of saying it for the resolver to find it.
-MIN_RESIDENT_PHRASES = 8
+MIN_RESIDENT_PHRASES = 10
 MIN_TASK_PHRASES = 3
 
 

@@ -11,6 +11,7 @@ gets it, and an item whose text changed does not (`drifted` lists such entries; 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
@@ -31,6 +32,35 @@ class OffListTopic:
     topic: str
     handled_by: str
     phrasings: tuple[str, ...]
+
+
+# Where a department's notice turns to what it asks of the town: "请镇街…", "请各镇街…", "请镇里…", "请协助…".
+ASKING = re.compile(r"请(?:各|你|贵|本)?(?:镇街|镇里|镇上|镇政府|镇人民政府|珞璜镇|街道|镇)"
+                    r"|请(?:各镇街|协助|配合|组织|选派|落实|负责|承担|做好)")
+
+
+@dataclass(frozen=True)
+class Action:
+    """A kind of action a notice can ask of the town (核发许可证, 审验, 核定价格, 监考…): the words that ask it, and
+    the words by which an item's text says the town (or the department that took the item back) does it."""
+
+    name: str
+    asks: tuple[str, ...]
+    does: tuple[str, ...]
+    about: tuple[str, ...] = ()  # when given, the asking part must also name one of these (保管 of 档案)
+
+    def asked(self, text: str) -> bool:
+        """The notice asks this of the town: one of its words stands after the request's "请镇街…" (and, for an
+        action about something, so does one of the words for it)."""
+        found = ASKING.search(text)
+        if not found:
+            return False
+        part = text[found.start():]
+        return any(w in part for w in self.asks) and (not self.about or any(w in part for w in self.about))
+
+    def done_in(self, text: str) -> bool:
+        """An item's text says this is done under it (for an action about something, it names that too)."""
+        return any(w in text for w in self.does) and (not self.about or any(w in text for w in self.about))
 
 
 @dataclass(frozen=True)
@@ -151,6 +181,7 @@ class Knowledge:
     cues: tuple[Cue, ...]
     handler_words: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     distinctions: tuple[tuple[tuple[str, ...], str], ...] = ()
+    actions: tuple[Action, ...] = ()
 
     @property
     def phrasings(self) -> dict[str, tuple[str, ...]]:
@@ -212,6 +243,24 @@ def general() -> tuple[tuple[OffListTopic, ...], tuple[Cue, ...]]:
     off_list = tuple(OffListTopic(e["topic"], e.get("handled_by", ""), _words(e.get("phrasings")))
                      for e in _yaml(here / "offlist.yaml") or ())
     return off_list, _cues((_yaml(here / "cues.yaml") or {}).get("cues"))
+
+
+@lru_cache(maxsize=1)
+def actions() -> tuple[Action, ...]:
+    """The kinds of action a notice can ask of the town (actions.yaml), for every town."""
+    return tuple(Action(str(e["action"]), _words(e.get("asks")), _words(e.get("does")), _words(e.get("about")))
+                 for e in _yaml(_package_root() / "knowledge" / "actions.yaml") or ())
+
+
+def town_does(item: Item) -> str:
+    """What an item's own text says is done under it by the town, or (a reclaimed item) by the department that
+    took it back: a basic item's title and duties, a cooperative item's town part, a reclaimed item's title and
+    methods."""
+    if item.list == "cooperative":
+        return " ".join(item.town_duties)
+    if item.list == "reclaimed":
+        return " ".join([item.title, *(m for h in item.handlers for m in h.methods)])
+    return " ".join([item.title, *item.town_duties])
 
 
 def read_town_folder(folder: Path) -> TownKnowledge:
@@ -317,7 +366,8 @@ def knowledge_for(dataset: Dataset) -> Knowledge:
             targets = translate.codes(group)
             if len(targets) > 1:
                 distinctions.append((targets, note))
-    return Knowledge(items, off_list, tuple(_dedupe(scopes)), tuple(_dedupe(cues)), handlers, tuple(distinctions))
+    return Knowledge(items, off_list, tuple(_dedupe(scopes)), tuple(_dedupe(cues)), handlers, tuple(distinctions),
+                     actions())
 
 
 def _dedupe(rules: list) -> list:

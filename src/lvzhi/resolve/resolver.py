@@ -17,7 +17,7 @@ from ..search.phrases import NearestPhrasing
 from ..search.tokenize import QueryTokens, Tokenizer, tokenizer
 from .answer import Answer, Candidate, Question, failed
 from . import explain
-from ..knowledge import Knowledge, OffListTopic, knowledge_for
+from ..knowledge import Knowledge, OffListTopic, knowledge_for, town_does
 from .leads import choose_lead
 from . import unlisted
 
@@ -73,6 +73,7 @@ class Resolver:
         self._department_masks = self._department_targets()
         self._marks = self._mark_targets()
         self._siblings = self._sibling_positions()
+        self.actions_done = self._actions_done()
 
     def for_dataset(self, dataset: Dataset) -> "Resolver":
         """This resolver answering for another town whose items are these word for word (same content hash):
@@ -164,6 +165,19 @@ class Resolver:
                     siblings.setdefault(n, set()).add(other)
                     siblings.setdefault(other, set()).add(n)
         return {n: tuple(others) for n, others in siblings.items()}
+
+    def _actions_done(self) -> list[frozenset[str]]:
+        """For each document: the kinds of action (knowledge.actions) its item's text says are done under it."""
+        return [frozenset(a.name for a in self.knowledge.actions if d.item and a.done_in(town_does(d.item)))
+                for d in self._documents]
+
+    def foreign_action(self, text: str, position: int) -> float:
+        """The share of the actions a notice asks of the town (核发, 审验, 监考…) that the document's item never
+        says are done under it: 0 when the notice asks none of them, or the item does all it asks."""
+        asked = [a.name for a in self.knowledge.actions if a.asked(text)]
+        if not asked:
+            return 0.0
+        return sum(1 for name in asked if name not in self.actions_done[position]) / len(asked)
 
     def _department_targets(self) -> list[tuple[tuple[str, ...], np.ndarray]]:
         """For each department: the names people call it, and which documents it leads or handles."""

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 DATA_FILE = "unlisted.yaml"
 FEATURES = ("log_word_score", "log_score", "coverage", "margin", "off_list_lead", "log_length", "specific",
-            "log_matched", "unknown_share", "weak_words")
+            "log_matched", "unknown_share", "weak_words", "foreign_action")
 DECIDE_AT = 0.5
 OFF_LIST_WINS = 1.25
 # A word shared with the item is "generic" when at least this share of all documents contain it (管理、工作、安全…)
@@ -82,6 +82,7 @@ def measure(resolver: "Resolver", text: str, tokens: Sequence[str], scores: np.n
         "log_matched": math.log1p(len(matched)),
         "unknown_share": 1 - len(known) / len(distinct) if distinct else 1.0,
         "weak_words": max(0.0, math.log1p(WEAK_WORD_SCORE) - math.log1p(word)),
+        "foreign_action": resolver.foreign_action(text, best),
     }
     return values, best, topic
 

@@ -23,6 +23,9 @@ from .normalize import normalize
 REMEMBERED_TEXTS = 32768
 _WORDLIKE = re.compile(r"[\u3400-\u9fffA-Za-z]")
 _NUMBER = re.compile(r"^[0-9.]+$")
+# A count in words (好几回, 三四十个, 一百多, 几趟): how many or how often, never what the matter is. Counts that
+# name a thing (一户一档, 两癌, 三资) are not of this form: numerals then at most one measure word.
+_COUNT = re.compile(r"^[一二两三四五六七八九十百千万几多好半每]+[个回次趟遍天号根条只台辆间层家户]?$")
 
 
 def _data_text(name: str) -> str:
@@ -165,7 +168,7 @@ class Tokenizer:
         token = token.strip()
         if not token or token in self._stopwords:
             return False
-        if _NUMBER.match(token):
+        if _NUMBER.match(token) or _COUNT.match(token):
             return token in self._added
         return bool(_WORDLIKE.search(token))
 
