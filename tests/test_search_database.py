@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from scale_bench import variant  # noqa: E402 - the bench's towns: 5–15% of items worded their own way
 
 QUERIES = ["低保", "违建", "托育", "噪音", "罚", "烟花爆竹", "消防安全检查", "宅基地建房", "区应急管理局", "电鱼",
-           "低保 违建", "垃圾 河道", "测试镇00001", "本镇", "殡葬", "B75", "110", "乱搭乱建"]
+           "低保 违建", "垃圾 河道", "测试镇00001", "本镇", "殡葬", "B75", "110", "乱搭乱建", "每年", "天", "部门"]
 FILTERS = [{}, {"kind": "cooperative"}, {"town": "测试镇00002"}, {"category": "平安法治"},
            {"department": "区应急管理局"}, {"kind": "reclaimed", "town": "珞璜镇"}, {"town": "不存在镇"}]
 

@@ -8,14 +8,13 @@ and their department names each), and filters, totals and facets are counted ove
 item) are read for the page asked for only.
 
 A query is looked for verbatim only in documents that have terms containing its two rarest characters (every
-character of an item's text is in one of its jieba words, and every word but stop words and bare numbers is a
-term; characters found in a stop word do not count), so that a one-character query does not read every
+character of an item's text is in one of its jieba words, and every word but stop words, bare numbers and counts
+in words is a term; characters those may hold do not count), so that a one-character query does not read every
 document's text.
 """
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
@@ -36,9 +35,9 @@ from .tokenize import QueryTokens, Tokenizer
 
 FIELD_NAMES = ("title", "body", "departments")
 B = 0.75
+MOST_TIED = 2000  # documents of equal score put in the engine's order, at most
 REMEMBERED_NEEDLES = 512  # texts whose verbatim matches are remembered …
 REMEMBERED_MATCHES = 5000  # … when they have no more matches than this
-_WORDLIKE = re.compile(r"[\u3400-\u9fffA-Za-z]")
 D, P, T = SearchDocumentRow, SearchPostingRow, SearchTermRow
 
 
@@ -82,7 +81,7 @@ class DatabaseSearch:
             return SearchResult(query, 0, [], _facets([], filters, {}, {}))
         tokens = self.tokenizer.query_tokens(text)
         with self.store.transaction() as session:
-            found = self._found(session, text, tokens)
+            found = self._in_entry_order(session, self._found(session, text, tokens))
             counts = self._town_counts(session, town) if town else {d.id: d.entries for d in found}
             matching = [d for d in found if _passes(d, filters)]  # the town filter counts entries instead
             total = sum(counts.get(d.id, 0) for d in matching)
@@ -116,6 +115,22 @@ class DatabaseSearch:
                 counted.c.score >= counted.c.top * RELATIVE_CUTOFF, counted.c.score >= 1e-9).subquery())
         return [Found(doc, float(score), kind, category, tuple(names.split("\n")) if names else (), entries)
                 for doc, score, kind, category, names, entries, _ in rows]
+
+    def _in_entry_order(self, session: Session, found: list[Found]) -> list[Found]:
+        """Documents of equal score in the order of their first entry (towns' order, then the lists'), as the
+        engine ranks them; where thousands tie (a one-character query found verbatim), in the order stored."""
+        key = lambda d: round(d.score, 9)  # noqa: E731 - sums of the same numbers in another order
+        tied = {n for d, after in zip(found, found[1:]) if key(after) == key(d) for n in (d.id, after.id)}
+        if not tied or len(tied) > MOST_TIED:
+            return found
+        counted = self._counted(session)
+        first: dict[int, tuple[int, int]] = {}
+        for document, version, item in session.execute(
+                select(ItemRow.document_id, ItemRow.version_id, func.min(ItemRow.id))
+                .where(ItemRow.document_id.in_(sorted(tied))).group_by(ItemRow.document_id, ItemRow.version_id)):
+            if version in counted:
+                first[document] = min(first.get(document, (counted[version][0], item)), (counted[version][0], item))
+        return sorted(found, key=lambda d: (-key(d), first.get(d.id, (0, 0)) if d.id in tied else (0, 0)))
 
     def _documents(self, session: Session, found, *where) -> list:
         """The found documents' rows, best first: number, score, list, category, departments, entries, top."""
@@ -193,10 +208,8 @@ class DatabaseSearch:
     def _candidates(self, session: Session, needle: str) -> list[int] | None:
         """Documents that may have the needle: those with a term holding each of its two rarest characters (every
         character of a text is in one of its words, every word but stop words and bare numbers a term). None
-        when no character tells (every one is in a stop word)."""
-        stop = self.tokenizer.stopwords
-        usable = [c for c in dict.fromkeys(needle.lower())
-                  if _WORDLIKE.match(c) and not any(c in word for word in stop)]
+        when no character tells (Tokenizer.always_kept)."""
+        usable = [c for c in dict.fromkeys(needle.lower()) if self.tokenizer.always_kept(c)]
         if not usable:
             return None
         rows = session.execute(select(T.id, T.term, T.title_df + T.body_df + T.departments_df)
