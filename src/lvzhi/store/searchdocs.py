@@ -88,9 +88,10 @@ def _term_ids(session: Session, terms: set[str]) -> dict[str, int]:
 
 def attach_documents(session: Session, version_id: int, item_ids: Sequence[int], ids: Sequence[int]) -> None:
     """Points a version saved without its documents at them, and marks it indexed."""
-    session.execute(update(ItemRow.__table__).where(ItemRow.__table__.c.id == bindparam("item"))
-                    .values(document_id=bindparam("document")),
-                    [{"item": i, "document": d} for i, d in zip(item_ids, ids)])
+    if item_ids:
+        session.execute(update(ItemRow.__table__).where(ItemRow.__table__.c.id == bindparam("item"))
+                        .values(document_id=bindparam("document")),
+                        [{"item": i, "document": d} for i, d in zip(item_ids, ids)])
     session.execute(update(VersionRow).where(VersionRow.id == version_id).values(indexed=True))
 
 
