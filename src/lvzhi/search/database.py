@@ -251,10 +251,12 @@ class DatabaseSearch:
     def _per_town(self, session: Session, documents: list[int]) -> dict[str, int]:
         """Entries per town of these documents, most first (of equal counts, in the towns' order)."""
         counted = self._counted(session)
+        dialect = session.get_bind().dialect.name
         per_version: Counter = Counter()
-        for chunk in chunks(documents, 5000):
+        for chunk in chunks(documents, 20000):
             for version, n in session.execute(select(ItemRow.version_id, func.count())
-                                              .where(ItemRow.document_id.in_(chunk)).group_by(ItemRow.version_id)):
+                                              .where(_among(dialect, ItemRow.document_id, list(chunk)))
+                                              .group_by(ItemRow.version_id)):
                 if version in counted:
                     per_version[version] += n
         ranked = sorted(per_version.items(), key=lambda v: (-v[1], counted[v[0]][0]))
