@@ -102,7 +102,7 @@ def generate(store: Store, towns: int, rng: random.Random) -> float:
         with store.transaction() as session:
             save_datasets(session, batch, source_name="variant.json", documents=make_documents)
         print(f"  stored {first + len(batch)}/{towns} towns, {time.perf_counter() - started:.0f} s", flush=True)
-    analyse(store)  # as after any bulk load: the planner's statistics (and PostgreSQL's visibility map) for the new rows
+    analyse(store)  # as after any bulk load: the planner's statistics (and PostgreSQL's visibility map)
     return time.perf_counter() - started
 
 

@@ -19,7 +19,8 @@ from lvzhi.search.documents import make_documents, search_tokenizer
 from lvzhi.search.engine import SearchEngine
 from lvzhi.store import Store
 from lvzhi.store.repository import save_dataset, save_datasets
-from lvzhi.store.schema import ItemRow, SearchCountedRow, SearchDocumentRow, SearchPostingRow, SearchTotalsRow, VersionRow
+from lvzhi.store.schema import (ItemRow, SearchCountedRow, SearchDocumentRow, SearchPostingRow, SearchTotalsRow,
+                                VersionRow)
 from lvzhi.store.searchdocs import recount
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))

@@ -279,9 +279,12 @@ class Catalog:
         with self.store.transaction() as session:
             names = department_names(session)
             items, towns = department_counts(session)
+        reclaimed: dict[str, int] = {}  # every list but the cooperative one, as the department view counts
+        for (name, kind), n in items.items():
+            if kind != "cooperative":
+                reclaimed[name] = reclaimed.get(name, 0) + n
         return [DepartmentSummary(name, department(name).full_name, items.get((name, "cooperative"), 0),
-                                  sum(n for (n_name, kind), n in items.items() if n_name == name and kind != "cooperative"),
-                                  towns.get(name, 0))
+                                  reclaimed.get(name, 0), towns.get(name, 0))
                 for name in names if is_body(name)]  # not 区级相关部门, 区教委等
 
     def _department_names(self) -> list[str]:

@@ -18,7 +18,7 @@ import math
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
-from sqlalchemy import Float, Integer, any_, case, cast, func, literal, or_, select, union_all
+from sqlalchemy import Float, Integer, any_, case, cast, func, intersect, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from ..model import LIST_KINDS
@@ -221,13 +221,10 @@ class DatabaseSearch:
                 if c in term:
                     ids[c].append(term_id)
                     cost[c] += frequency
-        documents: set[int] | None = None
-        for c in sorted(usable, key=lambda c: cost[c])[:2]:
-            having = set(session.scalars(select(P.document_id).where(P.term_id.in_(ids[c])).distinct()))
-            documents = having if documents is None else documents & having
-            if len(documents) < 1000:
-                break
-        return sorted(documents or ())
+        having = [select(P.document_id).where(P.term_id.in_(ids[c])) for c in sorted(usable, key=lambda c: cost[c])[:2]]
+        if not all(ids[c] for c in usable):
+            return []
+        return list(session.scalars(intersect(*having) if len(having) > 1 else having[0].distinct()))
 
     # -- counting --------------------------------------------------------------------------------------
 

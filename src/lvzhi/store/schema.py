@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, PrimaryKeyConstraint, SmallInteger, String,
-                        Text, UniqueConstraint)
-from sqlalchemy import false
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer,
+                        PrimaryKeyConstraint, SmallInteger, String, Text, UniqueConstraint, false)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -71,7 +70,8 @@ class DepartmentRow(Base):
 
 class ItemRow(Base):
     __tablename__ = "items"
-    __table_args__ = (UniqueConstraint("version_id", "code"), Index("ix_items_document_version", "document_id", "version_id", "id"))
+    __table_args__ = (UniqueConstraint("version_id", "code"),
+                      Index("ix_items_document_version", "document_id", "version_id", "id"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("list_versions.id"), index=True)
     code: Mapped[str] = mapped_column(String(8))
