@@ -15,8 +15,8 @@ the numbering after it shifts — and stores them through the store layer in lar
 * touching K different towns (one resolve each: the town's lists and resolver load), and RSS after;
 * resolve p50/p99 over ≥ 1,000 unique texts (no text twice) in the towns touched; and, labelled as such,
   over the same 20 texts repeated (caches hit);
-* cross-town search p50/p99 over ≥ 1,000 unique queries (the first search, which loads every town and
-  builds the cross-town index, reported on its own), and RSS after.
+* cross-town search p50/p99 over ≥ 1,000 unique queries, answered by the database (the first search reported
+  on its own), and RSS after.
 
 Percentiles come from every sample (n is printed); where n < 100 the "p99" is printed as the maximum.
 """
@@ -40,6 +40,7 @@ from sqlalchemy import func, select, text
 
 from lvzhi.lists.bundled import bundled_dataset
 from lvzhi.model import Dataset, Town
+from lvzhi.search.documents import make_documents
 from lvzhi.store import Store
 from lvzhi.store.repository import save_dataset, save_datasets
 from lvzhi.store.schema import TownRow
@@ -99,9 +100,15 @@ def generate(store: Store, towns: int, rng: random.Random) -> float:
     for first in range(0, towns, BATCH):
         batch = [variant(base, n, rng) for n in range(first, min(towns, first + BATCH))]
         with store.transaction() as session:
-            save_datasets(session, batch, source_name="variant.json")
+            save_datasets(session, batch, source_name="variant.json", documents=make_documents)
         print(f"  stored {first + len(batch)}/{towns} towns, {time.perf_counter() - started:.0f} s", flush=True)
+    analyse(store)  # as after any bulk load: the planner's statistics (and PostgreSQL's visibility map)
     return time.perf_counter() - started
+
+
+def analyse(store: Store) -> None:
+    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE" if store.engine.dialect.name == "postgresql" else "ANALYZE"))
 
 
 def import_times(store: Store, rng: random.Random, count: int = 20) -> list[float]:
@@ -112,7 +119,7 @@ def import_times(store: Store, rng: random.Random, count: int = 20) -> list[floa
         dataset.town.name = f"导入镇{n:02d}{rng.randrange(10**6):06d}"
         started = time.perf_counter()
         with store.transaction() as session:
-            save_dataset(session, dataset, source_name="variant.json")
+            save_dataset(session, dataset, source_name="variant.json", documents=make_documents)
         times.append(time.perf_counter() - started)
     return times
 
@@ -134,6 +141,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
+    os.environ.setdefault("LVZHI_RATE_LIMITS", "off")  # the server measured: latency, not the per-client limits
     url = args.database or f"sqlite:///{tempfile.mkdtemp()}/scale.db"
     rng = random.Random(19)
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {os.cpu_count()} cores; "
@@ -184,7 +192,7 @@ def main() -> None:
                    if len(set(words)) == size]
         rng.shuffle(queries)
         searches = [timed(call, f"{base_url}/api/v1/search?q={quote(q)}") for q in queries[:args.samples]]
-        print(f"first search (loads every town, builds the cross-town index): {first:.1f} s; "
+        print(f"first search (answered by the database; checks every version is indexed and counted): {first:.2f} s; "
               f"search, unique queries, every town: {percentiles(searches)}; RSS after {rss_mib(server.pid):.0f} MiB",
               flush=True)
     finally:

@@ -10,6 +10,7 @@ from ..yamltext import load_yaml
 from ..ingest.jsonfile import read_json_file
 from ..model import Dataset
 from ..store import Store
+from ..search.documents import make_documents
 from ..store.repository import save_dataset
 
 BUNDLED_FOLDER = "towns/luohuang"  # under lvzhi/data: the lists, their source text and the town's knowledge
@@ -35,7 +36,8 @@ def ensure_bundled(store: Store) -> bool:
     dataset = bundled_dataset()
     dataset.unsure = regenerate().unsure
     with store.transaction() as session:
-        save_dataset(session, dataset, source_name=BUNDLED_SOURCE, effective_date=bundled_effective_date())
+        save_dataset(session, dataset, source_name=BUNDLED_SOURCE, effective_date=bundled_effective_date(),
+                     documents=make_documents)
     return True
 
 

@@ -33,13 +33,15 @@ from ..ingest import DEFAULT_TOWN
 from ..model import LIST_KINDS, Dataset, Item
 from ..registry import department, is_body
 from ..resolve import Resolver
-from ..search.engine import SearchEngine
+from ..search.database import DatabaseSearch
+from ..search.documents import index_pending
 from ..store import Store
-from ..store.reading import ItemPool, load_dataset, town_records
-from ..store.schema import PlaceRow, VersionCheckRow, VersionRow
+from ..store.reading import ITEM_COLUMNS, ItemPool, load_dataset, town_records
+from ..store.schema import ItemRow, PlaceRow, TownRow, SearchCountedRow, VersionCheckRow, VersionRow
+from ..store.searchdocs import counted_items, department_counts, department_names, documents_naming
 from ..knowledge import Place, town_folders
 from .cache import BudgetLRU, budget_from_environment
-from .departments import DepartmentView, department_view, find_department
+from .departments import DepartmentView, department_view, find_department, same_department
 from .diff import Diff, comparable, diff_datasets
 from .versions import TownInfo, VersionInfo, town_info
 
@@ -181,11 +183,6 @@ class Catalog:
             dataset, made = load_dataset(session, version_id, self._items)
         return dataset, DATASET_BYTES_PER_ITEM * len(dataset.items) + BYTES_PER_ITEM_MADE * made
 
-    def current_datasets(self) -> list[Dataset]:
-        """The lists in force today of every town that has lists in force. What spans towns holds them itself;
-        loading them does not push the towns recently asked about out of the cache."""
-        return [self._dataset(current.id, keep=False) for town in self.towns() if (current := town.current)]
-
     def default_town(self) -> str:
         """The town a request means when it names none: the bundled one if present, else the first."""
         towns = self.towns()
@@ -263,32 +260,53 @@ class Catalog:
         """How many datasets ("dataset"), code tables ("codes") or resolvers ("resolver") the cache holds."""
         return self.cache.count(lambda key: key[0] == kind)
 
-    def search_engine(self) -> SearchEngine:
+    def search_engine(self) -> DatabaseSearch:
+        """Search across every town's lists in force, answered by the database. Versions saved without their
+        search documents are indexed first, and each town's version in force today is what counts (once per
+        change of the versions or of the day)."""
         self._fresh()
-        return self._cached(("search",), lambda: SearchEngine(self.current_datasets()))
+        return self._cached(("search",), self._prepared_search)
+
+    def _prepared_search(self) -> DatabaseSearch:
+        self.store.run(index_pending)
+        return DatabaseSearch(self.store, pool=self._items)
 
     def departments(self) -> list[DepartmentSummary]:
-        self._fresh()
+        self.search_engine()  # what counts is up to date
         return self._cached(("departments",), self._summarise_departments)
 
     def _summarise_departments(self) -> list[DepartmentSummary]:
-        cooperative: dict[str, int] = {}
-        reclaimed: dict[str, int] = {}
-        towns: dict[str, set[str]] = {}
-        for dataset in self.current_datasets():
-            for item in dataset.items:
-                names = [n for n in item.named_departments() if is_body(n)]  # not 区级相关部门, 区教委等
-                target = cooperative if item.list == "cooperative" else reclaimed
-                for name in names:
-                    target[name] = target.get(name, 0) + 1
-                    towns.setdefault(name, set()).add(dataset.town.name)
-        return [DepartmentSummary(name, department(name).full_name, cooperative.get(name, 0), reclaimed.get(name, 0),
-                                  len(towns[name])) for name in towns]
+        with self.store.transaction() as session:
+            names = department_names(session)
+            items, towns = department_counts(session)
+        reclaimed: dict[str, int] = {}  # every list but the cooperative one, as the department view counts
+        for (name, kind), n in items.items():
+            if kind != "cooperative":
+                reclaimed[name] = reclaimed.get(name, 0) + n
+        return [DepartmentSummary(name, department(name).full_name, items.get((name, "cooperative"), 0),
+                                  reclaimed.get(name, 0), towns.get(name, 0))
+                for name in names if is_body(name)]  # not 区级相关部门, 区教委等
+
+    def _department_names(self) -> list[str]:
+        self.search_engine()
+        def read() -> list[str]:
+            with self.store.transaction() as session:
+                return department_names(session)
+        return self._cached(("departments", "names"), read)
 
     def department_name(self, query: str) -> str:
         """The printed name for a name, full name or alias; UnknownDepartment if no list names it."""
-        return find_department(self.current_datasets(), query)
+        return find_department(self._department_names(), query)
 
     def department(self, query: str) -> DepartmentView:
         name = self.department_name(query)
-        return self._cached(("department", name), lambda: department_view(self.current_datasets(), name))
+        return self._cached(("department", name), lambda: department_view(name, self._entries_naming(name)))
+
+    def _entries_naming(self, name: str) -> list[tuple[str, Item]]:
+        """(town, item) of every counted item that names the department, in the towns' order and the lists'."""
+        with self.store.transaction() as session:
+            rows = session.execute(counted_items(TownRow.name, *ITEM_COLUMNS)
+                                   .where(ItemRow.document_id.in_(documents_naming(same_department(
+                                       self._department_names(), name))))
+                                   .order_by(SearchCountedRow.town_id, ItemRow.id)).all()
+        return [(town, self._items.item(tuple(row))[0]) for town, *row in rows]

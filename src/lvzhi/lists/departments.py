@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from ..errors import NotFound
-from ..model import Dataset, Item
+from ..model import Item
 from ..registry import department, registered_name, strip_parenthesised
 
 
@@ -62,21 +62,10 @@ class DepartmentView:
                 "reclaimed": [e.to_dict() for e in self.reclaimed]}
 
 
-def _names_in(datasets: Sequence[Dataset]) -> list[str]:
-    names: dict[str, None] = {}
-    seen: set[int] = set()
-    for dataset in datasets:
-        for item in dataset.items:
-            if id(item) not in seen:  # items shared by many towns name the same departments
-                seen.add(id(item))
-                names.update(dict.fromkeys(item.named_departments()))
-    return list(names)
-
-
-def find_department(datasets: Sequence[Dataset], query: str) -> str:
-    """The printed name for what the user typed: the name itself, an alias, or the name without brackets."""
+def find_department(names: Sequence[str], query: str) -> str:
+    """The printed name for what the user typed (the name itself, an alias, or the name without brackets),
+    among the names the lists print."""
     query = query.strip()
-    names = _names_in(datasets)
     if query in names:
         return query
     for name in names:
@@ -85,6 +74,11 @@ def find_department(datasets: Sequence[Dataset], query: str) -> str:
     close = [n for n in names if query and (query in n or n in query)]
     hint = f"，是否指：{'、'.join(close[:5])}" if close else ""
     raise UnknownDepartment(f"清单中没有名为“{query}”的部门{hint}")
+
+
+def same_department(names: Iterable[str], name: str) -> list[str]:
+    """The names among `names` that print the department `name` (however a town prints it)."""
+    return [n for n in names if n == name or registered_name(n) == registered_name(name)]
 
 
 def _part_of(item: Item, name: str) -> tuple[str, list[str]] | None:
@@ -103,22 +97,21 @@ def _part_of(item: Item, name: str) -> tuple[str, list[str]] | None:
     return None
 
 
-def department_view(datasets: Sequence[Dataset], query: str) -> DepartmentView:
-    name = find_department(datasets, query)
+def department_view(name: str, entries: Iterable[tuple[str, Item]]) -> DepartmentView:
+    """The department's part in each (town, item) entry that concerns it, in the entries' order."""
     view = DepartmentView(name, department(name).full_name)
     parts: dict[int, tuple[str, list[str]] | None] = {}  # items shared by many towns are read once
-    for dataset in datasets:
-        for item in dataset.items:
-            if item.list == "basic":
-                continue
-            key = id(item)
-            if key not in parts:
-                parts[key] = _part_of(item, name)
-            part = parts[key]
-            if part is None:
-                continue
-            if part[0] == "cooperative":
-                view.cooperative.append(CooperativeEntry(dataset.town.name, item, part[1]))
-            else:
-                view.reclaimed.append(ReclaimedEntry(dataset.town.name, item, part[1]))
+    for town, item in entries:
+        if item.list == "basic":
+            continue
+        key = id(item)
+        if key not in parts:
+            parts[key] = _part_of(item, name)
+        part = parts[key]
+        if part is None:
+            continue
+        if part[0] == "cooperative":
+            view.cooperative.append(CooperativeEntry(town, item, part[1]))
+        else:
+            view.reclaimed.append(ReclaimedEntry(town, item, part[1]))
     return view

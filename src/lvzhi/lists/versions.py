@@ -10,9 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..errors import NotFound
-from ..store.reading import TownRecord, VersionRecord
-
-SINCE_ALWAYS = date.min
+from ..store.reading import SINCE_ALWAYS, TownRecord, VersionRecord, in_force_from, version_in_force
 
 
 @dataclass(frozen=True)
@@ -58,8 +56,8 @@ class TownInfo:
 
     def in_force(self, on: date) -> VersionInfo | None:
         """The latest version whose date has come by `on` (of two with one date, the later import)."""
-        started = [v for v in self.versions if v.in_force_from <= on]
-        return max(started, key=lambda v: (v.in_force_from, v.id)) if started else None
+        found = version_in_force([(v.id, v.in_force_from) for v in self.versions], on)
+        return next(v for v in self.versions if v.id == found) if found is not None else None
 
     @property
     def current(self) -> VersionInfo | None:
@@ -93,9 +91,5 @@ def town_info(record: TownRecord) -> TownInfo:
 
 
 def _version_info(town: str, v: VersionRecord, first: bool) -> VersionInfo:
-    if v.effective_date is not None:
-        since = v.effective_date
-    else:
-        since = SINCE_ALWAYS if first else v.imported_at.date()
-    return VersionInfo(v.id, town, v.label, since, v.effective_date, v.imported_at, v.source_name, v.sha256,
+    return VersionInfo(v.id, town, v.label, in_force_from(v.effective_date, v.imported_at, first), v.effective_date, v.imported_at, v.source_name, v.sha256,
                        v.items, v.unsure)

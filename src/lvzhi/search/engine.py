@@ -8,6 +8,7 @@ from typing import Sequence
 import numpy as np
 
 from ..model import LIST_KINDS, Dataset, Item
+from .documents import content_key, field_texts, haystack, item_text  # noqa: F401 - item_text: the engine's API
 from .index import EXPANSION_WEIGHT, FieldedIndex, numbered, query_scores
 from .normalize import normalize
 from .tokenize import Tokenizer, tokenizer
@@ -19,11 +20,6 @@ VERBATIM_BONUS = 2.0
 TITLE_VERBATIM_BONUS = 1.0
 # Hits scoring below this share of the best one are noise from common words, not matches.
 RELATIVE_CUTOFF = 0.2
-
-
-def item_text(item: Item) -> str:
-    """What search reads besides the title: duties, methods and the note."""
-    return " ".join([*item.duty_texts(), item.note or ""])
 
 
 @dataclass
@@ -71,8 +67,7 @@ class SearchEngine:
             for item in dataset.items:
                 doc = by_identity.get(id(item))
                 if doc is None:
-                    key = (item.list, item.category, item.title, item_text(item), tuple(item.named_departments()))
-                    doc = by_content.setdefault(key, len(self._docs))
+                    doc = by_content.setdefault(content_key(item), len(self._docs))
                     if doc == len(self._docs):
                         self._docs.append(item)
                     by_identity[id(item)] = doc
@@ -86,8 +81,7 @@ class SearchEngine:
         self._by_doc = np.argsort(self._entry_doc, kind="stable")  # entries grouped by document, in entry order
         self._doc_start = np.searchsorted(self._entry_doc[self._by_doc], np.arange(len(self._docs) + 1))
         self._doc_sizes = np.diff(self._doc_start)
-        self._texts = _Haystack([" ".join([item.title, item_text(item), *item.named_departments()])
-                                 for item in self._docs])
+        self._texts = _Haystack([haystack(item) for item in self._docs])
         self._titles = _Haystack([item.title for item in self._docs])
         # each document's list, category and departments as numbers: filters and facets are array operations
         self._kinds = list(LIST_KINDS)
@@ -103,11 +97,8 @@ class SearchEngine:
         # each document's tokens as numbers at once: a province's tens of thousands of documents would otherwise
         # hold three lists of strings each until the index is built
         tokens = lambda text: numbered(self.tokenizer.tokens(text, simplified=True))  # noqa: E731
-        fields = {
-            "title": [tokens(item.title) for item in self._docs],
-            "body": [tokens(item_text(item)) for item in self._docs],
-            "departments": [tokens(" ".join(item.named_departments())) for item in self._docs],
-        }
+        texts = [field_texts(item) for item in self._docs]
+        fields = {name: [tokens(t[n]) for t in texts] for n, name in enumerate(FIELD_WEIGHTS)}
         self.index = FieldedIndex(fields, FIELD_WEIGHTS) if self._docs else None
 
     @property

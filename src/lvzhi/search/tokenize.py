@@ -25,7 +25,9 @@ _WORDLIKE = re.compile(r"[\u3400-\u9fffA-Za-z]")
 _NUMBER = re.compile(r"^[0-9.]+$")
 # A count in words (好几回, 三四十个, 一百多, 几趟): how many or how often, never what the matter is. Counts that
 # name a thing (一户一档, 两癌, 三资) are not of this form: numerals then at most one measure word.
-_COUNT = re.compile(r"^[一二两三四五六七八九十百千万几多好半每]+[个回次趟遍天号根条只台辆间层家户]?$")
+_NUMERALS = "一二两三四五六七八九十百千万几多好半每"
+_MEASURES = "个回次趟遍天号根条只台辆间层家户"
+_COUNT = re.compile(f"^[{_NUMERALS}]+[{_MEASURES}]?$")
 
 
 def _data_text(name: str) -> str:
@@ -88,6 +90,12 @@ class Tokenizer:
                     self._cut_cached.cache_clear()  # remembered cuts may split the new word
                     self._numbered.clear()
                     self._words_added += 1
+
+    def always_kept(self, character: str) -> bool:
+        """Whether a text's every occurrence of the character is in one of its tokens: a letter or CJK character
+        that no stop word and no count in words (三个, 几天) holds, which are dropped."""
+        return (bool(_WORDLIKE.match(character)) and character not in _NUMERALS + _MEASURES
+                and not any(character in word for word in self._stopwords))
 
     def expansions(self, text: str) -> list[str]:
         """The list's terms for every everyday word the text contains (synonyms.yaml)."""

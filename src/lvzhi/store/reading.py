@@ -29,6 +29,24 @@ class VersionRecord:
     unsure: tuple[str, ...]  # codes the import could not place by layout alone, not yet confirmed by a person
 
 
+SINCE_ALWAYS = date.min
+
+
+def in_force_from(effective_date: date | None, imported_at: datetime, first: bool) -> date:
+    """The day a version takes effect: its effective date; without one, the day it was imported, except a town's
+    first version, which answers for every earlier day too (nothing came before it)."""
+    if effective_date is not None:
+        return effective_date
+    return SINCE_ALWAYS if first else imported_at.date()
+
+
+def version_in_force(versions: list[tuple[int, date]], on: date) -> int | None:
+    """Of (id, in force from) pairs, the latest version whose date has come by `on` (of two with one date, the
+    later import)."""
+    started = [(since, vid) for vid, since in versions if since <= on]
+    return max(started)[1] if started else None
+
+
 @dataclass(frozen=True)
 class TownRecord:
     name: str
@@ -66,7 +84,7 @@ def town_records(session: Session, counted: dict[tuple[int, str], int] | None = 
 
 
 # Item columns read for a dataset; `detail` as its stored text, parsed only for content not seen before.
-_ITEM_COLUMNS = (ItemRow.code, ItemRow.kind, ItemRow.number, ItemRow.category, ItemRow.title, ItemRow.abolished,
+ITEM_COLUMNS = (ItemRow.code, ItemRow.kind, ItemRow.number, ItemRow.category, ItemRow.title, ItemRow.abolished,
                  ItemRow.note, cast(ItemRow.detail, Text))
 
 
@@ -85,7 +103,7 @@ class ItemPool:
         return len(self._items)
 
     def item(self, row: tuple) -> tuple[Item, bool]:
-        """The item for a row of `_ITEM_COLUMNS`, and whether it was made now (not shared)."""
+        """The item for a row of `ITEM_COLUMNS`, and whether it was made now (not shared)."""
         key = hashlib.blake2b(json.dumps(row, ensure_ascii=False, default=str).encode("utf-8"), digest_size=16).digest()
         item = self._items.get(key)
         if item is not None:
@@ -107,7 +125,7 @@ def load_dataset(session: Session, version_id: int, pool: ItemPool | None = None
     version = session.get(VersionRow, version_id)
     town = session.get(TownRow, version.town_id)
     pool = ItemPool() if pool is None else pool
-    rows = session.execute(select(*_ITEM_COLUMNS).where(ItemRow.version_id == version.id).order_by(ItemRow.id))
+    rows = session.execute(select(*ITEM_COLUMNS).where(ItemRow.version_id == version.id).order_by(ItemRow.id))
     items, made = [], 0
     for row in rows:
         item, new = pool.item(tuple(row))

@@ -6,12 +6,14 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound
 from ..model import Dataset, Item
 from ..registry import department, registered_name
+from .bulk import insert_rows, inserted
+from .searchdocs import MakeDocuments, document_ids, recount
 from .schema import DepartmentRow, ItemDepartmentRow, ItemRow, TownRow, VersionCheckRow, VersionRow
 
 
@@ -31,8 +33,11 @@ def dataset_sha256(dataset: Dataset) -> str:
 
 
 def save_dataset(session: Session, dataset: Dataset, source_name: str = "", label: str | None = None,
-                 effective_date: date | None = None) -> ImportResult:
-    """Adds the dataset as a new version of its town (created if new). The caller commits."""
+                 effective_date: date | None = None, documents: MakeDocuments | None = None) -> ImportResult:
+    """Adds the dataset as a new version of its town (created if new). With `documents` (the search layer's maker
+    of each item's search document) the items point to their documents and the search counts the town's version
+    in force, in this transaction; without, the version waits for the search layer to index it. The caller
+    commits."""
     town = session.scalar(select(TownRow).where(TownRow.name == dataset.town.name))
     if town is None:
         town = TownRow(name=dataset.town.name, district=dataset.town.district, city=dataset.town.city)
@@ -49,22 +54,27 @@ def save_dataset(session: Session, dataset: Dataset, source_name: str = "", labe
     version = VersionRow(
         town_id=town.id, label=label or dataset.version or now.strftime("%Y-%m-%d %H:%M"),
         effective_date=effective_date, source_name=source_name, sha256=digest, imported_at=now,
-        unsure_codes=list(dataset.unsure) or None,
+        unsure_codes=list(dataset.unsure) or None, indexed=documents is not None,
     )
     session.add(version)
     session.flush()
     departments = _department_ids(session, dataset)
+    found = document_ids(session, documents(dataset.items)) if documents else [None] * len(dataset.items)
     # two statements for the whole version (rows sent in batches), not a round trip per item
-    item_ids = _inserted(session, ItemRow, [_item_values(item, version.id) for item in dataset.items])
+    item_ids = inserted(session, ItemRow, [{**_item_values(item, version.id), "document_id": document}
+                                           for item, document in zip(dataset.items, found)])
     links = [{"item_id": item_id, "department_id": departments[name], "role": role, "position": position}
              for item, item_id in zip(dataset.items, item_ids)
              for position, (name, role) in enumerate(_named_departments(item))]
     if links:
-        _insert_rows(session, ItemDepartmentRow, links)
+        insert_rows(session, ItemDepartmentRow, links)
+    if documents:
+        recount(session, date.today(), [town.id])
     return ImportResult(town.name, version.id, version.label, True, len(dataset.items))
 
 
-def save_datasets(session: Session, datasets: list[Dataset], source_name: str = "") -> list[ImportResult]:
+def save_datasets(session: Session, datasets: list[Dataset], source_name: str = "",
+                  documents: MakeDocuments | None = None) -> list[ImportResult]:
     """Many towns' lists at once, each as a new version, in a handful of statements whatever their number (a
     province loaded in one go, the scale bench). An item shared by several datasets (the same object) is
     serialised once. Towns that exist already go through save_dataset. The caller commits."""
@@ -72,7 +82,8 @@ def save_datasets(session: Session, datasets: list[Dataset], source_name: str = 
     if len(set(names)) != len(names):
         raise ValueError("save_datasets: a town appears twice")
     known = set(session.scalars(select(TownRow.name).where(TownRow.name.in_(names)))) if names else set()
-    results = {d.town.name: save_dataset(session, d, source_name) for d in datasets if d.town.name in known}
+    results = {d.town.name: save_dataset(session, d, source_name, documents=documents)
+               for d in datasets if d.town.name in known}
     fresh = [d for d in datasets if d.town.name not in known]
     if fresh:
         serialised: dict[int, tuple[Item, str, dict]] = {}  # id(item) → (item, its JSON, its row values)
@@ -85,60 +96,40 @@ def save_datasets(session: Session, datasets: list[Dataset], source_name: str = 
                                                 values)
             return found[1], found[2]
 
-        town_ids = _inserted(session, TownRow, [{"name": d.town.name, "district": d.town.district,
+        town_ids = inserted(session, TownRow, [{"name": d.town.name, "district": d.town.district,
                                                   "city": d.town.city} for d in fresh])
         now = datetime.now(timezone.utc).replace(tzinfo=None)
         digests = [hashlib.sha256(("[" + ", ".join(of(i)[0] for i in d.items) + "]").encode("utf-8")).hexdigest()
                    for d in fresh]
-        version_ids = _inserted(session, VersionRow, [
+        version_ids = inserted(session, VersionRow, [
             {"town_id": town_id, "label": d.version or now.strftime("%Y-%m-%d %H:%M"), "effective_date": None,
-             "source_name": source_name, "sha256": digest, "imported_at": now, "unsure_codes": list(d.unsure) or None}
+             "source_name": source_name, "sha256": digest, "imported_at": now, "unsure_codes": list(d.unsure) or None,
+             "indexed": documents is not None}
             for d, town_id, digest in zip(fresh, town_ids, digests)])
         departments = _department_ids_of(session, list(dict.fromkeys(n for d in fresh for n in d.departments())))
         items = [(item, version_id) for d, version_id in zip(fresh, version_ids) for item in d.items]
-        item_ids = _inserted(session, ItemRow, [{**of(item)[1], "version_id": version_id} for item, version_id in items])
+        found = _shared_documents(session, [item for item, _ in items], documents)
+        item_ids = inserted(session, ItemRow, [{**of(item)[1], "version_id": version_id, "document_id": document}
+                                               for (item, version_id), document in zip(items, found)])
         links = [{"item_id": item_id, "department_id": departments[name], "role": role, "position": position}
                  for (item, _), item_id in zip(items, item_ids)
                  for position, (name, role) in enumerate(_named_departments(item))]
         if links:
-            _insert_rows(session, ItemDepartmentRow, links)
+            insert_rows(session, ItemDepartmentRow, links)
         for d, version_id in zip(fresh, version_ids):
             results[d.town.name] = ImportResult(d.town.name, version_id, d.version, True, len(d.items))
+        if documents:
+            recount(session, date.today(), town_ids)
     return [results[name] for name in names]
 
 
-# Rows per INSERT … RETURNING: within one statement batch of SQLAlchemy's "insertmanyvalues" (1,000 by default),
-# since it joins the returned rows of several batches in time growing with the square of their number.
-INSERT_CHUNK = 500
-
-
-def _inserted(session: Session, table, rows: list[dict]) -> list[int]:
-    """Inserts the rows, returning their new ids in the rows' order.
-
-    SQLite cannot return the ids of a many-row insert in order, so SQLAlchemy would insert its rows one statement
-    each: there the ids are given (after the largest one in the table) and the rows go in one executemany. It is
-    safe because SQLite has one writer: were another connection to write in between, this transaction's
-    insert would fail ("database is locked", retried by Store.run), never reuse an id."""
-    if not rows:
-        return []
-    if session.get_bind().dialect.name == "sqlite":
-        first = (session.scalar(select(func.max(table.id))) or 0) + 1
-        ids = list(range(first, first + len(rows)))
-        _insert_rows(session, table, [{**row, "id": n} for row, n in zip(rows, ids)])
-        return ids
-    ids: list[int] = []
-    for start in range(0, len(rows), INSERT_CHUNK):
-        ids += session.scalars(insert(table).returning(table.id, sort_by_parameter_order=True),
-                               rows[start:start + INSERT_CHUNK]).all()
-    return ids
-
-
-def _insert_rows(session: Session, table, rows: list[dict]) -> None:
-    """One executemany through the table itself (SQLAlchemy's ORM bulk path costs ~3× more a row); the rows are
-    keyed by the mapped attributes, as everywhere else."""
-    if rows:
-        columns = {attribute: column.key for attribute, column in table.__mapper__.columns.items()}
-        session.execute(table.__table__.insert(), [{columns[k]: v for k, v in row.items()} for row in rows])
+def _shared_documents(session: Session, items: list[Item], documents: MakeDocuments | None) -> list[int | None]:
+    """Each item's search document id; an item object several datasets share is made into a document once."""
+    if documents is None:
+        return [None] * len(items)
+    distinct = list({id(item): item for item in items}.values())
+    ids = dict(zip((id(item) for item in distinct), document_ids(session, documents(distinct))))
+    return [ids[id(item)] for item in items]
 
 
 def confirm_checked(session: Session, version_id: int, codes: list[str], by: str) -> list[str]:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer,
+                        PrimaryKeyConstraint, SmallInteger, String, Text, UniqueConstraint, false)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -35,6 +35,8 @@ class VersionRow(Base):
     imported_at: Mapped[datetime] = mapped_column(DateTime)
     # codes whose reading the document's layout left open (the parser's wording model decided them)
     unsure_codes: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    # whether its items point to their search documents (a version saved without them is indexed later)
+    indexed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     town: Mapped[TownRow] = relationship(back_populates="versions")
     items: Mapped[list[ItemRow]] = relationship(back_populates="version", order_by="ItemRow.id")
     checks: Mapped[list[VersionCheckRow]] = relationship(order_by="VersionCheckRow.id")
@@ -68,7 +70,8 @@ class DepartmentRow(Base):
 
 class ItemRow(Base):
     __tablename__ = "items"
-    __table_args__ = (UniqueConstraint("version_id", "code"),)
+    __table_args__ = (UniqueConstraint("version_id", "code"),
+                      Index("ix_items_document_version", "document_id", "version_id", "id"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("list_versions.id"), index=True)
     code: Mapped[str] = mapped_column(String(8))
@@ -80,6 +83,8 @@ class ItemRow(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     # departments, department_duties, town_duties and handlers exactly as in the JSON export
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    # the item's search document: one per distinct content, shared by every town's item with that content
+    document_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # search_documents.id
     version: Mapped[VersionRow] = relationship(back_populates="items")
     departments: Mapped[list[ItemDepartmentRow]] = relationship(
         back_populates="item", order_by="ItemDepartmentRow.position", cascade="all, delete-orphan"
@@ -96,6 +101,76 @@ class ItemDepartmentRow(Base):
     position: Mapped[int] = mapped_column(Integer)
     item: Mapped[ItemRow] = relationship(back_populates="departments")
     department: Mapped[DepartmentRow] = relationship()
+
+
+# -- cross-town search, run in the database ----------------------------------------------------------
+# Each distinct item content is one document; its tokens (per field) are postings. What counts are the versions
+# in force today, one a town (search_counted): a document's `entries` is how many of their items have it, and
+# the terms' document frequencies and the totals are over documents with entries, kept as versions switch.
+
+class SearchDocumentRow(Base):
+    __tablename__ = "search_documents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest: Mapped[str] = mapped_column(String(32), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    departments: Mapped[str] = mapped_column(Text, default="")  # the names the item prints, one a line
+    title_length: Mapped[int] = mapped_column(Integer)
+    body_length: Mapped[int] = mapped_column(Integer)
+    departments_length: Mapped[int] = mapped_column(Integer)
+    entries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class SearchDocumentDepartmentRow(Base):
+    __tablename__ = "search_document_departments"
+    document_id: Mapped[int] = mapped_column(ForeignKey("search_documents.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class SearchTermRow(Base):
+    __tablename__ = "search_terms"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    term: Mapped[str] = mapped_column(String(255), unique=True)
+    title_df: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    body_df: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    departments_df: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class SearchPostingRow(Base):
+    """A term in a document's field. A term's postings are read in key order with what scoring needs (the key
+    includes tf and length on PostgreSQL; SQLite keeps the rows in key order), not fetched row by row."""
+
+    __tablename__ = "search_postings"
+    __table_args__ = (PrimaryKeyConstraint("term_id", "field", "document_id", postgresql_include=["tf", "length"]),
+                      {"sqlite_with_rowid": False})
+    term_id: Mapped[int] = mapped_column(Integer)
+    field: Mapped[int] = mapped_column(SmallInteger)  # 0 title, 1 body, 2 departments
+    document_id: Mapped[int] = mapped_column(Integer, index=True)
+    tf: Mapped[int] = mapped_column(Integer)
+    length: Mapped[int] = mapped_column(Integer)  # the document's field's length (tokens): BM25 reads it here
+
+
+class SearchCountedRow(Base):
+    """The version of each town whose items the search counts: the one in force on `SearchTotalsRow.as_of`."""
+
+    __tablename__ = "search_counted"
+    town_id: Mapped[int] = mapped_column(ForeignKey("towns.id"), primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("list_versions.id"), index=True)
+
+
+class SearchTotalsRow(Base):
+    """One row: documents with entries and their fields' summed lengths (BM25's N and average lengths)."""
+
+    __tablename__ = "search_totals"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    documents: Mapped[int] = mapped_column(Integer, default=0)
+    title_length: Mapped[int] = mapped_column(BigInteger, default=0)
+    body_length: Mapped[int] = mapped_column(BigInteger, default=0)
+    departments_length: Mapped[int] = mapped_column(BigInteger, default=0)
+    as_of: Mapped[date | None] = mapped_column(Date, nullable=True)
 
 
 # -- accounts ----------------------------------------------------------------------------------------

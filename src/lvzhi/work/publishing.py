@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..model import LIST_KINDS, Dataset
+from ..search.documents import make_documents
 from ..store import Store
 from ..store.repository import ImportResult, confirm_checked, save_dataset
 from .audit import Actor, record
@@ -19,7 +20,8 @@ def publish(store: Store, actor: Actor, dataset: Dataset, source_name: str = "",
 def publish_in(session, actor: Actor, dataset: Dataset, source_name: str = "", label: str | None = None,
                effective_date: date | None = None) -> ImportResult:
     """publish() inside the caller's transaction (a service that records more in the same unit of work)."""
-    result = save_dataset(session, dataset, source_name=source_name, label=label, effective_date=effective_date)
+    result = save_dataset(session, dataset, source_name=source_name, label=label, effective_date=effective_date,
+                          documents=make_documents)
     if result.created:
         counts = {kind: len(dataset.items_of(kind)) for kind in LIST_KINDS}
         record(session, actor, "lists.import", "version", result.version_id, after={
