@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 
 from lvzhi.lists.bundled import bundled_dataset
-from lvzhi.lists.catalog import Catalog
+from lvzhi.lists.catalog import ENV_IN_MEMORY_SEARCH, Catalog
 from lvzhi.lists.departments import department_view
 from lvzhi.registry import is_body
 from lvzhi.search.database import DatabaseSearch
@@ -106,8 +106,9 @@ def test_a_future_version_is_not_searched_until_its_date(database_url):
     store.close()
 
 
-def test_lists_saved_without_documents_are_indexed_before_the_first_search(database_url):
+def test_lists_saved_without_documents_are_indexed_before_the_first_search(database_url, monkeypatch):
     """A writer that hands no documents (an older lvzhi, a test): the catalog indexes the version first."""
+    monkeypatch.setenv(ENV_IN_MEMORY_SEARCH, "0")  # every search in the database
     store = Store(database_url)
     datasets = towns(2)
     with store.transaction() as session:
@@ -119,6 +120,22 @@ def test_lists_saved_without_documents_are_indexed_before_the_first_search(datab
     with store.transaction() as session:
         assert not session.scalar(select(func.count()).where(VersionRow.indexed.is_(False)))
         assert session.get(SearchTotalsRow, 1).as_of == date.today()
+    store.close()
+
+
+def test_the_catalog_searches_in_memory_up_to_the_threshold_and_in_the_database_beyond(database_url, monkeypatch):
+    datasets = towns(2)
+    store = Store(database_url)
+    with store.transaction() as session:
+        save_datasets(session, datasets, "variants.json", documents=make_documents)
+        documents = session.get(SearchTotalsRow, 1).documents
+    answers = {}
+    for threshold, kind in ((documents, SearchEngine), (documents - 1, DatabaseSearch)):
+        monkeypatch.setenv(ENV_IN_MEMORY_SEARCH, str(threshold))
+        search = Catalog(store).search_engine()
+        assert type(search) is kind
+        answers[kind] = [answer(search.search(q, limit=25, **f)) for q in QUERIES for f in FILTERS]
+    assert answers[SearchEngine] == answers[DatabaseSearch]
     store.close()
 
 

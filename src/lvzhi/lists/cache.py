@@ -19,12 +19,18 @@ DEFAULT_BUDGET_MB = 192.0  # ≈25 distinct towns' resolvers; a worker then stay
 
 def budget_from_environment(default: float = DEFAULT_BUDGET_MB) -> float:
     """The cache budget in MiB: LVZHI_CACHE_MB if set (a positive number), else the default."""
-    value = os.environ.get(ENV_BUDGET, "").strip()
+    return positive_from_environment(ENV_BUDGET, default)
+
+
+def positive_from_environment(name: str, default: float, zero: bool = False) -> float:
+    """The number in the environment variable `name` if it is set and positive (or zero, with `zero`), else
+    the default."""
+    value = os.environ.get(name, "").strip()
     try:
-        budget = float(value) if value else default
+        number = float(value) if value else default
     except ValueError:
         return default
-    return budget if budget > 0 else default
+    return number if number > 0 or (zero and number == 0) else default
 
 
 class BudgetLRU(Generic[V]):
