@@ -188,3 +188,39 @@ def test_migration_indexes_lists_already_stored(database_url):
     store = Store(database_url)  # upgrades to the newest revision
     same_answers(SearchEngine([dataset], search_tokenizer()), DatabaseSearch(store))
     store.close()
+
+
+def test_two_imports_at_once_that_bring_the_same_new_words_both_succeed(database_url):
+    """Town A's import has written a new word and document and not committed yet when town B's import, with the
+    same new word in another item, starts: B waits for A instead of failing on the word's unique key."""
+    import threading
+    import time
+
+    base = bundled_dataset()
+    store = Store(database_url)
+
+    def town(name: str, title: str):
+        items = [dataclasses.replace(i, title=title) if i.code == "B1" else i for i in base.items]
+        return dataclasses.replace(base, town=dataclasses.replace(base.town, name=name), items=items)
+
+    first, second = town("甲镇", "麒麟兽看护甲"), town("乙镇", "麒麟兽看护乙")
+    outcome: dict = {}
+
+    def import_second() -> None:
+        try:
+            with store.transaction() as session:
+                save_dataset(session, second, "b.json", documents=make_documents)
+            outcome["ok"] = True
+        except Exception as exc:  # noqa: BLE001 - the failure is what the test reports
+            outcome["error"] = exc
+
+    with store.transaction() as session:
+        save_dataset(session, first, "a.json", documents=make_documents)
+        racing = threading.Thread(target=import_second)
+        racing.start()
+        time.sleep(1.0)  # B reaches the new words while A still holds them uncommitted
+    racing.join(timeout=60)
+    assert outcome == {"ok": True}, outcome
+    found = DatabaseSearch(store).search("麒麟兽")
+    assert sorted(h.town for h in found.hits) == ["乙镇", "甲镇"]
+    store.close()

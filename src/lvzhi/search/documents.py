@@ -20,7 +20,8 @@ from ..model import Item
 from ..registry import registry
 from ..store.reading import load_dataset
 from ..store.schema import ItemRow
-from ..store.searchdocs import SearchDocument, attach_documents, document_ids, pending_versions, recount
+from ..store.searchdocs import (SearchDocument, attach_documents, document_ids, hold_imports, pending_versions,
+                                recount)
 from .tokenize import Tokenizer
 
 
@@ -83,6 +84,7 @@ def index_pending(session: Session, on: date | None = None) -> int:
     versions it indexed."""
     from sqlalchemy import select
 
+    hold_imports(session)  # two workers' first searches at once index a version once
     pending = pending_versions(session)
     for version_id in pending:
         dataset, _ = load_dataset(session, version_id)

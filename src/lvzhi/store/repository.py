@@ -13,7 +13,7 @@ from ..errors import NotFound
 from ..model import Dataset, Item
 from ..registry import department, registered_name
 from .bulk import insert_rows, inserted
-from .searchdocs import MakeDocuments, document_ids, recount
+from .searchdocs import MakeDocuments, document_ids, hold_imports, recount
 from .schema import DepartmentRow, ItemDepartmentRow, ItemRow, TownRow, VersionCheckRow, VersionRow
 
 
@@ -38,6 +38,7 @@ def save_dataset(session: Session, dataset: Dataset, source_name: str = "", labe
     of each item's search document) the items point to their documents and the search counts the town's version
     in force, in this transaction; without, the version waits for the search layer to index it. The caller
     commits."""
+    hold_imports(session)
     town = session.scalar(select(TownRow).where(TownRow.name == dataset.town.name))
     if town is None:
         town = TownRow(name=dataset.town.name, district=dataset.town.district, city=dataset.town.city)
@@ -78,6 +79,7 @@ def save_datasets(session: Session, datasets: list[Dataset], source_name: str = 
     """Many towns' lists at once, each as a new version, in a handful of statements whatever their number (a
     province loaded in one go, the scale bench). An item shared by several datasets (the same object) is
     serialised once. Towns that exist already go through save_dataset. The caller commits."""
+    hold_imports(session)
     names = [d.town.name for d in datasets]
     if len(set(names)) != len(names):
         raise ValueError("save_datasets: a town appears twice")

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from ..model import Item
 from .bulk import chunks, insert_rows, inserted
+from .locks import hold
 from .reading import in_force_from, version_in_force
 from .schema import (ItemRow, SearchCountedRow, SearchDocumentDepartmentRow, SearchDocumentRow, SearchPostingRow,
                      SearchTermRow, SearchTotalsRow, TownRow, VersionRow)
@@ -48,6 +49,7 @@ MakeDocuments = Callable[[Sequence[Item]], list[SearchDocument]]
 
 def document_ids(session: Session, documents: Sequence[SearchDocument]) -> list[int]:
     """Each document's row id, storing the documents not stored before (with their terms and postings)."""
+    hold_imports(session)
     distinct = {d.digest: d for d in documents}
     known: dict[str, int] = {}
     for chunk in chunks(list(distinct)):
@@ -66,6 +68,13 @@ def document_ids(session: Session, documents: Sequence[SearchDocument]) -> list[
             for d, n in zip(fresh, ids) for f, field in enumerate(d.tokens)
             for t, tf in Counter(field).items() if t in terms])
     return [known[d.digest] for d in documents]
+
+
+def hold_imports(session: Session) -> None:
+    """Lists are written one transaction at a time: two imports at once would both find a new town, department,
+    term or document missing and both insert it, and one would fail on the unique key. The second waits here until
+    the first commits, then finds them. (Imports take a tenth of a second; indexing at first search likewise.)"""
+    hold(session, "lists import")
 
 
 def _document_values(d: SearchDocument) -> dict:
