@@ -35,6 +35,12 @@ def _content(words: Tokenizer, text: str) -> set[str]:
     return {w for w in words.words(text) if len(w) > 1 and w not in GENERIC}
 
 
+def _covered(word: str, duty_words: set[str]) -> bool:
+    """A word the duties name, or one that holds a duty's word or is held in one (无偿献血 and 献血, 动员群众 and
+    动员): jieba cuts a compound one way in a request and another way in a duty."""
+    return word in duty_words or any(d in word or word in d for d in duty_words)
+
+
 def clauses_beyond(words: Tokenizer, request: str, town_duties: list[str]) -> list[Clause]:
     """Every work-asking clause of the request, with the share of its content the town's duties cover."""
     duty_words = set().union(*(_content(words, d) for d in town_duties)) if town_duties else set()
@@ -46,6 +52,6 @@ def clauses_beyond(words: Tokenizer, request: str, town_duties: list[str]) -> li
         content = _content(words, piece)
         if not content:
             continue
-        covered = len(content & duty_words) / len(content)
+        covered = sum(1 for w in content if _covered(w, duty_words)) / len(content)
         found.append(Clause(piece, covered, covered < COVERED_SHARE))
     return found
