@@ -10,7 +10,7 @@ import io
 import os
 import subprocess
 import sys
-from contextlib import redirect_stderr, redirect_stdout
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from unittest import mock
 
@@ -45,3 +45,24 @@ def lvzhi_process(database: str, *args: str, stdin: str = "") -> subprocess.Comp
     env = {**os.environ, "COLUMNS": "200"}
     return subprocess.run([sys.executable, "-m", "lvzhi", "--database", database, *args],
                           capture_output=True, text=True, input=stdin, timeout=120, env=env)
+
+
+@contextmanager
+def at_revision(database_url: str, revision: str):
+    """A connection (in one transaction) to the database migrated only up to `revision`: a test writes there what
+    an older lvzhi stored, then opens a Store, which upgrades it."""
+    from alembic import command
+    from alembic.config import Config
+
+    from lvzhi.store.db import MIGRATIONS, make_engine
+
+    engine = make_engine(database_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+            yield connection
+    finally:
+        engine.dispose()

@@ -360,19 +360,12 @@ def test_district_proposal_pages_and_publishing_form(tmp_path):
 
 def test_migration_keeps_what_was_published(database_url):
     """A database at the previous revision with a published proposal: upgrading copies it to the publications."""
-    from alembic import command
-    from alembic.config import Config
     from sqlalchemy import text
 
-    from lvzhi.store.db import MIGRATIONS, make_engine
+    from helpers import at_revision
     from lvzhi.store.schema import PublicationRow
 
-    engine = make_engine(database_url)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0008")
+    with at_revision(database_url, "0008") as connection:
         connection.execute(text("INSERT INTO towns (id, name, district, city) VALUES (1, '珞璜镇', '江津区', '重庆市')"))
         for vid in (1, 2):
             connection.execute(text("INSERT INTO list_versions (id, town_id, label, source_name, sha256, imported_at) "
@@ -384,7 +377,6 @@ def test_migration_keeps_what_was_published(database_url):
             "published_version_id, published_code) VALUES (7, '珞璜镇', 'remove', 'B129', 1, :before, NULL, 'other', "
             "'删', '', '', '', 'published', 'admin', 'admin', CURRENT_TIMESTAMP, 2, 'B129')"),
             {"before": '{"list": "basic", "category": "综合政务", "title": "开展公共机构节能工作。"}'})
-    engine.dispose()
     store = Store(database_url)  # upgrades to the newest revision
     with store.transaction() as session:
         rows = [(p.proposal_id, p.town, p.version_id, p.code, p.target_code, p.before["title"], p.problem)

@@ -165,26 +165,17 @@ def test_department_summaries_and_pages_by_sql(database_url):
 
 def test_migration_indexes_lists_already_stored(database_url):
     """A database at 0013 with lists: upgrading indexes them and counts the version in force."""
-    from alembic import command
-    from alembic.config import Config
-
-    from lvzhi.store.db import MIGRATIONS, make_engine
+    from helpers import at_revision
     from lvzhi.store.repository import _item_values
 
     dataset = bundled_dataset()
-    engine = make_engine(database_url)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0013")
+    with at_revision(database_url, "0013") as connection:
         connection.execute(text("INSERT INTO towns (id, name, district, city) VALUES (1, '珞璜镇', '江津区', '重庆市')"))
         connection.execute(text("INSERT INTO list_versions (id, town_id, label, source_name, sha256, imported_at) "
                                 "VALUES (1, 1, 'v1', 'x', :sha, CURRENT_TIMESTAMP)"), {"sha": "1" * 64})
         connection.execute(ItemRow.__table__.insert(), [
             {k: v for k, v in {**_item_values(item, 1), "kind": None, "list": item.list}.items() if k != "kind"}
             for item in dataset.items])
-    engine.dispose()
     store = Store(database_url)  # upgrades to the newest revision
     same_answers(SearchEngine([dataset], search_tokenizer()), DatabaseSearch(store))
     store.close()
