@@ -22,12 +22,18 @@ PEOPLE = {"admin": ("admin", None, None), "town": ("town", "珞璜镇", None),
 ASK = "社区托育服务点日常巡查归谁管"
 
 
-def test_the_issue_story_on_the_command_line(tmp_path):
+def people_database(tmp_path) -> str:
+    """A SQLite file with the sample lists and the test accounts (PEOPLE)."""
     url = f"sqlite:///{tmp_path / 'lvzhi.db'}"
     populated_store(url).close()
     store = Store(url)
     add_people(store, PEOPLE, "lvzhi-test-pw")
     store.close()
+    return url
+
+
+def test_the_issue_story_on_the_command_line(tmp_path):
+    url = people_database(tmp_path)
     on = (date.today() + timedelta(days=10)).isoformat()
     made = lvzhi(url, "proposal", "add", "--as", "town", "--kind", "add", "--reason-kind", "town",
                  "--reason", "镇里实际承担托育服务点巡查", "--basis-document", "重庆市托育服务管理办法",
@@ -70,11 +76,7 @@ def test_the_issue_story_on_the_command_line(tmp_path):
 
 
 def test_district_proposal_on_the_command_line(tmp_path):
-    url = f"sqlite:///{tmp_path / 'lvzhi.db'}"
-    populated_store(url).close()
-    store = Store(url)
-    add_people(store, PEOPLE, "lvzhi-test-pw")
-    store.close()
+    url = people_database(tmp_path)
     refused = lvzhi(url, "proposal", "add", "--as", "town", "--district", "江津区", "--kind", "remove", "--code", "B129",
                     "--reason-kind", "function", "--reason", "节能工作由部门承担")
     assert refused.returncode != 0 and "镇街只能为本镇提出调整申请" in refused.stderr
@@ -89,11 +91,7 @@ def test_district_proposal_on_the_command_line(tmp_path):
 
 
 def test_edit_a_draft_and_a_returned_proposal_on_the_command_line(tmp_path):
-    url = f"sqlite:///{tmp_path / 'lvzhi.db'}"
-    populated_store(url).close()
-    store = Store(url)
-    add_people(store, PEOPLE, "lvzhi-test-pw")
-    store.close()
+    url = people_database(tmp_path)
     made = lvzhi(url, "proposal", "add", "--as", "town", "--kind", "change", "--code", "B129", "--reason-kind", "town",
                  "--reason", "初稿", "--title", "开展公共机构节能工作（初稿）", "--format", "json")
     assert made.returncode == 0, made.stderr
