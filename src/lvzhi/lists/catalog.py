@@ -36,6 +36,7 @@ from ..resolve import Resolver
 from ..search.database import DatabaseSearch
 from ..search.engine import SearchEngine
 from ..search.documents import index_pending, search_tokenizer
+from ..search.resident import SearchMemory
 from ..store import Store
 from ..store.reading import ITEM_COLUMNS, ItemPool, load_dataset, town_records
 from ..store.schema import ItemRow, PlaceRow, TownRow, SearchCountedRow, VersionCheckRow, VersionRow
@@ -92,6 +93,7 @@ class Catalog:
         self._state: tuple | None = None
         self._towns: dict[str, TownInfo] = {}
         self._items = ItemPool()  # one Item object per distinct content, shared by towns and versions
+        self._search_memory = SearchMemory()  # what the database's searches hold, kept across versions' changes
         self._counted: dict[tuple[int, str], int] = {}  # versions' item counts: they never change
         self._derived: dict[tuple, object] = {}
 
@@ -286,7 +288,7 @@ class Catalog:
         if documents <= in_memory_documents():
             return SearchEngine([self._dataset(current.id, keep=False) for town in self.towns()
                                  if (current := town.current)], search_tokenizer())
-        return DatabaseSearch(self.store, pool=self._items)
+        return DatabaseSearch(self.store, pool=self._items, memory=self._search_memory)
 
     def departments(self) -> list[DepartmentSummary]:
         self.search_engine()  # what counts is up to date

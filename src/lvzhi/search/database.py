@@ -1,69 +1,54 @@
-"""Cross-town search answered by the database (SQLite or PostgreSQL, one code path), not from every worker's memory.
+"""Cross-town search over every town's lists in force, from the database's search tables (SQLite or PostgreSQL,
+one code path), not from every worker's copy of every town's lists.
 
 The same ranking as the in-memory engine (`engine.SearchEngine`): BM25 per field over the distinct item contents
-that today's versions hold (the postings, document frequencies and totals kept by lvzhi.store.searchdocs), the
-query's words, parts and synonyms at their weights, and the bonus for the query found verbatim. The database sums
-the scores and applies the relative cutoff; only the documents above it come back (a number, a list, a category
-and their department names each), and filters, totals and facets are counted over them here. Entries (a town's
-item) are read for the page asked for only.
+that today's versions hold, the query's words, parts and synonyms at their weights, and the bonus for the query
+found verbatim. What a worker holds of the tables (lvzhi.search.resident: the documents' lists, categories and
+departments, the counted versions' entries, the postings of recent terms) scores, filters and counts with array
+operations; the database gives the postings of a term not held, and the texts of the few documents that may hold
+the query verbatim without a term that shows it:
 
-A query is looked for verbatim only in documents that have terms containing its two rarest characters (every
-character of an item's text is in one of its jieba words, and every word but stop words, bare numbers and counts
-in words is a term; characters those may hold do not count), so that a one-character query does not read every
-document's text.
+* a document holds the query verbatim only if, for each of its characters that is always in a term
+  (Tokenizer.always_kept), one of its terms holds that character;
+* it surely does if one of its terms holds the whole query, the query is made of characters a term may hold, and
+  normalising its fields changed none of those (`literal`: only full-width punctuation and the like);
+* the others of the first kind are read (strpos / instr) — where the query spans words, a few hundred texts.
 """
 from __future__ import annotations
 
-import math
-from collections import Counter, OrderedDict
-from dataclasses import dataclass
+from collections import Counter
 
-from sqlalchemy import Float, Integer, any_, case, cast, func, intersect, literal, or_, select, union_all
+import numpy as np
+from sqlalchemy import Integer, any_, case, func, literal, select
 from sqlalchemy.orm import Session
 
-from ..model import LIST_KINDS
 from ..store import Store
-from ..store.bulk import chunks
 from ..store.reading import ITEM_COLUMNS, ItemPool
-from ..store.schema import (ItemRow, SearchCountedRow, SearchDocumentRow, SearchPostingRow, SearchTermRow,
-                            SearchTotalsRow, TownRow)
-from .engine import FIELD_WEIGHTS, RELATIVE_CUTOFF, TITLE_VERBATIM_BONUS, VERBATIM_BONUS, Hit, SearchResult
-from .index import EXPANSION_WEIGHT, K1, PART_WEIGHT
-from .documents import search_tokenizer
+from ..store.schema import ItemRow, SearchCountedRow, SearchDocumentRow, TownRow
+from .documents import search_tokenizer, token_characters
+from .engine import FIELD_WEIGHTS, TITLE_VERBATIM_BONUS, VERBATIM_BONUS, Hit, SearchResult, ranked_found
+from .entries import Entries
+from .index import EXPANSION_WEIGHT, K1, PART_WEIGHT, _idf
 from .normalize import normalize
+from .resident import SearchMemory
 from .tokenize import QueryTokens, Tokenizer
 
-FIELD_NAMES = ("title", "body", "departments")
 B = 0.75
-MOST_TIED = 2000  # documents of equal score put in the engine's order, at most
-REMEMBERED_NEEDLES = 512  # texts whose verbatim matches are remembered …
-REMEMBERED_MATCHES = 5000  # … when they have no more matches than this
-D, P, T = SearchDocumentRow, SearchPostingRow, SearchTermRow
-
-
-@dataclass(frozen=True)
-class Found:
-    """A document above the cutoff, as the filters and facets need it."""
-
-    id: int
-    score: float
-    kind: str
-    category: str
-    departments: tuple[str, ...]
-    entries: int
+D = SearchDocumentRow
 
 
 class DatabaseSearch:
     """Answers `search()` as SearchEngine does, over every town's lists in force, from the database. One object
     answers for the versions counted when it first searched (it remembers which they are): make a new one when
-    they change (the catalog does)."""
+    they change (the catalog does, with the process's one SearchMemory)."""
 
-    def __init__(self, store: Store, words: Tokenizer | None = None, pool: ItemPool | None = None):
+    def __init__(self, store: Store, words: Tokenizer | None = None, pool: ItemPool | None = None,
+                 memory: SearchMemory | None = None):
         self.store = store
         self._words = words
         self.pool = pool or ItemPool()
-        self._versions: dict[int, tuple[int, str]] | None = None
-        self._verbatim: OrderedDict[str, tuple[list[int], list[int]]] = OrderedDict()
+        self.memory = memory or SearchMemory()
+        self._snapshot: _Snapshot | None = None
 
     @property
     def tokenizer(self) -> Tokenizer:
@@ -77,242 +62,160 @@ class DatabaseSearch:
                offset: int = 0) -> SearchResult:
         text = normalize(query or "")
         filters = {"list": kind, "category": category, "department": department, "town": town}
-        if not text:
-            return SearchResult(query, 0, [], _facets([], filters, {}, {}))
-        tokens = self.tokenizer.query_tokens(text)
         with self.store.transaction() as session:
-            found = self._in_entry_order(session, self._found(session, text, tokens))
-            counts = self._town_counts(session, town) if town else {d.id: d.entries for d in found}
-            matching = [d for d in found if _passes(d, filters)]  # the town filter counts entries instead
-            total = sum(counts.get(d.id, 0) for d in matching)
-            towns = self._per_town(session, [d.id for d in matching])
-            hits = self._page(session, matching, counts, town, limit, offset)
-        facets = _facets(found, filters, counts, towns)
-        return SearchResult(query, total, hits, facets, [w for w in tokens.words + tokens.parts if w in text])
+            snapshot = self._counted(session)
+            entries = snapshot.entries
+            if not text or not snapshot.documents:
+                return SearchResult(query, 0, [], entries.facets([], filters))
+            tokens = self.tokenizer.query_tokens(text)
+            scores = self._token_scores(session, snapshot, tokens) + self._verbatim_scores(session, snapshot, text)
+            scores[~snapshot.counted] = 0.0
+            found = ranked_found(scores, snapshot.first_entries, rounded=True)
+            matching = found[entries.passing(filters)[found]]
+            total = int(entries.counts(town)[matching].sum())
+            hits = self._hits(session, snapshot, entries.page([int(d) for d in matching], town, limit, offset),
+                              scores)
+        return SearchResult(query, total, hits, entries.facets(found, filters),
+                            [w for w in tokens.words + tokens.parts if w in text])
+
+    # -- what counts -----------------------------------------------------------------------------------
+
+    def _counted(self, session: Session) -> "_Snapshot":
+        """The versions counted, their entries and what BM25 needs of them (read once: an object answers for the
+        versions counted when it first searched)."""
+        if self._snapshot is None:
+            memory = self.memory
+            counted = session.execute(select(SearchCountedRow.version_id, TownRow.name)
+                                      .join(TownRow, TownRow.id == SearchCountedRow.town_id).order_by(TownRow.id)).all()
+            memory.catch_up(session)
+            blocks = memory.version_entries(session, [v for v, _ in counted])
+            if any(len(docs) and int(docs.max()) > memory.watermark for docs, _ in blocks):
+                memory.catch_up(session)  # an import committed in between: its documents too
+            self._snapshot = _Snapshot(memory, [name for _, name in counted], blocks)
+        return self._snapshot
 
     # -- ranking -------------------------------------------------------------------------------------
 
-    def _found(self, session: Session, text: str, tokens: QueryTokens) -> list[Found]:
-        totals = session.get(SearchTotalsRow, 1)
-        if totals is None or not totals.documents:
-            return []
-        parts = [*self._token_scores(session, tokens, totals), *self._verbatim_scores(session, text, tokens)]
-        if not parts:
-            return []
-        scored = union_all(*parts).subquery()
-        summed = select(scored.c.doc, func.sum(scored.c.s).label("score")).group_by(scored.c.doc).subquery()
-        # the cutoff first, then the documents (their rows are read for the few above it only) …
-        ranked = select(summed.c.doc, summed.c.score, func.max(summed.c.score).over().label("top")).subquery()
-        above = select(ranked).where(ranked.c.score >= ranked.c.top * RELATIVE_CUTOFF,
-                                     ranked.c.score >= 1e-9).subquery()
-        rows = self._documents(session, above, D.entries > 0)
-        if not rows or rows[0][1] < rows[0][-1]:
-            # … unless the best score is a document not counted today (an older version's): then the cutoff is
-            # over the documents counted, as the engine's
-            counted = (select(summed.c.doc, summed.c.score, func.max(summed.c.score).over().label("top"))
-                       .join(D, D.id == summed.c.doc).where(D.entries > 0).subquery())
-            rows = self._documents(session, select(counted).where(
-                counted.c.score >= counted.c.top * RELATIVE_CUTOFF, counted.c.score >= 1e-9).subquery())
-        return [Found(doc, float(score), kind, category, tuple(names.split("\n")) if names else (), entries)
-                for doc, score, kind, category, names, entries, _ in rows]
-
-    def _in_entry_order(self, session: Session, found: list[Found]) -> list[Found]:
-        """Documents of equal score in the order of their first entry (towns' order, then the lists'), as the
-        engine ranks them; where thousands tie (a one-character query found verbatim), in the order stored."""
-        key = lambda d: round(d.score, 9)  # noqa: E731 - sums of the same numbers in another order
-        tied = {n for d, after in zip(found, found[1:]) if key(after) == key(d) for n in (d.id, after.id)}
-        if not tied or len(tied) > MOST_TIED:
-            return found
-        counted = self._counted(session)
-        first: dict[int, tuple[int, int]] = {}
-        for document, version, item in session.execute(
-                select(ItemRow.document_id, ItemRow.version_id, func.min(ItemRow.id))
-                .where(ItemRow.document_id.in_(sorted(tied))).group_by(ItemRow.document_id, ItemRow.version_id)):
-            if version in counted:
-                first[document] = min(first.get(document, (counted[version][0], item)), (counted[version][0], item))
-        return sorted(found, key=lambda d: (-key(d), first.get(d.id, (0, 0)) if d.id in tied else (0, 0)))
-
-    def _documents(self, session: Session, found, *where) -> list:
-        """The found documents' rows, best first: number, score, list, category, departments, entries, top."""
-        return session.execute(
-            select(found.c.doc, found.c.score, D.kind, D.category, D.departments, D.entries, found.c.top)
-            .join(D, D.id == found.c.doc).where(*where).order_by(found.c.score.desc(), found.c.doc)).all()
-
-    def _token_scores(self, session: Session, tokens: QueryTokens, totals: SearchTotalsRow) -> list:
-        """Per posting of the query's terms: its BM25 weight × the token's and the field's weights."""
+    def _token_scores(self, session: Session, snapshot: "_Snapshot", tokens: QueryTokens) -> np.ndarray:
+        """Each document's BM25 score: per posting of the query's terms, its weight × the token's and the field's."""
         weights: Counter = Counter()
         for group, weight in ((tokens.words, 1.0), (tokens.parts, PART_WEIGHT), (tokens.expansions, EXPANSION_WEIGHT),
                               (tokens.expansion_parts, EXPANSION_WEIGHT * PART_WEIGHT)):
             for token in group:
                 weights[token] += weight
-        if not weights:
-            return []
-        n = totals.documents
-        rows = session.execute(select(T.id, T.term, T.title_df, T.body_df, T.departments_df)
-                               .where(T.term.in_(list(weights)))).all()
-        factors = {}
-        for term_id, term, *frequencies in rows:
-            for field, df in enumerate(frequencies):
-                if df > 0:
-                    factors[term_id * 3 + field] = weights[term] * FIELD_WEIGHTS[FIELD_NAMES[field]] * _idf(df, n)
-        averages = [max(totals.title_length, 1) / n, max(totals.body_length, 1) / n,
-                    max(totals.departments_length, 1) / n]
-        tf, length = cast(P.tf, Float), cast(P.length, Float)
-        # one range of the postings' key per (term, field), its factor a constant; no join: documents not counted
-        # today (an older version's) are dropped when the sums meet the documents
-        return [select(P.document_id.label("doc"),
-                       (factor * tf / (tf + K1 * (1 - B) + (K1 * B / averages[key % 3]) * length)).label("s"))
-                .where(P.term_id == key // 3, P.field == key % 3) for key, factor in factors.items()]
+        scores = np.zeros(snapshot.documents, dtype=np.float64)
+        lengths = self.memory.lengths
+        for token, weight in weights.items():
+            term = self.memory.terms.get(token)
+            if term is None:
+                continue
+            postings = self.memory.postings(session, term)
+            for field, name in enumerate(FIELD_WEIGHTS):
+                docs, tf = postings.field(field)
+                known = int(np.searchsorted(docs, snapshot.documents))  # not those added since the snapshot
+                docs, tf = docs[:known], tf[:known]
+                df = int(np.count_nonzero(snapshot.counted[docs]))
+                if df:
+                    factor = weight * FIELD_WEIGHTS[name] * _idf(df, snapshot.n)
+                    scores[docs] += factor * tf / (tf + K1 * (1 - B) + (K1 * B / snapshot.averages[field])
+                                                   * lengths[field][docs])
+        return scores
 
-    def _verbatim_scores(self, session: Session, text: str, tokens: QueryTokens) -> list:
+    def _verbatim_scores(self, session: Session, snapshot: "_Snapshot", text: str) -> np.ndarray:
         """The query found verbatim (in the text, and in the title), and each of the list's terms for its
         everyday words, at a synonym's weight."""
+        scores = np.zeros(snapshot.documents, dtype=np.float64)
         needles = [(text, VERBATIM_BONUS, TITLE_VERBATIM_BONUS)] + [
             (term, EXPANSION_WEIGHT * VERBATIM_BONUS, 0.0)
             for term in dict.fromkeys(t for t in self.tokenizer.expansions(text) if t not in text)]
-        dialect = session.get_bind().dialect.name
-        found = []
         for needle, in_text, in_title in needles:
-            texts, titles = self._containing(session, needle)
-            if texts:
-                score = literal(in_text) + case((_among(dialect, D.id, titles), in_title), else_=0.0) \
-                    if titles and in_title else literal(in_text)
-                found.append(select(D.id.label("doc"), score.label("s")).where(_among(dialect, D.id, texts),
-                                                                                D.entries > 0))
-        return found
+            texts, titles = self._containing(session, snapshot, needle, bool(in_title))
+            scores[texts] += in_text
+            if in_title:
+                scores[titles] += in_title
+        return scores
 
-    def _containing(self, session: Session, needle: str) -> tuple[list[int], list[int]]:
-        """The documents whose text has the needle, and those whose title has it. Remembered for the object's
-        life (the list's terms for everyday words recur in many queries), when they are few."""
-        found = self._verbatim.get(needle)
-        if found is not None:
-            self._verbatim.move_to_end(needle)
-            return found
+    def _containing(self, session: Session, snapshot: "_Snapshot", needle: str,
+                    titles_too: bool) -> tuple[np.ndarray, np.ndarray]:
+        """The counted documents whose text holds the needle, and (`titles_too`) those whose title does."""
+        usable = [c for c in dict.fromkeys(needle.lower()) if self.tokenizer.always_kept(c)]
+        if not usable:  # no character tells where to look: every counted document's text
+            return self._read(session, np.flatnonzero(snapshot.counted), needle)
+        memory = self.memory
+        may, may_title = snapshot.counted.copy(), snapshot.counted.copy()
+        for c in usable:
+            held = memory.containing(session, ("char", c), lambda c=c: memory.terms_with(c))
+            may &= snapshot.mask(held.documents())
+            may_title &= snapshot.mask(held.documents((0,)))
+        if not may.any():
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        sure, sure_title = np.zeros_like(may), np.zeros_like(may)
+        whole = memory.terms_with(needle) if token_characters(needle.lower()) == needle else []
+        if whole:
+            held = memory.containing(session, ("text", needle), lambda: whole)
+            sure = may & memory.literal[:snapshot.documents] & snapshot.mask(held.documents())
+            sure_title = sure & snapshot.mask(held.documents((0,)))
+        # read: the candidates not sure, and the sure ones whose title may hold it without a title term showing it
+        unsure = (may & ~sure) | (sure & may_title & ~sure_title if titles_too else np.zeros_like(may))
+        texts, titles = self._read(session, np.flatnonzero(unsure), needle)
+        found, found_title = sure.copy(), sure_title.copy()
+        found[texts] = True
+        found_title[titles] = True
+        return np.flatnonzero(found), np.flatnonzero(found_title & found)
+
+    def _read(self, session: Session, documents: np.ndarray, needle: str) -> tuple[np.ndarray, np.ndarray]:
+        """Of these documents, those whose text holds the needle, and those whose title does (their texts read)."""
+        if not len(documents):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         dialect = session.get_bind().dialect.name
         haystack = D.title + " " + D.body + case((D.departments == "", ""),
                                                  else_=" " + func.replace(D.departments, "\n", " "))
-        query = select(D.id, _has(dialect, D.title, needle)).where(_has(dialect, haystack, needle))
-        candidates = self._candidates(session, needle)
-        if candidates is not None:  # read only the texts of documents with terms holding its rarest characters
-            if not candidates:
-                return [], []
-            query = query.where(_among(dialect, D.id, candidates))
-        rows = session.execute(query).all()
-        found = [d for d, _ in rows], [d for d, title in rows if title]
-        if len(found[0]) <= REMEMBERED_MATCHES:
-            self._verbatim[needle] = found
-            if len(self._verbatim) > REMEMBERED_NEEDLES:
-                self._verbatim.popitem(last=False)
-        return found
+        rows: list = []
+        for chunk in _chunks(documents, 20000):
+            rows += session.execute(select(D.id, _has(dialect, D.title, needle))
+                                    .where(_among(dialect, D.id, chunk), _has(dialect, haystack, needle))).all()
+        return (np.array([d for d, _ in rows], dtype=np.int64),
+                np.array([d for d, title in rows if title], dtype=np.int64))
 
-    def _candidates(self, session: Session, needle: str) -> list[int] | None:
-        """Documents that may have the needle: those with a term holding each of its two rarest characters (every
-        character of a text is in one of its words, every word but stop words and bare numbers a term). None
-        when no character tells (Tokenizer.always_kept)."""
-        usable = [c for c in dict.fromkeys(needle.lower()) if self.tokenizer.always_kept(c)]
-        if not usable:
-            return None
-        rows = session.execute(select(T.id, T.term, T.title_df + T.body_df + T.departments_df)
-                               .where(or_(*[T.term.contains(c, autoescape=True) for c in usable]))).all()
-        cost: Counter = Counter()
-        ids: dict[str, list[int]] = {c: [] for c in usable}
-        for term_id, term, frequency in rows:
-            for c in usable:
-                if c in term:
-                    ids[c].append(term_id)
-                    cost[c] += frequency
-        having = [select(P.document_id).where(P.term_id.in_(ids[c])) for c in sorted(usable, key=lambda c: cost[c])[:2]]
-        if not all(ids[c] for c in usable):
-            return []
-        return list(session.scalars(intersect(*having) if len(having) > 1 else having[0].distinct()))
+    # -- the page -------------------------------------------------------------------------------------------
 
-    # -- counting --------------------------------------------------------------------------------------
-
-    def _counted(self, session: Session) -> dict[int, tuple[int, str]]:
-        """The versions counted, each with its town's number and name (read once: an object answers for the
-        versions counted when it first searched; the catalog makes a new one when they change)."""
-        if self._versions is None:
-            self._versions = {version: (town, name) for version, town, name in session.execute(
-                select(SearchCountedRow.version_id, TownRow.id, TownRow.name)
-                .join(TownRow, TownRow.id == SearchCountedRow.town_id))}
-        return self._versions
-
-    def _town_counts(self, session: Session, town: str) -> dict[int, int]:
-        """Per document, how many of the town's items have it."""
-        versions = [v for v, (_, name) in self._counted(session).items() if name == town]
-        if not versions:
-            return {}
-        return dict(session.execute(select(ItemRow.document_id, func.count()).where(ItemRow.version_id == versions[0])
-                                    .group_by(ItemRow.document_id)).all())
-
-    def _per_town(self, session: Session, documents: list[int]) -> dict[str, int]:
-        """Entries per town of these documents, most first (of equal counts, in the towns' order)."""
-        counted = self._counted(session)
-        dialect = session.get_bind().dialect.name
-        per_version: Counter = Counter()
-        for chunk in chunks(documents, 20000):
-            for version, n in session.execute(select(ItemRow.version_id, func.count())
-                                              .where(_among(dialect, ItemRow.document_id, list(chunk)))
-                                              .group_by(ItemRow.version_id)):
-                if version in counted:
-                    per_version[version] += n
-        ranked = sorted(per_version.items(), key=lambda v: (-v[1], counted[v[0]][0]))
-        return {counted[version][1]: n for version, n in ranked}
-
-    def _page(self, session: Session, matching: list[Found], counts: dict[int, int], town: str | None, limit: int,
-              offset: int) -> list[Hit]:
-        counted = self._counted(session)
-        hits: list[Hit] = []
-        skip = offset
-        for doc in matching:
-            if len(hits) >= limit:
-                break
-            n = counts.get(doc.id, 0)
-            if skip >= n:
-                skip -= n
-                continue
-            # the document's entries in the towns' order, then the lists'; only the page's items are read
-            entries = sorted((counted[version][0], item, version) for version, item in session.execute(
-                select(ItemRow.version_id, ItemRow.id).where(ItemRow.document_id == doc.id))
-                if version in counted and (not town or counted[version][1] == town))
-            chosen = entries[skip:skip + limit - len(hits)]
-            rows = {row[0]: row[1:] for row in session.execute(
-                select(ItemRow.id, *ITEM_COLUMNS).where(ItemRow.id.in_([item for _, item, _ in chosen])))}
-            hits += [Hit(counted[version][1], self.pool.item(tuple(rows[item]))[0], doc.score)
-                     for _, item, version in chosen]
-            skip = 0
-        return hits
+    def _hits(self, session: Session, snapshot: "_Snapshot", page: list[tuple[int, int]],
+              scores: np.ndarray) -> list[Hit]:
+        items = [int(snapshot.entry_item[entry]) for _, entry in page]
+        rows = {row[0]: row[1:] for row in session.execute(select(ItemRow.id, *ITEM_COLUMNS)
+                                                           .where(ItemRow.id.in_(items)))} if items else {}
+        return [Hit(snapshot.entries.towns[snapshot.entries.entry_town[entry]],
+                    self.pool.item(tuple(rows[item]))[0], float(scores[doc]))
+                for (doc, entry), item in zip(page, items)]
 
 
-def _facets(found: list[Found], filters: dict, counts: dict[int, int], towns: dict[str, int]) -> dict:
-    """Counts per value of each facet, under every filter but that facet's own, as SearchEngine._facets: values
-    by count, then by where they first appear among the hits (best first)."""
-    def tally(ignore: str, values) -> dict[str, int]:
-        totals: Counter = Counter()
-        for doc in found:
-            n = counts.get(doc.id, 0)
-            if n > 0 and _passes(doc, filters, ignore):
-                for value in values(doc):
-                    totals[value] += n
-        return dict(sorted(totals.items(), key=lambda v: -v[1]))  # stable: first appearance among equals
+class _Snapshot:
+    """The versions one DatabaseSearch counts: their entries, and BM25's N and average field lengths."""
 
-    lists = tally("list", lambda d: (d.kind,))
-    return {"list": {k: lists[k] for k in LIST_KINDS if lists.get(k)},
-            "category": tally("category", lambda d: (d.category,)),
-            "department": tally("department", lambda d: d.departments),
-            "town": towns}
+    def __init__(self, memory: SearchMemory, towns: list[str], blocks: list[tuple[np.ndarray, np.ndarray]]):
+        self.documents = memory.documents
+        entry_doc = np.concatenate([docs for docs, _ in blocks] or [np.zeros(0, dtype=np.int32)])
+        self.entry_item = np.concatenate([items for _, items in blocks] or [np.zeros(0, dtype=np.int64)])
+        entry_town = np.repeat(np.arange(len(blocks), dtype=np.int64), [len(docs) for docs, _ in blocks])
+        self.entries = Entries(towns, entry_doc, entry_town, self.documents, memory.kind[:self.documents],
+                               memory.categories, memory.category[:self.documents], memory.departments,
+                               memory.department_doc, memory.department_of)
+        self.counted = self.entries.sizes > 0
+        self.first_entries = self.entries.first_entries()
+        self.n = int(np.count_nonzero(self.counted))
+        self.averages = [max(float(memory.lengths[f][:self.documents][self.counted].sum()), 1.0) / max(self.n, 1)
+                         for f in range(3)]
 
-
-def _passes(doc, filters: dict, ignore: str | None = None) -> bool:
-    """Whether a document passes every filter but `ignore` (the town filter counts entries instead)."""
-    return ((not filters.get("list") or ignore == "list" or doc.kind == filters["list"])
-            and (not filters.get("category") or ignore == "category" or doc.category == filters["category"])
-            and (not filters.get("department") or ignore == "department"
-                 or filters["department"] in doc.departments))
+    def mask(self, documents: np.ndarray) -> np.ndarray:
+        """These documents as a boolean per document (those added after the snapshot left out)."""
+        mask = np.zeros(self.documents, dtype=bool)
+        mask[documents[documents < self.documents]] = True
+        return mask
 
 
-def _idf(documents_with_token: int, documents: int) -> float:
-    return math.log(1 + (documents - documents_with_token + 0.5) / (documents_with_token + 0.5))
+def _chunks(values: np.ndarray, size: int):
+    for start in range(0, len(values), size):
+        yield [int(v) for v in values[start:start + size]]
 
 
 def _among(dialect: str, column, values: list[int]):

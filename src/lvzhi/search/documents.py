@@ -22,6 +22,7 @@ from ..store.reading import load_dataset
 from ..store.schema import ItemRow
 from ..store.searchdocs import (SearchDocument, attach_documents, document_ids, hold_imports, pending_versions,
                                 recount)
+from .normalize import normalize
 from .tokenize import Tokenizer
 
 
@@ -51,9 +52,45 @@ def make_documents(items: Sequence[Item]) -> list[SearchDocument]:
     for item in items:
         key = content_key(item)
         digest = hashlib.blake2b(json.dumps(key, ensure_ascii=False).encode("utf-8"), digest_size=16).hexdigest()
+        texts = field_texts(item)
         made.append(SearchDocument(digest, item.list, item.category, item.title, key[3], key[4],
-                                   tuple(_field_tokens(text) for text in field_texts(item))))
+                                   tuple(_field_tokens(text) for text in texts), is_literal(texts)))
     return made
+
+
+# What a token may hold besides letters, digits and CJK characters (jieba's default word pattern)
+TOKEN_MARKS = frozenset("+#&._%-")
+
+
+def token_characters(text: str) -> str:
+    """The text's characters that a token may hold, in order."""
+    return "".join(c for c in text if c.isalnum() or c in TOKEN_MARKS)
+
+
+def is_literal(texts: Sequence[str]) -> bool:
+    """Whether normalising each text (as its tokens are cut) changes only characters no token holds, such as
+    full-width punctuation (，→ ,): then a token that holds a piece of text made of token characters means the
+    field holds that text verbatim. Full-width letters or digits, capitals, compatibility forms: not literal."""
+    return all(token_characters(normalize(text, simplified=True).lower()) == token_characters(text)
+               for text in texts)
+
+
+def mark_literal(session: Session) -> int:
+    """Tells for the documents stored without it (before migration 0015) whether they are literal; returns how
+    many it marked."""
+    from sqlalchemy import bindparam, select, update
+
+    from ..store.schema import SearchDocumentRow as D
+
+    marked = 0
+    while rows := session.execute(select(D.id, D.title, D.body, D.departments).where(D.literal.is_(None))
+                                  .order_by(D.id).limit(5000)).all():
+        session.execute(update(D.__table__).where(D.__table__.c.id == bindparam("document"))
+                        .values(literal=bindparam("literal")),
+                        [{"document": n, "literal": is_literal((title, body, departments.replace("\n", " ")))}
+                         for n, title, body, departments in rows])
+        marked += len(rows)
+    return marked
 
 
 @lru_cache(maxsize=16384)

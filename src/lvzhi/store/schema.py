@@ -121,6 +121,9 @@ class SearchDocumentRow(Base):
     body_length: Mapped[int] = mapped_column(Integer)
     departments_length: Mapped[int] = mapped_column(Integer)
     entries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # whether every field reads as its tokens were cut from it (no character that normalising changes), so that
+    # a term holding a text means the field holds it; NULL: not known (read as no)
+    literal: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
 class SearchDocumentDepartmentRow(Base):

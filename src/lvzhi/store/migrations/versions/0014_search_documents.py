@@ -1,5 +1,5 @@
 """Cross-town search in the database: a document per distinct item content, its postings, what counts today;
-existing versions are indexed (tokenised) and counted here.
+existing versions are indexed (tokenised) and counted by 0015.
 
 Revision ID: 0014
 Revises: 0013
@@ -70,12 +70,7 @@ def upgrade() -> None:
     # a plain column (SQLite adds a foreign key only by copying the table, which its own references forbid)
     op.add_column("items", sa.Column("document_id", sa.Integer, nullable=True))
     op.create_index("ix_items_document_version", "items", ["document_id", "version_id", "id"])
-
-    from sqlalchemy.orm import Session
-
-    from lvzhi.search.documents import index_pending
-
-    index_pending(Session(bind=op.get_bind()))
+    # the versions stored before are indexed by 0015, with the documents' columns of today
 
 
 def downgrade() -> None:

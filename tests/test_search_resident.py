@@ -1,0 +1,101 @@
+"""What a worker holds of the database's search (lvzhi.search.resident): kept up to date as lists are imported,
+held to its budget, and never taken for the texts where normalising changed them (SQLite and PostgreSQL)."""
+from __future__ import annotations
+
+import dataclasses
+
+from sqlalchemy import select, text
+
+from lvzhi.lists.bundled import bundled_dataset
+from lvzhi.search.database import DatabaseSearch
+from lvzhi.search.documents import make_documents, search_tokenizer
+from lvzhi.search.engine import SearchEngine
+from lvzhi.search.resident import SearchMemory
+from lvzhi.store import Store
+from lvzhi.store.repository import save_dataset, save_datasets
+from lvzhi.store.schema import SearchDocumentRow
+from test_search_database import answer, same_answers, towns
+
+
+def renamed(dataset, name: str, titles: dict[str, str]):
+    items = [dataclasses.replace(i, title=titles[i.code]) if i.code in titles else i for i in dataset.items]
+    return dataclasses.replace(dataset, town=dataclasses.replace(dataset.town, name=name), items=items)
+
+
+def test_documents_whose_text_normalising_changes_are_read_not_assumed(database_url):
+    """Full-width letters and capitals are not what the terms were cut from: such a document is read to tell
+    whether it holds the query, and answers stay the engine's."""
+    base = bundled_dataset()
+    odd = renamed(base, "甲镇", {"B1": "ＰＭ２.５监测与托育服务", "B2": "PM2.5监测", "C3": "pm2.5监测"})
+    datasets = [base, odd]
+    store = Store(database_url)
+    with store.transaction() as session:
+        save_datasets(session, datasets, "odd.json", documents=make_documents)
+        literal = dict(session.execute(select(SearchDocumentRow.title, SearchDocumentRow.literal)).all())
+    assert literal["ＰＭ２.５监测与托育服务"] is False and literal["PM2.5监测"] is False
+    assert literal["pm2.5监测"] is True
+    # full-width punctuation is no token's: nearly all the lists' texts are literal (not: capitals, as APP)
+    assert sum(1 for v in literal.values() if not v) < len(literal) / 20
+    engine, database = SearchEngine(datasets, search_tokenizer()), DatabaseSearch(store)
+    for query in ("PM2.5", "pm2.5", "ＰＭ２.５", "监测", "2.5监测", "托育", "托育服务"):
+        expected = answer(engine.search(query, limit=25))
+        assert answer(database.search(query, limit=25)) == expected, query
+    titles = {h.item.title for h in database.search("PM2.5", limit=50).hits}
+    assert {"ＰＭ２.５监测与托育服务", "PM2.5监测"} <= titles
+    store.close()
+
+
+def test_a_new_search_takes_in_documents_imported_since(database_url):
+    """The memory outlives one DatabaseSearch: held postings and characters take in what a later import adds,
+    and answers equal a fresh memory's and the engine's."""
+    datasets = towns(2)
+    store = Store(database_url)
+    with store.transaction() as session:
+        save_datasets(session, datasets, "variants.json", documents=make_documents)
+    memory = SearchMemory()
+    before = DatabaseSearch(store, memory=memory)
+    for query in ("托育", "罚", "麒麟"):
+        before.search(query)
+    held, watermark = memory.stats()["held"], memory.watermark
+    newcomer = renamed(bundled_dataset(), "新镇", {"B1": "麒麟托育罚则", "B5": "托育机构麒麟巡查"})
+    with store.transaction() as session:
+        save_dataset(session, newcomer, "new.json", documents=make_documents)
+    after = DatabaseSearch(store, memory=memory)
+    engine = SearchEngine([*datasets, newcomer], search_tokenizer())
+    for query in ("托育", "罚", "麒麟", "麒麟托育"):
+        for filters in ({}, {"town": "新镇"}):
+            expected = answer(engine.search(query, limit=25, **filters))
+            assert answer(after.search(query, limit=25, **filters)) == expected, (query, filters)
+            assert answer(DatabaseSearch(store).search(query, limit=25, **filters)) == expected
+    assert memory.watermark > watermark and memory.stats()["held"] >= held
+    assert [h.item.code for h in after.search("麒麟").hits] == ["B1", "B5"]
+    assert before.search("麒麟").total == 0  # the old object answers for the versions it counted
+    store.close()
+
+
+def test_a_budget_too_small_to_hold_anything_gives_the_same_answers(database_url):
+    datasets = towns(2)
+    store = Store(database_url)
+    with store.transaction() as session:
+        save_datasets(session, datasets, "variants.json", documents=make_documents)
+    memory = SearchMemory(budget=1)
+    same_answers(SearchEngine(datasets, search_tokenizer()), DatabaseSearch(store, memory=memory))
+    assert memory.stats()["held"] <= 1
+    store.close()
+
+
+def test_migration_0015_tells_the_documents_stored_before_whether_they_are_literal(database_url):
+    from helpers import at_revision
+
+    columns = ("digest, kind, category, title, body, departments, title_length, body_length, departments_length, "
+               "entries")
+    with at_revision(database_url, "0014") as connection:
+        for n, title in enumerate(["托育服务", "ＰＭ２.５监测", "Ａ级景区"]):
+            connection.execute(text(f"INSERT INTO search_documents ({columns}) VALUES "
+                                    f"(:digest, 'basic', '其他', :title, '', '', 1, 1, 1, 0)"),
+                               {"digest": f"{n:032d}", "title": title})
+    store = Store(database_url)
+    with store.transaction() as session:
+        marked = dict(session.execute(select(SearchDocumentRow.title, SearchDocumentRow.literal)).all())
+    assert marked == {"托育服务": True, "ＰＭ２.５监测": False, "Ａ级景区": False}
+    store.close()
