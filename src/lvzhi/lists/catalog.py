@@ -93,7 +93,7 @@ class Catalog:
         self._state: tuple | None = None
         self._towns: dict[str, TownInfo] = {}
         self._items = ItemPool()  # one Item object per distinct content, shared by towns and versions
-        self._search_memory = SearchMemory()  # what the database's searches hold, kept across versions' changes
+        self.search_memory = SearchMemory()  # what the database's searches hold, kept across versions' changes
         self._counted: dict[tuple[int, str], int] = {}  # versions' item counts: they never change
         self._derived: dict[tuple, object] = {}
 
@@ -288,7 +288,7 @@ class Catalog:
         if documents <= in_memory_documents():
             return SearchEngine([self._dataset(current.id, keep=False) for town in self.towns()
                                  if (current := town.current)], search_tokenizer())
-        return DatabaseSearch(self.store, pool=self._items, memory=self._search_memory)
+        return DatabaseSearch(self.store, pool=self._items, memory=self.search_memory)
 
     def departments(self) -> list[DepartmentSummary]:
         self.search_engine()  # what counts is up to date

@@ -9,10 +9,12 @@ operations; the database gives the postings of a term not held, and the texts of
 the query verbatim without a term that shows it:
 
 * a document holds the query verbatim only if, for each of its characters that is always in a term
-  (Tokenizer.always_kept), one of its terms holds that character;
-* it surely does if one of its terms holds the whole query, the query is made of characters a term may hold, and
-  normalising its fields changed none of those (`literal`: only full-width punctuation and the like);
-* the others of the first kind are read (strpos / instr) — where the query spans words, a few hundred texts.
+  (Tokenizer.always_kept), one of its terms holds that character (the two rarest characters are asked);
+* it surely does if one of its terms holds the whole query, the query is made of characters a term may hold and
+  has no letters with case, and normalising its fields changed none of those but their case (`literal`: only
+  full-width punctuation and the like); where the query spans words, a term ends with a beginning of each of its
+  pieces and another begins with its end;
+* the other candidates' texts are read (strpos / instr): a few hundred, or the few documents not literal.
 """
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ from .resident import SearchMemory
 from .tokenize import QueryTokens, Tokenizer
 
 B = 0.75
+RAREST = 2  # how many of a needle's characters (the rarest) narrow where it may be; more cost more than they narrow
 D = SearchDocumentRow
 
 
@@ -73,8 +76,7 @@ class DatabaseSearch:
             found = ranked_found(scores, snapshot.first_entries, rounded=True)
             matching = found[entries.passing(filters)[found]]
             total = int(entries.counts(town)[matching].sum())
-            hits = self._hits(session, snapshot, entries.page([int(d) for d in matching], town, limit, offset),
-                              scores)
+            hits = self._hits(session, snapshot, entries.page(matching, town, limit, offset), scores)
         return SearchResult(query, total, hits, entries.facets(found, filters),
                             [w for w in tokens.words + tokens.parts if w in text])
 
@@ -111,7 +113,7 @@ class DatabaseSearch:
                 continue
             postings = self.memory.postings(session, term)
             for field, name in enumerate(FIELD_WEIGHTS):
-                docs, tf = postings.field(field)
+                docs, tf = postings.of_field(field)
                 known = int(np.searchsorted(docs, snapshot.documents))  # not those added since the snapshot
                 docs, tf = docs[:known], tf[:known]
                 df = int(np.count_nonzero(snapshot.counted[docs]))
@@ -143,18 +145,18 @@ class DatabaseSearch:
             return self._read(session, np.flatnonzero(snapshot.counted), needle)
         memory = self.memory
         may, may_title = snapshot.counted.copy(), snapshot.counted.copy()
-        for c in usable:
-            held = memory.containing(session, ("char", c), lambda c=c: memory.terms_with(c))
+        for c in sorted(usable, key=memory.cost)[:RAREST]:
+            held = memory.containing(session, "char", c)
             may &= snapshot.mask(held.documents())
             may_title &= snapshot.mask(held.documents((0,)))
-        if not may.any():
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         sure, sure_title = np.zeros_like(may), np.zeros_like(may)
-        whole = memory.terms_with(needle) if token_characters(needle.lower()) == needle else []
-        if whole:
-            held = memory.containing(session, ("text", needle), lambda: whole)
-            sure = may & memory.literal[:snapshot.documents] & snapshot.mask(held.documents())
-            sure_title = sure & snapshot.mask(held.documents((0,)))
+        if not any(c.lower() != c.upper() for c in needle):  # letters with case: no text is taken on its terms
+            literal = memory.literal[:snapshot.documents]
+            may &= self._pieces_may_hold(session, snapshot, needle) | ~literal
+            if token_characters(needle) == needle:
+                held = memory.containing(session, "text", needle)
+                sure = may & literal & snapshot.mask(held.documents())
+                sure_title = sure & snapshot.mask(held.documents((0,)))
         # read: the candidates not sure, and the sure ones whose title may hold it without a title term showing it
         unsure = (may & ~sure) | (sure & may_title & ~sure_title if titles_too else np.zeros_like(may))
         texts, titles = self._read(session, np.flatnonzero(unsure), needle)
@@ -162,6 +164,20 @@ class DatabaseSearch:
         found[texts] = True
         found_title[titles] = True
         return np.flatnonzero(found), np.flatnonzero(found_title & found)
+
+    def _pieces_may_hold(self, session: Session, snapshot: "_Snapshot", needle: str) -> np.ndarray:
+        """Per document whose fields are literal, whether it may hold each piece of the needle (between its
+        spaces): a term holds the piece, or the piece spans words — a term ends with a beginning of it and a term
+        begins with an end of it (every character of a piece that is always in a term is in a word that is)."""
+        may = np.ones(snapshot.documents, dtype=bool)
+        for piece in dict.fromkeys(needle.split(" ")):
+            if len(piece) < 2 or not all(self.tokenizer.always_kept(c) for c in piece):
+                continue
+            within = snapshot.mask(self.memory.containing(session, "text", piece).documents())
+            across = (snapshot.mask(self.memory.containing(session, "ends", piece).documents())
+                      & snapshot.mask(self.memory.containing(session, "starts", piece).documents()))
+            may &= within | across
+        return may
 
     def _read(self, session: Session, documents: np.ndarray, needle: str) -> tuple[np.ndarray, np.ndarray]:
         """Of these documents, those whose text holds the needle, and those whose title does (their texts read)."""

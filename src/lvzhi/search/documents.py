@@ -69,9 +69,10 @@ def token_characters(text: str) -> str:
 
 def is_literal(texts: Sequence[str]) -> bool:
     """Whether normalising each text (as its tokens are cut) changes only characters no token holds, such as
-    full-width punctuation (，→ ,): then a token that holds a piece of text made of token characters means the
-    field holds that text verbatim. Full-width letters or digits, capitals, compatibility forms: not literal."""
-    return all(token_characters(normalize(text, simplified=True).lower()) == token_characters(text)
+    full-width punctuation (，→ ,), and the case of letters: then a token that holds a piece of text made of token
+    characters without case (Chinese, digits) means the field holds that text verbatim. Full-width letters or
+    digits, compatibility forms: not literal."""
+    return all(token_characters(normalize(text, simplified=True).lower()) == token_characters(text).lower()
                for text in texts)
 
 

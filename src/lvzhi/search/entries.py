@@ -27,10 +27,12 @@ class Entries:
         self.towns = list(towns)
         self._town_number = {name: n for n, name in enumerate(self.towns)}
         self.documents = documents
-        self.entry_doc = np.asarray(entry_doc, dtype=np.int64)
-        self.entry_town = np.asarray(entry_town, dtype=np.int64)
+        # 32-bit numbers: a province has millions of entries
+        self.entry_doc = np.asarray(entry_doc, dtype=np.int32)
+        self.entry_town = np.asarray(entry_town, dtype=np.int32)
         self._town_start = np.searchsorted(self.entry_town, np.arange(len(self.towns) + 1))
-        self._by_doc = np.argsort(self.entry_doc, kind="stable")  # entries grouped by document, in entry order
+        # entries grouped by document, in entry order
+        self._by_doc = np.argsort(self.entry_doc, kind="stable").astype(np.int32)
         self._doc_start = np.searchsorted(self.entry_doc[self._by_doc], np.arange(documents + 1))
         self.sizes = np.diff(self._doc_start)
         self.doc_kind, self.doc_category = doc_kind, doc_category
@@ -38,6 +40,16 @@ class Entries:
         self._category_number = {c: n for n, c in enumerate(self.categories)}
         self._department_number = {d: n for n, d in enumerate(self.departments)}
         self.department_doc, self.department_of = department_doc, department_of  # sorted by document
+        self._department_start = np.searchsorted(department_doc, np.arange(documents + 1))
+        # the documents most towns share (a district's template items): their entries per town at hand, so that
+        # counting towns costs a row each, not an entry each
+        self._wide = np.flatnonzero(self.sizes >= max(WIDE, len(self.towns) // 8))
+        self._wide_row = np.full(documents, -1, dtype=np.int64)
+        self._wide_row[self._wide] = np.arange(len(self._wide))
+        entries = self._by_doc[_ranges(self._doc_start[self._wide], self._doc_start[self._wide + 1])]
+        self._wide_towns = np.bincount(
+            self._wide_row[self.entry_doc[entries]] * len(self.towns) + self.entry_town[entries],
+            minlength=len(self._wide) * len(self.towns)).reshape(len(self._wide), len(self.towns)).astype(np.int32)
 
     def first_entries(self) -> np.ndarray:
         """Per document, its first entry's number (documents without entries: after every entry)."""
@@ -89,9 +101,19 @@ class Entries:
             if skip >= len(entries):
                 skip -= len(entries)
                 continue
-            chosen += [(doc, int(e)) for e in entries[skip:skip + limit - len(chosen)]]
+            chosen += [(int(doc), int(e)) for e in entries[skip:skip + limit - len(chosen)]]
             skip = 0
         return chosen
+
+    def _per_town(self, documents: np.ndarray) -> np.ndarray:
+        """Entries per town of these documents: the wide ones' rows summed, the others' entries counted."""
+        rows = self._wide_row[documents]
+        narrow = documents[rows < 0]
+        entries = self._by_doc[_ranges(self._doc_start[narrow], self._doc_start[narrow + 1])]
+        per_town = np.bincount(self.entry_town[entries], minlength=len(self.towns)).astype(np.int64)
+        if (rows >= 0).any():
+            per_town += self._wide_towns[rows[rows >= 0]].sum(axis=0)
+        return per_town
 
     def facets(self, found, filters: dict[str, str | None]) -> dict[str, dict[str, int]]:
         """Counts per value of each facet, under every filter but that facet's own (so other values stay visible).
@@ -111,14 +133,11 @@ class Entries:
             return {names[v]: int(totals[v]) for v, _ in order}
 
         lists = tally("list", KINDS, self.doc_kind[found], found)
-        positions = _ranges(np.searchsorted(self.department_doc, found),
-                            np.searchsorted(self.department_doc, found, side="right"))
+        positions = _ranges(self._department_start[found], self._department_start[found + 1])
         towns: Counter = Counter()
         selected = found[self.passing(filters)[found]]
         if len(selected):
-            # only the selected documents' entries, not a pass over every entry of every town
-            entries = self._by_doc[_ranges(self._doc_start[selected], self._doc_start[selected + 1])]
-            per_town = np.bincount(self.entry_town[entries], minlength=len(self.towns))
+            per_town = self._per_town(selected)
             for index in np.flatnonzero(per_town):
                 towns[self.towns[index]] += int(per_town[index])
         return {
@@ -128,6 +147,9 @@ class Entries:
                                 self.department_doc[positions]),
             "town": dict(towns.most_common()),
         }
+
+
+WIDE = 64  # entries from which a document's entries are counted per town ahead (and at least an eighth of the towns)
 
 
 def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:

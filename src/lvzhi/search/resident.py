@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import os
 import threading
+from itertools import chain
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Hashable, Sequence
 
 import numpy as np
@@ -26,7 +27,15 @@ from .entries import KINDS
 
 ENV_BUDGET = "LVZHI_SEARCH_CACHE_MB"
 DEFAULT_BUDGET_MB = 256
+WHOLE_READ = 1000  # versions to read at once beyond which every item is read (an index-only scan) and sorted
 D, P, T = SearchDocumentRow, SearchPostingRow, SearchTermRow
+
+
+def integers(session: Session, statement, width: int) -> np.ndarray:
+    """The statement's rows, integers all, as an array of `width` columns: read from the driver's cursor as
+    tuples (millions of rows; SQLAlchemy's row objects would cost ten times as long)."""
+    rows = session.connection().execute(statement).cursor.fetchall()
+    return np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=width * len(rows)).reshape(-1, width)
 
 
 def budget_bytes() -> float:
@@ -46,6 +55,7 @@ class Postings:
     starts: np.ndarray
     docs: np.ndarray
     tf: np.ndarray
+    _documents: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, rows: np.ndarray) -> "Postings":
@@ -55,12 +65,17 @@ class Postings:
         return cls(np.searchsorted(rows[:, 0], np.arange(4)), rows[:, 1].astype(np.int32),
                    rows[:, 2].astype(np.float32))
 
-    def field(self, f: int) -> tuple[np.ndarray, np.ndarray]:
+    def of_field(self, f: int) -> tuple[np.ndarray, np.ndarray]:
         return self.docs[self.starts[f]:self.starts[f + 1]], self.tf[self.starts[f]:self.starts[f + 1]]
 
     def documents(self, fields: Sequence[int] = (0, 1, 2)) -> np.ndarray:
-        """The documents with any pair in these fields, sorted, once each."""
-        return np.unique(np.concatenate([self.field(f)[0] for f in fields]))
+        """The documents with any pair in these fields, sorted, once each (remembered: held sets are asked
+        again and again)."""
+        key = tuple(fields)
+        found = self._documents.get(key)
+        if found is None:
+            found = self._documents[key] = np.unique(np.concatenate([self.of_field(f)[0] for f in fields]))
+        return found
 
     def joined(self, rows: np.ndarray) -> "Postings":
         """These postings and more rows (field, document, tf)."""
@@ -69,7 +84,8 @@ class Postings:
 
     @property
     def nbytes(self) -> int:
-        return self.docs.nbytes + self.tf.nbytes + 200
+        """Bytes held, the sets of documents remembered included (at most twice the documents)."""
+        return 2 * self.docs.nbytes + self.tf.nbytes + 200
 
 
 class SearchMemory:
@@ -96,6 +112,8 @@ class SearchMemory:
         self.department_doc = np.zeros(0, dtype=np.int64)
         self.department_of = np.zeros(0, dtype=np.int64)
         self.terms: dict[str, int] = {}
+        self.frequency: dict[int, int] = {}  # documents with the term when first read (to choose rare ones)
+        self._costs: dict[str, int] = {}
         self._held.clear()
         self._used = 0
         self._versions.clear()
@@ -116,22 +134,26 @@ class SearchMemory:
             if top == self.watermark:
                 return
             self._add_documents(session, self.watermark, top)
-            self.terms.update(session.execute(select(T.term, T.id).where(T.id > max(self.terms.values(), default=0))).all())
-            fresh = np.array(session.execute(select(P.term_id, P.field, P.document_id, P.tf).where(
-                P.document_id > self.watermark, P.document_id <= top)).all(), dtype=np.int64).reshape(-1, 4)
+            for term, n, frequency in session.execute(select(T.term, T.id, T.title_df + T.body_df + T.departments_df)
+                                                      .where(T.id > max(self.terms.values(), default=0))):
+                self.terms[term] = n
+                self.frequency[n] = frequency
+                self._costs.clear()
+            if self._held:
+                self._extend_held(integers(session, select(P.term_id, P.field, P.document_id, P.tf).where(
+                    P.document_id > self.watermark, P.document_id <= top), 4))
             self.watermark = top
-            self._extend_held(fresh)
 
     def _add_documents(self, session: Session, after: int, top: int) -> None:
-        rows = session.execute(select(D.id, D.kind, D.category, D.departments, D.title_length, D.body_length,
-                                      D.departments_length, D.literal)
-                               .where(D.id > after, D.id <= top).order_by(D.id)).all()
+        rows = session.connection().execute(
+            select(D.id, D.kind, D.category, D.departments, D.title_length, D.body_length, D.departments_length,
+                   D.literal).where(D.id > after, D.id <= top).order_by(D.id)).cursor.fetchall()
         grow = top - after
-        ids = np.array([r[0] for r in rows], dtype=np.int64)
+        at = np.array([r[0] for r in rows], dtype=np.int64) - after - 1
         kind, category = np.full(grow, -1, dtype=np.int64), np.full(grow, -1, dtype=np.int64)
         lengths, literal = np.ones((3, grow), dtype=np.float64), np.zeros(grow, dtype=bool)
-        at = ids - after - 1
-        kind[at] = [KINDS.index(r[1]) if r[1] in KINDS else -1 for r in rows]
+        kinds = {k: n for n, k in enumerate(KINDS)}
+        kind[at] = [kinds.get(r[1], -1) for r in rows]
         category[at] = [self._number(self.categories, self._category_number, r[2]) for r in rows]
         lengths[:, at] = np.array([r[4:7] for r in rows], dtype=np.float64).reshape(-1, 3).T
         literal[at] = [bool(r[7]) for r in rows]
@@ -159,23 +181,33 @@ class SearchMemory:
 
     def postings(self, session: Session, term_id: int) -> Postings:
         """The term's postings (every document's, counted today or not)."""
-        return self._get(("term", term_id), lambda: Postings.of(np.array(session.execute(
-            select(P.field, P.document_id, P.tf).where(P.term_id == term_id)).all(), dtype=np.int64)))
+        return self._get(("term", term_id), lambda: Postings.of(integers(
+            session, select(P.field, P.document_id, P.tf).where(P.term_id == term_id), 3)))
 
-    def containing(self, session: Session, key: Hashable, term_ids: Callable[[], list[int]]) -> Postings:
-        """Per field, the documents that have any of the terms (the terms holding a character, or a text):
-        remembered under `key` and kept up to date as documents are added."""
+    def containing(self, session: Session, how: str, text: str) -> Postings:
+        """Per field, the documents that have any of the terms `terms_with(how, text)`: remembered and kept up
+        to date as documents are added."""
+        term_ids = lambda: self.terms_with(how, text)  # noqa: E731
+
         def read() -> Postings:
-            rows: list = []
-            for chunk in chunks(term_ids(), 5000):
-                rows += session.execute(select(P.field, P.document_id).where(P.term_id.in_(chunk)).distinct()).all()
-            pairs = np.array(rows, dtype=np.int64).reshape(-1, 2)
+            pairs = np.concatenate([np.zeros((0, 2), dtype=np.int64)] + [
+                integers(session, select(P.field, P.document_id).where(P.term_id.in_(chunk)).distinct(), 2)
+                for chunk in chunks(term_ids(), 5000)])
             return Postings.of(np.column_stack([pairs, np.ones(len(pairs), dtype=np.int64)]))
-        return self._get(key, read)
+        return self._get((how, text), read)
 
-    def terms_with(self, text: str) -> list[int]:
-        """The terms that hold the text."""
-        return [n for term, n in self.terms.items() if text in term]
+    def cost(self, character: str) -> int:
+        """How many postings the terms holding the character have, about (as first read): rarer is cheaper."""
+        found = self._costs.get(character)
+        if found is None:
+            found = self._costs[character] = sum(self.frequency.get(n, 0) for term, n in self.terms.items()
+                                                 if character in term)
+        return found
+
+    def terms_with(self, how: str, text: str) -> list[int]:
+        """The terms that hold the text (`how` "char" or "text"), end with a beginning of it ("ends"), or begin
+        with an end of it ("starts")."""
+        return [n for term, n in self.terms.items() if _matches(how, text, term)]
 
     def _get(self, key: Hashable, read: Callable[[], Postings]) -> Postings:
         with self._lock:
@@ -204,8 +236,8 @@ class SearchMemory:
             kind, what = key
             if kind == "term":
                 rows = fresh[fresh[:, 0] == what][:, 1:]
-            else:  # the documents of the terms holding a character ("char") or a text ("text")
-                has = np.array([what in names.get(int(t), "") for t in np.unique(fresh[:, 0])])
+            else:  # the documents of the terms that match a text (`terms_with`)
+                has = np.array([_matches(kind, what, names.get(int(t), "")) for t in np.unique(fresh[:, 0])])
                 rows = fresh[np.isin(fresh[:, 0], np.unique(fresh[:, 0])[has])][:, 1:3]
                 rows = np.unique(rows, axis=0)
                 rows = np.column_stack([rows, np.ones(len(rows), dtype=np.int64)])
@@ -217,22 +249,37 @@ class SearchMemory:
     def version_entries(self, session: Session, versions: Sequence[int]) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per version, its items' documents and ids in the lists' order; versions no longer asked for are let go."""
         with self._lock:
-            missing = [v for v in versions if v not in self._versions]
-            for chunk in chunks(missing, 500):
-                rows = np.array(session.execute(select(ItemRow.version_id, ItemRow.id, ItemRow.document_id)
-                                                .where(ItemRow.version_id.in_(chunk))
-                                                .order_by(ItemRow.version_id, ItemRow.id)).all(),
-                                dtype=np.int64).reshape(-1, 3)
-                starts = np.searchsorted(rows[:, 0], np.array(chunk, dtype=np.int64))
-                ends = np.searchsorted(rows[:, 0], np.array(chunk, dtype=np.int64), side="right")
-                for version, start, end in zip(chunk, starts, ends):
-                    self._versions[version] = (rows[start:end, 2].astype(np.int32), rows[start:end, 1])
+            missing = np.array([v for v in versions if v not in self._versions], dtype=np.int64)
+            if len(missing) > WHOLE_READ:  # most of them (a worker's first search): every item, off one index
+                self._hold_versions(missing, integers(session, select(
+                    ItemRow.version_id, ItemRow.id, ItemRow.document_id).where(ItemRow.document_id > 0), 3))
+            else:
+                for chunk in chunks(missing.tolist(), 500):
+                    self._hold_versions(np.array(chunk, dtype=np.int64), integers(session, select(
+                        ItemRow.version_id, ItemRow.id, ItemRow.document_id).where(ItemRow.version_id.in_(chunk)), 3))
             wanted = set(versions)
             for version in [v for v in self._versions if v not in wanted]:
                 del self._versions[version]
             return [self._versions[v] for v in versions]
 
+    def _hold_versions(self, versions: np.ndarray, rows: np.ndarray) -> None:
+        """Holds these versions' entries out of rows (version, item, document), which may hold others too."""
+        rows = rows[np.isin(rows[:, 0], versions)]
+        rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
+        starts = np.searchsorted(rows[:, 0], versions)
+        ends = np.searchsorted(rows[:, 0], versions, side="right")
+        for version, start, end in zip(versions.tolist(), starts, ends):
+            self._versions[version] = (rows[start:end, 2].astype(np.int32), rows[start:end, 1])
+
     def stats(self) -> dict:
         with self._lock:
             return {"documents": self.watermark, "held": len(self._held), "held_mib": round(self._used / 2**20, 1),
                     "versions": len(self._versions)}
+
+
+def _matches(how: str, text: str, term: str) -> bool:
+    if how == "ends":
+        return any(term.endswith(text[:i]) for i in range(1, len(text)))
+    if how == "starts":
+        return any(term.startswith(text[i:]) for i in range(1, len(text)))
+    return text in term

@@ -81,9 +81,11 @@ def create_app(store: Store | None = None, database: str | None = None, warm: bo
     def health():
         """For load balancers and monitors: 200 while the process serves and reads the database (checked at most
         once a second), 503 with Retry-After when the database cannot be read. Off the event loop, like the rest.
-        Also says what this worker's cache holds (entries, hits, misses, evictions)."""
+        Also says what this worker's cache holds (entries, hits, misses, evictions) and what its database
+        search holds (lvzhi.search.resident)."""
         try:
-            return {"status": "ok", "towns": len(catalog.towns()), "cache": catalog.cache.stats()}
+            return {"status": "ok", "towns": len(catalog.towns()), "cache": catalog.cache.stats(),
+                    "search": catalog.search_memory.stats()}
         except Exception:  # noqa: BLE001 - whatever the driver raises, the answer is "not healthy"
             log.exception("health check: the database cannot be read")
             return JSONResponse({"status": "unavailable", "message": "数据库不可用"}, status_code=503,
