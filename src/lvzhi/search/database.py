@@ -18,7 +18,8 @@ the query verbatim without a term that shows it:
 """
 from __future__ import annotations
 
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 
 import numpy as np
 from sqlalchemy import Integer, any_, case, func, literal, select
@@ -36,6 +37,8 @@ from .resident import SearchMemory
 from .tokenize import QueryTokens, Tokenizer
 
 B = 0.75
+REMEMBERED_NEEDLES = 512  # texts whose verbatim matches an object remembers
+REMEMBERED_TERMS = 256  # terms whose weights it remembers (a common term's: ~2 MiB at 10,000 towns)
 RAREST = 2  # how many of a needle's characters (the rarest) narrow where it may be; more cost more than they narrow
 D = SearchDocumentRow
 
@@ -52,6 +55,9 @@ class DatabaseSearch:
         self.pool = pool or ItemPool()
         self.memory = memory or SearchMemory()
         self._snapshot: _Snapshot | None = None
+        self._verbatim: OrderedDict[tuple[str, bool], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._weights: OrderedDict[int, list[tuple[np.ndarray, np.ndarray]]] = OrderedDict()
+        self._lock = threading.Lock()
 
     @property
     def tokenizer(self) -> Tokenizer:
@@ -106,22 +112,36 @@ class DatabaseSearch:
             for token in group:
                 weights[token] += weight
         scores = np.zeros(snapshot.documents, dtype=np.float64)
-        lengths = self.memory.lengths
         for token, weight in weights.items():
             term = self.memory.terms.get(token)
-            if term is None:
-                continue
-            postings = self.memory.postings(session, term)
-            for field, name in enumerate(FIELD_WEIGHTS):
-                docs, tf = postings.of_field(field)
-                known = int(np.searchsorted(docs, snapshot.documents))  # not those added since the snapshot
-                docs, tf = docs[:known], tf[:known]
-                df = int(np.count_nonzero(snapshot.counted[docs]))
-                if df:
-                    factor = weight * FIELD_WEIGHTS[name] * _idf(df, snapshot.n)
-                    scores[docs] += factor * tf / (tf + K1 * (1 - B) + (K1 * B / snapshot.averages[field])
-                                                   * lengths[field][docs])
+            if term is not None:
+                for docs, bm25 in self._bm25(session, snapshot, term):
+                    scores[docs] += weight * bm25
         return scores
+
+    def _bm25(self, session: Session, snapshot: "_Snapshot", term: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per field, the documents with the term and its BM25 weight there × the field's weight, for the versions
+        counted (remembered for the object's life, for the terms of recent queries)."""
+        with self._lock:
+            found = self._weights.get(term)
+            if found is not None:
+                self._weights.move_to_end(term)
+                return found
+        postings, lengths, found = self.memory.postings(session, term), self.memory.lengths, []
+        for field, name in enumerate(FIELD_WEIGHTS):
+            docs, tf = postings.of_field(field)
+            known = int(np.searchsorted(docs, snapshot.documents))  # not those added since the snapshot
+            docs, tf = docs[:known], tf[:known]
+            df = int(np.count_nonzero(snapshot.counted[docs]))
+            if df:
+                factor = FIELD_WEIGHTS[name] * _idf(df, snapshot.n)
+                found.append((docs, factor * tf / (tf + K1 * (1 - B) + (K1 * B / snapshot.averages[field])
+                                                   * lengths[field][docs])))
+        with self._lock:
+            self._weights[term] = found
+            if len(self._weights) > REMEMBERED_TERMS:
+                self._weights.popitem(last=False)
+        return found
 
     def _verbatim_scores(self, session: Session, snapshot: "_Snapshot", text: str) -> np.ndarray:
         """The query found verbatim (in the text, and in the title), and each of the list's terms for its
@@ -131,11 +151,28 @@ class DatabaseSearch:
             (term, EXPANSION_WEIGHT * VERBATIM_BONUS, 0.0)
             for term in dict.fromkeys(t for t in self.tokenizer.expansions(text) if t not in text)]
         for needle, in_text, in_title in needles:
-            texts, titles = self._containing(session, snapshot, needle, bool(in_title))
+            texts, titles = self._remembered(session, snapshot, needle, bool(in_title))
             scores[texts] += in_text
             if in_title:
                 scores[titles] += in_title
         return scores
+
+    def _remembered(self, session: Session, snapshot: "_Snapshot", needle: str,
+                    titles_too: bool) -> tuple[np.ndarray, np.ndarray]:
+        """_containing, remembered for the object's life: the list's terms for everyday words (违建 → 违法建设)
+        recur in many queries, and where they span words their candidates are many."""
+        key = (needle, titles_too)
+        with self._lock:
+            found = self._verbatim.get(key)
+            if found is not None:
+                self._verbatim.move_to_end(key)
+                return found
+        found = self._containing(session, snapshot, needle, titles_too)
+        with self._lock:
+            self._verbatim[key] = found
+            if len(self._verbatim) > REMEMBERED_NEEDLES:
+                self._verbatim.popitem(last=False)
+        return found
 
     def _containing(self, session: Session, snapshot: "_Snapshot", needle: str,
                     titles_too: bool) -> tuple[np.ndarray, np.ndarray]:

@@ -7,7 +7,6 @@ lists' order within a town: entries of equal score come out in that order.
 """
 from __future__ import annotations
 
-from collections import Counter
 from typing import Sequence
 
 import numpy as np
@@ -134,18 +133,19 @@ class Entries:
 
         lists = tally("list", KINDS, self.doc_kind[found], found)
         positions = _ranges(self._department_start[found], self._department_start[found + 1])
-        towns: Counter = Counter()
+        towns: dict[str, int] = {}
         selected = found[self.passing(filters)[found]]
-        if len(selected):
+        if len(selected):  # most entries first; of equal counts, in the towns' order
             per_town = self._per_town(selected)
-            for index in np.flatnonzero(per_town):
-                towns[self.towns[index]] += int(per_town[index])
+            held = np.flatnonzero(per_town)
+            held = held[np.argsort(-per_town[held], kind="stable")]
+            towns = dict(zip([self.towns[i] for i in held.tolist()], per_town[held].tolist()))
         return {
             "list": {k: lists[k] for k in LIST_KINDS if lists.get(k)},
             "category": tally("category", self.categories, self.doc_category[found], found),
             "department": tally("department", self.departments, self.department_of[positions],
                                 self.department_doc[positions]),
-            "town": dict(towns.most_common()),
+            "town": towns,
         }
 
 
