@@ -276,8 +276,9 @@ class Catalog:
         """Search across every town's lists in force. Versions saved without their search documents are indexed
         first, and each town's version in force today is what counts (once per change of the versions or of the
         day). Up to `in_memory_documents()` distinct items in force, an index in this process answers (a search
-        costs ~2 ms of CPU there, ~10 ms in the database); beyond, the database does, so that a province's towns
-        are neither loaded into every worker nor held there. Both answer alike (tests/test_search_database.py)."""
+        costs ~2 ms of CPU there); beyond, the database's search tables do, of which the worker holds only the
+        documents' few fields, the counted entries and recent terms' postings (`search_memory`, kept across
+        changes), so that a province's towns' texts are neither loaded into every worker nor held there. Both answer alike (tests/test_search_database.py)."""
         self._fresh()
         return self._cached(("search",), self._prepared_search)
 
