@@ -37,6 +37,15 @@ def towns(count: int = 4) -> list:
     return [base] + [variant(base, n, rng) for n in range(count)]
 
 
+def stored(database_url: str, count: int) -> tuple[list, Store]:
+    """The bundled lists and `count` variants, saved in bulk; and the store."""
+    datasets = towns(count)
+    store = Store(database_url)
+    with store.transaction() as session:
+        save_datasets(session, datasets, "variants.json", documents=make_documents)
+    return datasets, store
+
+
 def answer(result) -> tuple:
     data = result.to_dict()
     return ([(h["town"], h["code"]) for h in data["items"]], data["total"], data["facets"], data["words"])
@@ -141,10 +150,7 @@ def test_the_catalog_searches_in_memory_up_to_the_threshold_and_in_the_database_
 
 def test_department_summaries_and_pages_by_sql(database_url):
     """The department list and a department's page, counted in the database, as from the lists themselves."""
-    datasets = towns(3)
-    store = Store(database_url)
-    with store.transaction() as session:
-        save_datasets(session, datasets, "variants.json", documents=make_documents)
+    datasets, store = stored(database_url, 3)
     catalog = Catalog(store)
     expected: dict[str, list] = {}
     for dataset in datasets:

@@ -14,7 +14,7 @@ from lvzhi.search.resident import SearchMemory
 from lvzhi.store import Store
 from lvzhi.store.repository import save_dataset, save_datasets
 from lvzhi.store.schema import SearchDocumentRow
-from test_search_database import answer, same_answers, towns
+from test_search_database import answer, same_answers, stored
 
 
 def renamed(dataset, name: str, titles: dict[str, str]):
@@ -48,10 +48,7 @@ def test_documents_whose_text_normalising_changes_are_read_not_assumed(database_
 def test_a_new_search_takes_in_documents_imported_since(database_url):
     """The memory outlives one DatabaseSearch: held postings and characters take in what a later import adds,
     and answers equal a fresh memory's and the engine's."""
-    datasets = towns(2)
-    store = Store(database_url)
-    with store.transaction() as session:
-        save_datasets(session, datasets, "variants.json", documents=make_documents)
+    datasets, store = stored(database_url, 2)
     memory = SearchMemory()
     before = DatabaseSearch(store, memory=memory)
     for query in ("托育", "罚", "麒麟"):
@@ -74,10 +71,7 @@ def test_a_new_search_takes_in_documents_imported_since(database_url):
 
 
 def test_a_budget_too_small_to_hold_anything_gives_the_same_answers(database_url):
-    datasets = towns(2)
-    store = Store(database_url)
-    with store.transaction() as session:
-        save_datasets(session, datasets, "variants.json", documents=make_documents)
+    datasets, store = stored(database_url, 2)
     memory = SearchMemory(budget=1)
     same_answers(SearchEngine(datasets, search_tokenizer()), DatabaseSearch(store, memory=memory))
     assert memory.stats()["held"] <= 1
