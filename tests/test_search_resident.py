@@ -93,3 +93,20 @@ def test_migration_0015_tells_the_documents_stored_before_whether_they_are_liter
         marked = dict(session.execute(select(SearchDocumentRow.title, SearchDocumentRow.literal)).all())
     assert marked == {"托育服务": True, "ＰＭ２.５监测": False, "Ａ级景区": False, "APP推广": True}
     store.close()
+
+
+def test_reading_ahead_holds_the_common_terms_and_answers_alike(database_url):
+    """What a server reads in the background at start: the counted entries, and the most common terms' postings
+    within their share of the budget; searches then answer as the engine does."""
+    datasets, store = stored(database_url, 2)
+    memory = SearchMemory(budget=2**20)
+    search = DatabaseSearch(store, memory=memory)
+    search.warm()
+    assert memory.stats()["versions"] == len(datasets) and memory.stats()["documents"] > 0
+    with store.transaction() as session:
+        read = memory.hold_common(session, share=0.25, floor=1)
+    assert 10 <= read and memory.stats()["held_mib"] <= 0.25
+    common = max(memory.frequency, key=memory.frequency.get)
+    assert ("term", common) in memory._held  # the commonest term is among those read ahead
+    same_answers(SearchEngine(datasets, search_tokenizer()), search)
+    store.close()

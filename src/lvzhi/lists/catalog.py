@@ -282,6 +282,13 @@ class Catalog:
         self._fresh()
         return self._cached(("search",), self._prepared_search)
 
+    def warm_search(self) -> None:
+        """Makes cross-town search ready before anyone searches: the index built, or what the database's search
+        holds read ahead."""
+        engine = self.search_engine()
+        if isinstance(engine, DatabaseSearch):
+            engine.warm()
+
     def _prepared_search(self) -> SearchEngine | DatabaseSearch:
         with self.store.transaction() as session:
             index_pending(session)

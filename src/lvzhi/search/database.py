@@ -33,12 +33,11 @@ from .engine import FIELD_WEIGHTS, TITLE_VERBATIM_BONUS, VERBATIM_BONUS, Hit, Se
 from .entries import Entries
 from .index import EXPANSION_WEIGHT, K1, PART_WEIGHT, _idf
 from .normalize import normalize
-from .resident import SearchMemory
+from .resident import SearchMemory, Verbatim
 from .tokenize import QueryTokens, Tokenizer
 
 B = 0.75
-REMEMBERED_NEEDLES = 512  # texts whose verbatim matches an object remembers
-REMEMBERED_TERMS = 256  # terms whose weights it remembers (a common term's: ~2 MiB at 10,000 towns)
+REMEMBERED_WEIGHTS = 64 * 2**20  # bytes of terms' weights an object remembers (a common term's: ~1 MiB at 10k towns)
 RAREST = 2  # how many of a needle's characters (the rarest) narrow where it may be; more cost more than they narrow
 D = SearchDocumentRow
 
@@ -55,8 +54,8 @@ class DatabaseSearch:
         self.pool = pool or ItemPool()
         self.memory = memory or SearchMemory()
         self._snapshot: _Snapshot | None = None
-        self._verbatim: OrderedDict[tuple[str, bool], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._weights: OrderedDict[int, list[tuple[np.ndarray, np.ndarray]]] = OrderedDict()
+        self._weights_held = 0
         self._lock = threading.Lock()
 
     @property
@@ -65,6 +64,13 @@ class DatabaseSearch:
         if self._words is None:
             self._words = search_tokenizer()
         return self._words
+
+    def warm(self) -> None:
+        """Reads ahead what searches need: the versions counted, their entries, and the most common terms'
+        postings (a server does it in the background at start, so that its first searches need not)."""
+        with self.store.transaction() as session:
+            self._counted(session)
+            self.memory.hold_common(session)
 
     def search(self, query: str, kind: str | None = None, category: str | None = None,
                department: str | None = None, town: str | None = None, limit: int = 20,
@@ -135,12 +141,13 @@ class DatabaseSearch:
             df = int(np.count_nonzero(snapshot.counted[docs]))
             if df:
                 factor = FIELD_WEIGHTS[name] * _idf(df, snapshot.n)
-                found.append((docs, factor * tf / (tf + K1 * (1 - B) + (K1 * B / snapshot.averages[field])
-                                                   * lengths[field][docs])))
+                found.append((docs, (factor * tf / (tf + K1 * (1 - B) + (K1 * B / snapshot.averages[field])
+                                                    * lengths[field][docs])).astype(np.float32)))
         with self._lock:
             self._weights[term] = found
-            if len(self._weights) > REMEMBERED_TERMS:
-                self._weights.popitem(last=False)
+            self._weights_held += sum(w.nbytes for _, w in found)
+            while self._weights_held > REMEMBERED_WEIGHTS and len(self._weights) > 1:
+                self._weights_held -= sum(w.nbytes for _, w in self._weights.popitem(last=False)[1])
         return found
 
     def _verbatim_scores(self, session: Session, snapshot: "_Snapshot", text: str) -> np.ndarray:
@@ -159,29 +166,30 @@ class DatabaseSearch:
 
     def _remembered(self, session: Session, snapshot: "_Snapshot", needle: str,
                     titles_too: bool) -> tuple[np.ndarray, np.ndarray]:
-        """_containing, remembered for the object's life: the list's terms for everyday words (违建 → 违法建设)
-        recur in many queries, and where they span words their candidates are many."""
-        key = (needle, titles_too)
-        with self._lock:
-            found = self._verbatim.get(key)
-            if found is not None:
-                self._verbatim.move_to_end(key)
-                return found
-        found = self._containing(session, snapshot, needle, titles_too)
-        with self._lock:
-            self._verbatim[key] = found
-            if len(self._verbatim) > REMEMBERED_NEEDLES:
-                self._verbatim.popitem(last=False)
-        return found
+        """The documents whose text holds the needle, and (`titles_too`) those whose title does. A document's text
+        never changes: what is found is kept in the process's memory, for later objects too, which look only at
+        the documents added since (the list's terms for everyday words, 违建 → 违法建设, recur in many queries)."""
+        key, last = (needle, titles_too), snapshot.documents - 1
+        known = self.memory.verbatim(key)
+        if known is not None and known.upto >= last:
+            return known.texts[known.texts <= last], known.titles[known.titles <= last]
+        texts, titles = self._containing(session, snapshot, needle, titles_too, known.upto + 1 if known else 1)
+        if known is not None:
+            texts, titles = np.concatenate([known.texts, texts]), np.concatenate([known.titles, titles])
+        self.memory.remember_verbatim(key, Verbatim(last, texts, titles))
+        return texts, titles
 
-    def _containing(self, session: Session, snapshot: "_Snapshot", needle: str,
-                    titles_too: bool) -> tuple[np.ndarray, np.ndarray]:
-        """The counted documents whose text holds the needle, and (`titles_too`) those whose title does."""
+    def _containing(self, session: Session, snapshot: "_Snapshot", needle: str, titles_too: bool,
+                    first: int) -> tuple[np.ndarray, np.ndarray]:
+        """Of the documents from number `first` on, those whose text holds the needle, and (`titles_too`) those
+        whose title does."""
         usable = [c for c in dict.fromkeys(needle.lower()) if self.tokenizer.always_kept(c)]
-        if not usable:  # no character tells where to look: every counted document's text
-            return self._read(session, np.flatnonzero(snapshot.counted), needle)
+        if not usable:  # no character tells where to look: every document's text
+            return self._read(session, D.id.between(first, snapshot.documents - 1), needle)
         memory = self.memory
-        may, may_title = snapshot.counted.copy(), snapshot.counted.copy()
+        may = np.zeros(snapshot.documents, dtype=bool)
+        may[first:] = True
+        may_title = may.copy()
         for c in sorted(usable, key=memory.cost)[:RAREST]:
             held = memory.containing(session, "char", c)
             may &= snapshot.mask(held.documents())
@@ -196,11 +204,12 @@ class DatabaseSearch:
                 sure_title = sure & snapshot.mask(held.documents((0,)))
         # read: the candidates not sure, and the sure ones whose title may hold it without a title term showing it
         unsure = (may & ~sure) | (sure & may_title & ~sure_title if titles_too else np.zeros_like(may))
-        texts, titles = self._read(session, np.flatnonzero(unsure), needle)
-        found, found_title = sure.copy(), sure_title.copy()
-        found[texts] = True
-        found_title[titles] = True
-        return np.flatnonzero(found), np.flatnonzero(found_title & found)
+        if unsure.any():
+            texts, titles = self._read(session, _among(session.get_bind().dialect.name, D.id,
+                                                       np.flatnonzero(unsure).tolist()), needle)
+            sure[texts] = True
+            sure_title[titles] = True
+        return np.flatnonzero(sure), np.flatnonzero(sure_title & sure)
 
     def _pieces_may_hold(self, session: Session, snapshot: "_Snapshot", needle: str) -> np.ndarray:
         """Per document whose fields are literal, whether it may hold each piece of the needle (between its
@@ -216,17 +225,14 @@ class DatabaseSearch:
             may &= within | across
         return may
 
-    def _read(self, session: Session, documents: np.ndarray, needle: str) -> tuple[np.ndarray, np.ndarray]:
-        """Of these documents, those whose text holds the needle, and those whose title does (their texts read)."""
-        if not len(documents):
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    def _read(self, session: Session, which, needle: str) -> tuple[np.ndarray, np.ndarray]:
+        """Of the documents `which` selects, those whose text holds the needle, and those whose title does (their
+        texts read)."""
         dialect = session.get_bind().dialect.name
         haystack = D.title + " " + D.body + case((D.departments == "", ""),
                                                  else_=" " + func.replace(D.departments, "\n", " "))
-        rows: list = []
-        for chunk in _chunks(documents, 20000):
-            rows += session.execute(select(D.id, _has(dialect, D.title, needle))
-                                    .where(_among(dialect, D.id, chunk), _has(dialect, haystack, needle))).all()
+        rows = session.execute(select(D.id, _has(dialect, D.title, needle))
+                               .where(which, _has(dialect, haystack, needle))).all()
         return (np.array([d for d, _ in rows], dtype=np.int64),
                 np.array([d for d, title in rows if title], dtype=np.int64))
 
@@ -264,11 +270,6 @@ class _Snapshot:
         mask = np.zeros(self.documents, dtype=bool)
         mask[documents[documents < self.documents]] = True
         return mask
-
-
-def _chunks(values: np.ndarray, size: int):
-    for start in range(0, len(values), size):
-        yield [int(v) for v in values[start:start + size]]
 
 
 def _among(dialect: str, column, values: list[int]):

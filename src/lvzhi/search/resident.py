@@ -27,6 +27,9 @@ from .entries import KINDS
 
 ENV_BUDGET = "LVZHI_SEARCH_CACHE_MB"
 DEFAULT_BUDGET_MB = 256
+COMMON_SHARE = 0.25  # of the budget, for the most common terms' postings read ahead (hold_common)
+COMMON_FLOOR = 1000  # postings below which a term is read when asked for (a few milliseconds)
+POSTING_BYTES = 8  # a held posting: its document (int32) and tf (float32)
 WHOLE_READ = 1000  # versions to read at once beyond which every item is read (an index-only scan) and sorted
 D, P, T = SearchDocumentRow, SearchPostingRow, SearchTermRow
 
@@ -55,15 +58,16 @@ class Postings:
     starts: np.ndarray
     docs: np.ndarray
     tf: np.ndarray
+    sets: bool = False  # asked for its sets of documents (`documents`), which it then holds too
     _documents: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def of(cls, rows: np.ndarray) -> "Postings":
+    def of(cls, rows: np.ndarray, sets: bool = False) -> "Postings":
         """From rows of (field, document, tf), in any order."""
         rows = rows.reshape(-1, 3)
         rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
         return cls(np.searchsorted(rows[:, 0], np.arange(4)), rows[:, 1].astype(np.int32),
-                   rows[:, 2].astype(np.float32))
+                   rows[:, 2].astype(np.float32), sets)
 
     def of_field(self, f: int) -> tuple[np.ndarray, np.ndarray]:
         return self.docs[self.starts[f]:self.starts[f + 1]], self.tf[self.starts[f]:self.starts[f + 1]]
@@ -80,12 +84,25 @@ class Postings:
     def joined(self, rows: np.ndarray) -> "Postings":
         """These postings and more rows (field, document, tf)."""
         mine = np.column_stack([np.repeat(np.arange(3), np.diff(self.starts)), self.docs, self.tf])
-        return Postings.of(np.concatenate([mine, rows.reshape(-1, 3)]))
+        return Postings.of(np.concatenate([mine, rows.reshape(-1, 3)]), self.sets)
 
     @property
     def nbytes(self) -> int:
-        """Bytes held, the sets of documents remembered included (at most twice the documents)."""
-        return 2 * self.docs.nbytes + self.tf.nbytes + 200
+        """Bytes held, the sets of documents remembered included (at most as many again as the documents)."""
+        return (2 if self.sets else 1) * self.docs.nbytes + self.tf.nbytes + 200
+
+
+@dataclass(frozen=True)
+class Verbatim:
+    """The documents up to number `upto` whose text holds a needle, and those whose title does."""
+
+    upto: int
+    texts: np.ndarray
+    titles: np.ndarray
+
+    @property
+    def nbytes(self) -> int:
+        return self.texts.nbytes + self.titles.nbytes + 200
 
 
 class SearchMemory:
@@ -94,7 +111,7 @@ class SearchMemory:
     def __init__(self, budget: float | None = None):
         self.budget = budget if budget is not None else budget_bytes()
         self._lock = threading.RLock()
-        self._held: OrderedDict[Hashable, tuple[Postings, int]] = OrderedDict()
+        self._held: OrderedDict[Hashable, tuple[Postings | Verbatim, int]] = OrderedDict()
         self._used = 0
         self._versions: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._reset()
@@ -193,7 +210,7 @@ class SearchMemory:
             pairs = np.concatenate([np.zeros((0, 2), dtype=np.int64)] + [
                 integers(session, select(P.field, P.document_id).where(P.term_id.in_(chunk)).distinct(), 2)
                 for chunk in chunks(term_ids(), 5000)])
-            return Postings.of(np.column_stack([pairs, np.ones(len(pairs), dtype=np.int64)]))
+            return Postings.of(np.column_stack([pairs, np.ones(len(pairs), dtype=np.int64)]), sets=True)
         return self._get((how, text), read)
 
     def cost(self, character: str) -> int:
@@ -204,10 +221,53 @@ class SearchMemory:
                                                  if character in term)
         return found
 
+    def hold_common(self, session: Session, share: float = COMMON_SHARE, floor: int = COMMON_FLOOR) -> int:
+        """Reads the postings of the most common terms not held yet (with `floor` postings at least), up to
+        `share` of the budget: those a query most likely has, and the dearest to read when it does. Returns how
+        many terms it read."""
+        with self._lock:
+            room = self.budget * share - self._used
+            chosen, batch, postings = [], [], 0
+            for term in sorted(self.frequency, key=lambda n: -self.frequency[n]):
+                cost = self.frequency[term] * POSTING_BYTES + 200
+                if cost > room or self.frequency[term] < floor:
+                    break
+                if ("term", term) not in self._held:
+                    room -= cost
+                    chosen.append(term)
+            for term in chosen:  # a batch of about half a million postings at a time
+                batch.append(term)
+                postings += self.frequency[term]
+                if postings >= 500_000 or term == chosen[-1]:
+                    rows = integers(session, select(P.term_id, P.field, P.document_id, P.tf)
+                                    .where(P.term_id.in_(batch)), 4)
+                    rows = rows[np.argsort(rows[:, 0], kind="stable")]
+                    batch.sort()
+                    ends = np.searchsorted(rows[:, 0], np.array(batch, dtype=np.int64), side="right")
+                    for n, start, end in zip(batch, [0, *ends[:-1]], ends):
+                        self._keep(("term", n), Postings.of(rows[start:end, 1:]))
+                    batch, postings = [], 0
+            return len(chosen)
+
     def terms_with(self, how: str, text: str) -> list[int]:
         """The terms that hold the text (`how` "char" or "text"), end with a beginning of it ("ends"), or begin
         with an end of it ("starts")."""
         return [n for term, n in self.terms.items() if _matches(how, text, term)]
+
+    def verbatim(self, key: Hashable) -> Verbatim | None:
+        """What is known of a needle's verbatim matches (lvzhi.search.database)."""
+        with self._lock:
+            held = self._held.get(("verbatim", key))
+            if held is None:
+                return None
+            self._held.move_to_end(("verbatim", key))
+            return held[0]  # type: ignore[return-value]
+
+    def remember_verbatim(self, key: Hashable, found: Verbatim) -> None:
+        with self._lock:
+            held = self._held.get(("verbatim", key))
+            if held is None or held[0].upto < found.upto:  # type: ignore[union-attr]
+                self._keep(("verbatim", key), found)
 
     def _get(self, key: Hashable, read: Callable[[], Postings]) -> Postings:
         with self._lock:
@@ -219,7 +279,7 @@ class SearchMemory:
             self._keep(key, made)
             return made
 
-    def _keep(self, key: Hashable, made: Postings) -> None:
+    def _keep(self, key: Hashable, made: Postings | Verbatim) -> None:
         old = self._held.pop(key, None)
         self._used += made.nbytes - (old[1] if old else 0)
         self._held[key] = (made, made.nbytes)
@@ -234,6 +294,8 @@ class SearchMemory:
         names = {n: term for term, n in self.terms.items()}
         for key, (held, _) in list(self._held.items()):
             kind, what = key
+            if kind == "verbatim":  # extended when next asked for
+                continue
             if kind == "term":
                 rows = fresh[fresh[:, 0] == what][:, 1:]
             else:  # the documents of the terms that match a text (`terms_with`)
@@ -242,7 +304,7 @@ class SearchMemory:
                 rows = np.unique(rows, axis=0)
                 rows = np.column_stack([rows, np.ones(len(rows), dtype=np.int64)])
             if len(rows):
-                self._keep(key, held.joined(rows))
+                self._keep(key, held.joined(rows))  # type: ignore[union-attr]
 
     # -- the counted versions' entries ----------------------------------------------------------------
 
@@ -265,11 +327,12 @@ class SearchMemory:
     def _hold_versions(self, versions: np.ndarray, rows: np.ndarray) -> None:
         """Holds these versions' entries out of rows (version, item, document), which may hold others too."""
         rows = rows[np.isin(rows[:, 0], versions)]
+        items = np.int32 if rows[:, 1].max(initial=0) < 2**31 else np.int64
         rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
         starts = np.searchsorted(rows[:, 0], versions)
         ends = np.searchsorted(rows[:, 0], versions, side="right")
         for version, start, end in zip(versions.tolist(), starts, ends):
-            self._versions[version] = (rows[start:end, 2].astype(np.int32), rows[start:end, 1])
+            self._versions[version] = (rows[start:end, 2].astype(np.int32), rows[start:end, 1].astype(items))
 
     def stats(self) -> dict:
         with self._lock:

@@ -93,12 +93,21 @@ def create_app(store: Store | None = None, database: str | None = None, warm: bo
 
     if warm and catalog.towns():
         # one town, whatever their number: the dictionary and the code paths load before the first request;
-        # every other town's lists, resolver and the cross-town search load when first asked for
+        # every other town's lists and resolver load when first asked for; in the background, the cross-town
+        # search is read ahead after the default town
         if warm == "background":
-            threading.Thread(target=catalog.resolver, args=(catalog.default_town(),), daemon=True).start()
+            threading.Thread(target=_warm, args=(catalog,), daemon=True).start()
         else:
             catalog.resolver(catalog.default_town())
     return app
+
+
+def _warm(catalog: Catalog) -> None:
+    try:
+        catalog.resolver(catalog.default_town())
+        catalog.warm_search()
+    except Exception:  # noqa: BLE001 - a server that could not read ahead still serves; the request will say why
+        log.exception("reading ahead at start failed")
 
 
 def app_from_environment():
