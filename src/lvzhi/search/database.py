@@ -66,8 +66,9 @@ class DatabaseSearch:
         return self._words
 
     def warm(self) -> None:
-        """Reads ahead what searches need: the versions counted, their entries, and the most common terms'
-        postings (a server does it in the background at start, so that its first searches need not)."""
+        """Reads ahead what searches need: the tokenizer, the versions counted, their entries, and the most common
+        terms' postings (a server does it in the background at start, so that its first searches need not)."""
+        self.tokenizer.words("热线")  # its dictionary loaded
         with self.store.transaction() as session:
             self._counted(session)
             self.memory.hold_common(session)

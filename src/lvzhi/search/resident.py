@@ -14,7 +14,7 @@ import os
 import threading
 from itertools import chain
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Hashable, Sequence
 
 import numpy as np
@@ -30,15 +30,28 @@ DEFAULT_BUDGET_MB = 256
 COMMON_SHARE = 0.25  # of the budget, for the most common terms' postings read ahead (hold_common)
 COMMON_FLOOR = 1000  # postings below which a term is read when asked for (a few milliseconds)
 POSTING_BYTES = 8  # a held posting: its document (int32) and tf (float32)
+STREAMED_ROWS = 100_000
 WHOLE_READ = 1000  # versions to read at once beyond which every item is read (an index-only scan) and sorted
 D, P, T = SearchDocumentRow, SearchPostingRow, SearchTermRow
 
 
 def integers(session: Session, statement, width: int) -> np.ndarray:
-    """The statement's rows, integers all, as an array of `width` columns: read from the driver's cursor as
-    tuples (millions of rows; SQLAlchemy's row objects would cost ten times as long)."""
-    rows = session.connection().execute(statement).cursor.fetchall()
-    return np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=width * len(rows)).reshape(-1, width)
+    """The statement's rows, integers all (and its parameters), as an array of `width` columns: millions of rows,
+    read from the driver's cursor as tuples (SQLAlchemy's row objects would cost several times as long), streamed
+    (PostgreSQL: a server-side cursor) and turned into numbers a batch at a time, not all held at once."""
+    connection = session.connection()  # the session's transaction: what it reads agrees with the rest
+    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))  # numbers only
+    driver = connection.connection.driver_connection
+    cursor = driver.cursor(name="lvzhi_integers") if connection.dialect.name == "postgresql" else driver.cursor()
+    parts = [np.zeros((0, width), dtype=np.int64)]
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(STREAMED_ROWS):  # a batch at a time: a row held costs ~150 bytes
+            parts.append(np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=width * len(rows))
+                         .reshape(-1, width))
+    finally:
+        cursor.close()
+    return np.concatenate(parts)
 
 
 def budget_bytes() -> float:
@@ -52,44 +65,53 @@ def budget_bytes() -> float:
 
 @dataclass(frozen=True)
 class Postings:
-    """A set of (field, document) pairs — one term's postings with their tf, or the documents whose terms hold
-    a character — sorted by field, then document: `starts[f]:starts[f + 1]` is field f's slice."""
+    """One term's postings — (field, document) pairs with their tf — sorted by field, then document:
+    `starts[f]:starts[f + 1]` is field f's slice."""
 
     starts: np.ndarray
     docs: np.ndarray
     tf: np.ndarray
-    sets: bool = False  # asked for its sets of documents (`documents`), which it then holds too
-    _documents: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def of(cls, rows: np.ndarray, sets: bool = False) -> "Postings":
+    def of(cls, rows: np.ndarray) -> "Postings":
         """From rows of (field, document, tf), in any order."""
         rows = rows.reshape(-1, 3)
         rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
         return cls(np.searchsorted(rows[:, 0], np.arange(4)), rows[:, 1].astype(np.int32),
-                   rows[:, 2].astype(np.float32), sets)
+                   rows[:, 2].astype(np.float32))
 
     def of_field(self, f: int) -> tuple[np.ndarray, np.ndarray]:
         return self.docs[self.starts[f]:self.starts[f + 1]], self.tf[self.starts[f]:self.starts[f + 1]]
 
-    def documents(self, fields: Sequence[int] = (0, 1, 2)) -> np.ndarray:
-        """The documents with any pair in these fields, sorted, once each (remembered: held sets are asked
-        again and again)."""
-        key = tuple(fields)
-        found = self._documents.get(key)
-        if found is None:
-            found = self._documents[key] = np.unique(np.concatenate([self.of_field(f)[0] for f in fields]))
-        return found
-
     def joined(self, rows: np.ndarray) -> "Postings":
         """These postings and more rows (field, document, tf)."""
         mine = np.column_stack([np.repeat(np.arange(3), np.diff(self.starts)), self.docs, self.tf])
-        return Postings.of(np.concatenate([mine, rows.reshape(-1, 3)]), self.sets)
+        return Postings.of(np.concatenate([mine, rows.reshape(-1, 3)]))
 
     @property
     def nbytes(self) -> int:
-        """Bytes held, the sets of documents remembered included (at most as many again as the documents)."""
-        return (2 if self.sets else 1) * self.docs.nbytes + self.tf.nbytes + 200
+        return self.docs.nbytes + self.tf.nbytes + 200
+
+
+@dataclass(frozen=True)
+class DocumentSet:
+    """Documents (sorted) that have some terms, and those that have one in their title."""
+
+    any_field: np.ndarray
+    title: np.ndarray
+
+    def documents(self, fields: Sequence[int] = (0, 1, 2)) -> np.ndarray:
+        return self.title if tuple(fields) == (0,) else self.any_field
+
+    def joined(self, rows: np.ndarray) -> "DocumentSet":
+        """These and more: rows of (field, document)."""
+        rows = rows.reshape(-1, 2)
+        return DocumentSet(np.union1d(self.any_field, rows[:, 1]).astype(np.int32),
+                           np.union1d(self.title, rows[rows[:, 0] == 0, 1]).astype(np.int32))
+
+    @property
+    def nbytes(self) -> int:
+        return self.any_field.nbytes + self.title.nbytes + 200
 
 
 @dataclass(frozen=True)
@@ -111,7 +133,7 @@ class SearchMemory:
     def __init__(self, budget: float | None = None):
         self.budget = budget if budget is not None else budget_bytes()
         self._lock = threading.RLock()
-        self._held: OrderedDict[Hashable, tuple[Postings | Verbatim, int]] = OrderedDict()
+        self._held: OrderedDict[Hashable, tuple[Postings | DocumentSet | Verbatim, int]] = OrderedDict()
         self._used = 0
         self._versions: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._reset()
@@ -201,17 +223,30 @@ class SearchMemory:
         return self._get(("term", term_id), lambda: Postings.of(integers(
             session, select(P.field, P.document_id, P.tf).where(P.term_id == term_id), 3)))
 
-    def containing(self, session: Session, how: str, text: str) -> Postings:
-        """Per field, the documents that have any of the terms `terms_with(how, text)`: remembered and kept up
-        to date as documents are added."""
-        term_ids = lambda: self.terms_with(how, text)  # noqa: E731
-
-        def read() -> Postings:
-            pairs = np.concatenate([np.zeros((0, 2), dtype=np.int64)] + [
-                integers(session, select(P.field, P.document_id).where(P.term_id.in_(chunk)).distinct(), 2)
-                for chunk in chunks(term_ids(), 5000)])
-            return Postings.of(np.column_stack([pairs, np.ones(len(pairs), dtype=np.int64)]), sets=True)
-        return self._get((how, text), read)
+    def containing(self, session: Session, how: str, text: str) -> "DocumentSet":
+        """The documents that have any of the terms `terms_with(how, text)`, and those that have one in their
+        title: from the postings held, the database asked only for the other terms' (rare ones, as the common
+        are held); remembered and kept up to date as documents are added."""
+        def read() -> DocumentSet:
+            any_field = np.zeros(self.documents, dtype=bool)
+            title = np.zeros(self.documents, dtype=bool)
+            missing = []
+            for term in self.terms_with(how, text):
+                held = self._held.get(("term", term))
+                if held is None:
+                    missing.append(term)
+                    continue
+                for f in range(3):
+                    docs = held[0].of_field(f)[0]  # type: ignore[union-attr]
+                    any_field[docs] = True
+                    if f == 0:
+                        title[docs] = True
+            for chunk in chunks(missing, 5000):
+                pairs = integers(session, select(P.field, P.document_id).where(P.term_id.in_(chunk)).distinct(), 2)
+                any_field[pairs[:, 1]] = True
+                title[pairs[pairs[:, 0] == 0, 1]] = True
+            return DocumentSet(np.flatnonzero(any_field).astype(np.int32), np.flatnonzero(title).astype(np.int32))
+        return self._get((how, text), read)  # type: ignore[return-value]
 
     def cost(self, character: str) -> int:
         """How many postings the terms holding the character have, about (as first read): rarer is cheaper."""
@@ -279,7 +314,7 @@ class SearchMemory:
             self._keep(key, made)
             return made
 
-    def _keep(self, key: Hashable, made: Postings | Verbatim) -> None:
+    def _keep(self, key: Hashable, made: Postings | DocumentSet | Verbatim) -> None:
         old = self._held.pop(key, None)
         self._used += made.nbytes - (old[1] if old else 0)
         self._held[key] = (made, made.nbytes)
@@ -301,8 +336,6 @@ class SearchMemory:
             else:  # the documents of the terms that match a text (`terms_with`)
                 has = np.array([_matches(kind, what, names.get(int(t), "")) for t in np.unique(fresh[:, 0])])
                 rows = fresh[np.isin(fresh[:, 0], np.unique(fresh[:, 0])[has])][:, 1:3]
-                rows = np.unique(rows, axis=0)
-                rows = np.column_stack([rows, np.ones(len(rows), dtype=np.int64)])
             if len(rows):
                 self._keep(key, held.joined(rows))  # type: ignore[union-attr]
 
