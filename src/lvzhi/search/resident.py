@@ -27,22 +27,25 @@ from .entries import KINDS
 
 ENV_BUDGET = "LVZHI_SEARCH_CACHE_MB"
 DEFAULT_BUDGET_MB = 256
-COMMON_SHARE = 0.25  # of the budget, for the most common terms' postings read ahead (hold_common)
-COMMON_FLOOR = 1000  # postings below which a term is read when asked for (a few milliseconds)
+COMMON_SHARE = 0.6  # of the budget, for the commonest terms' postings read ahead (hold_common): at 10,000 towns
+# every term's (130 MiB), so that no search asks the database for postings
+COMMON_FLOOR = 1  # postings below which a term is read only when asked for
 POSTING_BYTES = 8  # a held posting: its document (int32) and tf (float32)
 STREAMED_ROWS = 100_000
 WHOLE_READ = 1000  # versions to read at once beyond which every item is read (an index-only scan) and sorted
 D, P, T = SearchDocumentRow, SearchPostingRow, SearchTermRow
 
 
-def integers(session: Session, statement, width: int) -> np.ndarray:
+def integers(session: Session, statement, width: int, stream: bool = False) -> np.ndarray:
     """The statement's rows, integers all (and its parameters), as an array of `width` columns: millions of rows,
     read from the driver's cursor as tuples (SQLAlchemy's row objects would cost several times as long), streamed
-    (PostgreSQL: a server-side cursor) and turned into numbers a batch at a time, not all held at once."""
+    (`stream`, for many rows: a server-side cursor on PostgreSQL) and turned into numbers a batch at a time, not
+    all held at once."""
     connection = session.connection()  # the session's transaction: what it reads agrees with the rest
     sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))  # numbers only
     driver = connection.connection.driver_connection
-    cursor = driver.cursor(name="lvzhi_integers") if connection.dialect.name == "postgresql" else driver.cursor()
+    streamed = stream and connection.dialect.name == "postgresql"
+    cursor = driver.cursor(name="lvzhi_integers") if streamed else driver.cursor()
     parts = [np.zeros((0, width), dtype=np.int64)]
     try:
         cursor.execute(sql)
@@ -180,7 +183,7 @@ class SearchMemory:
                 self._costs.clear()
             if self._held:
                 self._extend_held(integers(session, select(P.term_id, P.field, P.document_id, P.tf).where(
-                    P.document_id > self.watermark, P.document_id <= top), 4))
+                    P.document_id > self.watermark, P.document_id <= top), 4, stream=True))
             self.watermark = top
 
     def _add_documents(self, session: Session, after: int, top: int) -> None:
@@ -275,7 +278,7 @@ class SearchMemory:
                 postings += self.frequency[term]
                 if postings >= 500_000 or term == chosen[-1]:
                     rows = integers(session, select(P.term_id, P.field, P.document_id, P.tf)
-                                    .where(P.term_id.in_(batch)), 4)
+                                    .where(P.term_id.in_(batch)), 4, stream=True)
                     rows = rows[np.argsort(rows[:, 0], kind="stable")]
                     batch.sort()
                     ends = np.searchsorted(rows[:, 0], np.array(batch, dtype=np.int64), side="right")
@@ -347,7 +350,8 @@ class SearchMemory:
             missing = np.array([v for v in versions if v not in self._versions], dtype=np.int64)
             if len(missing) > WHOLE_READ:  # most of them (a worker's first search): every item, off one index
                 self._hold_versions(missing, integers(session, select(
-                    ItemRow.version_id, ItemRow.id, ItemRow.document_id).where(ItemRow.document_id > 0), 3))
+                    ItemRow.version_id, ItemRow.id, ItemRow.document_id).where(ItemRow.document_id > 0), 3,
+                    stream=True))
             else:
                 for chunk in chunks(missing.tolist(), 500):
                     self._hold_versions(np.array(chunk, dtype=np.int64), integers(session, select(
