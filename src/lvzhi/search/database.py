@@ -14,6 +14,8 @@ the query verbatim without a term that shows it:
   has no letters with case, and normalising its fields changed none of those but their case (`literal`: only
   full-width punctuation and the like); where the query spans words, a term ends with a beginning of each of its
   pieces and another begins with its end;
+* a query with a space is looked for only in documents with a space between the characters either side of it
+  (`joints`: most spaces of an item's text follow "。");
 * the other candidates' texts are read (strpos / instr): a few hundred, or the few documents not literal.
 """
 from __future__ import annotations
@@ -195,6 +197,10 @@ class DatabaseSearch:
             held = memory.containing(session, "char", c)
             may &= snapshot.mask(held.documents())
             may_title &= snapshot.mask(held.documents((0,)))
+        for k in [k for k in range(1, len(needle) - 1) if needle[k] == " "]:  # a space: where the text has it
+            joined = snapshot.mask(memory.joined(needle[k - 1], needle[k + 1])) | ~memory.jointed[:snapshot.documents]
+            may &= joined
+            may_title &= joined
         sure, sure_title = np.zeros_like(may), np.zeros_like(may)
         if not any(c.lower() != c.upper() for c in needle):  # letters with case: no text is taken on its terms
             literal = memory.literal[:snapshot.documents]

@@ -54,8 +54,16 @@ def make_documents(items: Sequence[Item]) -> list[SearchDocument]:
         digest = hashlib.blake2b(json.dumps(key, ensure_ascii=False).encode("utf-8"), digest_size=16).hexdigest()
         texts = field_texts(item)
         made.append(SearchDocument(digest, item.list, item.category, item.title, key[3], key[4],
-                                   tuple(_field_tokens(text) for text in texts), is_literal(texts)))
+                                   tuple(_field_tokens(text) for text in texts), is_literal(texts),
+                                   joints(haystack(item))))
     return made
+
+
+def joints(text: str) -> str:
+    """Each space of the text with the characters either side, as two characters (once each): a query with a
+    space is found only in a text whose spaces join its pieces' ends (most spaces sit between an item's duties,
+    after "。"), so that the texts of documents without the joints need not be read."""
+    return "".join(dict.fromkeys(text[k - 1] + text[k + 1] for k in range(1, len(text) - 1) if text[k] == " "))
 
 
 # What a token may hold besides letters, digits and CJK characters (jieba's default word pattern)
@@ -76,9 +84,9 @@ def is_literal(texts: Sequence[str]) -> bool:
                for text in texts)
 
 
-def mark_literal(session: Session) -> int:
-    """Tells for the documents stored without it (before migration 0015) whether they are literal; returns how
-    many it marked."""
+def mark_documents(session: Session) -> int:
+    """Tells for the documents stored without it (before migration 0015) whether they are literal, and their
+    joints; returns how many it marked."""
     from sqlalchemy import bindparam, select, update
 
     from ..store.schema import SearchDocumentRow as D
@@ -87,11 +95,16 @@ def mark_literal(session: Session) -> int:
     while rows := session.execute(select(D.id, D.title, D.body, D.departments).where(D.literal.is_(None))
                                   .order_by(D.id).limit(5000)).all():
         session.execute(update(D.__table__).where(D.__table__.c.id == bindparam("document"))
-                        .values(literal=bindparam("literal")),
-                        [{"document": n, "literal": is_literal((title, body, departments.replace("\n", " ")))}
+                        .values(literal=bindparam("literal"), joints=bindparam("joints")),
+                        [_marks(n, title, body, departments.split("\n") if departments else [])
                          for n, title, body, departments in rows])
         marked += len(rows)
     return marked
+
+
+def _marks(document: int, title: str, body: str, departments: list[str]) -> dict:
+    return {"document": document, "literal": is_literal((title, body, " ".join(departments))),
+            "joints": joints(" ".join([title, body, *departments]))}
 
 
 @lru_cache(maxsize=16384)

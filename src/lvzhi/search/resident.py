@@ -147,6 +147,9 @@ class SearchMemory:
         self.category = np.zeros(1, dtype=np.int64)
         self.lengths = np.ones((3, 1), dtype=np.float64)
         self.literal = np.zeros(1, dtype=bool)
+        self.jointed = np.zeros(1, dtype=bool)  # whose joints are known
+        self._joint_codes = np.zeros(0, dtype=np.int64)
+        self._joint_docs = np.zeros(0, dtype=np.int32)
         self.categories: list[str] = []
         self.departments: list[str] = []
         self._category_number: dict[str, int] = {}
@@ -189,7 +192,7 @@ class SearchMemory:
     def _add_documents(self, session: Session, after: int, top: int) -> None:
         rows = session.connection().execute(
             select(D.id, D.kind, D.category, D.departments, D.title_length, D.body_length, D.departments_length,
-                   D.literal).where(D.id > after, D.id <= top).order_by(D.id)).cursor.fetchall()
+                   D.literal, D.joints).where(D.id > after, D.id <= top).order_by(D.id)).cursor.fetchall()
         grow = top - after
         at = np.array([r[0] for r in rows], dtype=np.int64) - after - 1
         kind, category = np.full(grow, -1, dtype=np.int64), np.full(grow, -1, dtype=np.int64)
@@ -199,6 +202,9 @@ class SearchMemory:
         category[at] = [self._number(self.categories, self._category_number, r[2]) for r in rows]
         lengths[:, at] = np.array([r[4:7] for r in rows], dtype=np.float64).reshape(-1, 3).T
         literal[at] = [bool(r[7]) for r in rows]
+        jointed = np.zeros(grow, dtype=bool)
+        jointed[at] = [r[8] is not None for r in rows]
+        self._add_joints([(r[0], r[8]) for r in rows if r[8]])
         department_doc, department_of = [], []
         for r in rows:
             for name in dict.fromkeys(n for n in (r[3] or "").split("\n") if n):
@@ -208,8 +214,24 @@ class SearchMemory:
         self.category = np.concatenate([self.category, category])
         self.lengths = np.concatenate([self.lengths, lengths], axis=1)
         self.literal = np.concatenate([self.literal, literal])
+        self.jointed = np.concatenate([self.jointed, jointed])
         self.department_doc = np.concatenate([self.department_doc, np.array(department_doc, dtype=np.int64)])
         self.department_of = np.concatenate([self.department_of, np.array(department_of, dtype=np.int64)])
+
+    def _add_joints(self, documents: list[tuple[int, str]]) -> None:
+        """Indexes the documents' joints (two characters each, lvzhi.search.documents.joints) by joint."""
+        codes = [ord(j[k]) * 0x110000 + ord(j[k + 1]) for _, j in documents for k in range(0, len(j) - 1, 2)]
+        docs = [n for n, j in documents for _ in range(len(j) // 2)]
+        codes_all = np.concatenate([self._joint_codes, np.array(codes, dtype=np.int64)])
+        docs_all = np.concatenate([self._joint_docs, np.array(docs, dtype=np.int32)])
+        order = np.argsort(codes_all, kind="stable")
+        self._joint_codes, self._joint_docs = codes_all[order], docs_all[order]
+
+    def joined(self, before: str, after: str) -> np.ndarray:
+        """The documents with a space between these two characters (of those whose joints are known)."""
+        code = ord(before) * 0x110000 + ord(after)
+        return self._joint_docs[np.searchsorted(self._joint_codes, code):
+                                np.searchsorted(self._joint_codes, code, side="right")]
 
     @staticmethod
     def _number(names: list[str], numbers: dict[str, int], name: str) -> int:

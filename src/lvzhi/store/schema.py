@@ -124,6 +124,9 @@ class SearchDocumentRow(Base):
     # whether every field reads as its tokens were cut from it (no character that normalising changes), so that
     # a term holding a text means the field holds it; NULL: not known (read as no)
     literal: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    # each space of the text (title, body, departments, a space apart) with the characters either side, two
+    # characters a space; NULL: not known (lvzhi.search.documents.joints)
+    joints: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class SearchDocumentDepartmentRow(Base):

@@ -43,6 +43,7 @@ class SearchDocument:
     departments: tuple[str, ...]
     tokens: tuple[tuple[str, ...], ...]
     literal: bool = False  # each field is the text its tokens were cut from (SearchDocumentRow.literal)
+    joints: str = ""  # each space of its text with the characters either side (SearchDocumentRow.joints)
 
 
 MakeDocuments = Callable[[Sequence[Item]], list[SearchDocument]]
@@ -81,7 +82,8 @@ def hold_imports(session: Session) -> None:
 def _document_values(d: SearchDocument) -> dict:
     lengths = {f"{name}_length": max(len(tokens), 1) for name, tokens in zip(FIELDS, d.tokens)}  # empty: 1, as bm25s
     return {"digest": d.digest, "kind": d.kind, "category": d.category, "title": d.title, "body": d.body,
-            "departments": "\n".join(d.departments), "entries": 0, "literal": d.literal, **lengths}
+            "departments": "\n".join(d.departments), "entries": 0, "literal": d.literal,
+            "joints": d.joints, **lengths}
 
 
 def _term_ids(session: Session, terms: set[str]) -> dict[str, int]:
