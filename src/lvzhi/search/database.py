@@ -205,6 +205,8 @@ class DatabaseSearch:
         if not any(c.lower() != c.upper() for c in needle):  # letters with case: no text is taken on its terms
             literal = memory.literal[:snapshot.documents]
             may &= self._pieces_may_hold(session, snapshot, needle) | ~literal
+            if titles_too:
+                may_title &= self._pieces_may_hold(session, snapshot, needle, (0,)) | ~literal
             if token_characters(needle) == needle:
                 held = memory.containing(session, "text", needle)
                 sure = may & literal & snapshot.mask(held.documents())
@@ -218,18 +220,19 @@ class DatabaseSearch:
             sure_title[titles] = True
         return np.flatnonzero(sure), np.flatnonzero(sure_title & sure)
 
-    def _pieces_may_hold(self, session: Session, snapshot: "_Snapshot", needle: str) -> np.ndarray:
-        """Per document whose fields are literal, whether it may hold each piece of the needle (between its
-        spaces): a term holds the piece, or the piece spans words — a term ends with a beginning of it and a term
-        begins with an end of it (every character of a piece that is always in a term is in a word that is)."""
+    def _pieces_may_hold(self, session: Session, snapshot: "_Snapshot", needle: str,
+                         fields: tuple[int, ...] = (0, 1, 2)) -> np.ndarray:
+        """Per document whose fields are literal, whether these fields may hold each piece of the needle (between
+        its spaces): a term holds the piece, or the piece spans words — a term ends with a beginning of it and a
+        term begins with an end of it (every character of a piece that is always in a term is in a word that is).
+        """
         may = np.ones(snapshot.documents, dtype=bool)
         for piece in dict.fromkeys(needle.split(" ")):
             if len(piece) < 2 or not all(self.tokenizer.always_kept(c) for c in piece):
                 continue
-            within = snapshot.mask(self.memory.containing(session, "text", piece).documents())
-            across = (snapshot.mask(self.memory.containing(session, "ends", piece).documents())
-                      & snapshot.mask(self.memory.containing(session, "starts", piece).documents()))
-            may &= within | across
+            held = {how: snapshot.mask(self.memory.containing(session, how, piece).documents(fields))
+                    for how in ("text", "ends", "starts")}
+            may &= held["text"] | (held["ends"] & held["starts"])
         return may
 
     def _read(self, session: Session, which, needle: str) -> tuple[np.ndarray, np.ndarray]:
