@@ -87,9 +87,15 @@ class Postings:
         return self.docs[self.starts[f]:self.starts[f + 1]], self.tf[self.starts[f]:self.starts[f + 1]]
 
     def joined(self, rows: np.ndarray) -> "Postings":
-        """These postings and more rows (field, document, tf)."""
-        mine = np.column_stack([np.repeat(np.arange(3), np.diff(self.starts)), self.docs, self.tf])
-        return Postings.of(np.concatenate([mine, rows.reshape(-1, 3)]))
+        """These postings and more rows (field, document, tf) of documents added since (numbered after them)."""
+        rows = rows.reshape(-1, 3)
+        rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
+        added = np.searchsorted(rows[:, 0], np.arange(4))
+        docs, tf = [], []
+        for f in range(3):  # per field: the held ones, then the added ones (already in order after them)
+            docs += [self.docs[self.starts[f]:self.starts[f + 1]], rows[added[f]:added[f + 1], 1].astype(np.int32)]
+            tf += [self.tf[self.starts[f]:self.starts[f + 1]], rows[added[f]:added[f + 1], 2].astype(np.float32)]
+        return Postings(self.starts + added, np.concatenate(docs), np.concatenate(tf))
 
     @property
     def nbytes(self) -> int:
