@@ -8,6 +8,7 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, text
 
 from lvzhi.lists.bundled import bundled_dataset
@@ -148,8 +149,11 @@ def test_the_catalog_searches_in_memory_up_to_the_threshold_and_in_the_database_
     store.close()
 
 
-def test_department_summaries_and_pages_by_sql(database_url):
-    """The department list and a department's page, counted in the database, as from the lists themselves."""
+@pytest.mark.parametrize("in_memory", ["12000", "0"], ids=["engine", "database search"])
+def test_department_summaries_and_pages_by_sql(database_url, in_memory, monkeypatch):
+    """The department list (counted from either search's entries) and a department's page (in the database), as
+    from the lists themselves."""
+    monkeypatch.setenv(ENV_IN_MEMORY_SEARCH, in_memory)
     datasets, store = stored(database_url, 3)
     catalog = Catalog(store)
     expected: dict[str, list] = {}

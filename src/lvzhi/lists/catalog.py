@@ -40,7 +40,7 @@ from ..search.resident import SearchMemory
 from ..store import Store
 from ..store.reading import ITEM_COLUMNS, ItemPool, load_dataset, town_records
 from ..store.schema import ItemRow, PlaceRow, TownRow, SearchCountedRow, VersionCheckRow, VersionRow
-from ..store.searchdocs import counted_items, department_counts, department_names, documents_naming, totals
+from ..store.searchdocs import counted_items, department_names, documents_naming, totals
 from ..knowledge import Place, town_folders
 from .cache import BudgetLRU, budget_from_environment, positive_from_environment
 from .departments import DepartmentView, department_view, find_department, same_department
@@ -305,7 +305,7 @@ class Catalog:
     def _summarise_departments(self) -> list[DepartmentSummary]:
         with self.store.transaction() as session:
             names = department_names(session)
-            items, towns = department_counts(session)
+        items, towns = self.search_engine().entries.department_counts()  # counted where the search holds them
         reclaimed: dict[str, int] = {}  # every list but the cooperative one, as the department view counts
         for (name, kind), n in items.items():
             if kind != "cooperative":

@@ -75,6 +75,12 @@ class DatabaseSearch:
             self._counted(session)
             self.memory.hold_common(session)
 
+    @property
+    def entries(self) -> Entries:
+        """The entries of the versions counted (as SearchEngine.entries)."""
+        with self.store.transaction() as session:
+            return self._counted(session).entries
+
     def search(self, query: str, kind: str | None = None, category: str | None = None,
                department: str | None = None, town: str | None = None, limit: int = 20,
                offset: int = 0) -> SearchResult:

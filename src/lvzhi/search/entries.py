@@ -114,6 +114,25 @@ class Entries:
             per_town += self._wide_towns[rows[rows >= 0]].sum(axis=0)
         return per_town
 
+    def department_counts(self) -> tuple[dict[tuple[str, str], int], dict[str, int]]:
+        """Entries per (department, list) and towns per department, of the documents that name it."""
+        held = self.sizes[self.department_doc] > 0
+        docs, names = self.department_doc[held], self.department_of[held]
+        per_kind = np.bincount(names * len(KINDS) + self.doc_kind[docs], weights=self.sizes[docs],
+                               minlength=len(self.departments) * len(KINDS))
+        items = {(self.departments[k // len(KINDS)], KINDS[k % len(KINDS)]): int(per_kind[k])
+                 for k in np.flatnonzero(per_kind).tolist()}
+        in_town = np.zeros((len(self.departments), len(self.towns)), dtype=bool)
+        rows = self._wide_row[docs]
+        wide_towns = self._wide_towns > 0
+        for name, row in zip(names[rows >= 0].tolist(), rows[rows >= 0].tolist()):  # a district's templates
+            in_town[name] |= wide_towns[row]
+        narrow, named = docs[rows < 0], names[rows < 0]
+        entries = self._by_doc[_ranges(self._doc_start[narrow], self._doc_start[narrow + 1])]
+        in_town[np.repeat(named, self.sizes[narrow]), self.entry_town[entries]] = True
+        towns = {self.departments[d]: int(n) for d, n in enumerate(in_town.sum(axis=1).tolist()) if n}
+        return items, towns
+
     def facets(self, found, filters: dict[str, str | None]) -> dict[str, dict[str, int]]:
         """Counts per value of each facet, under every filter but that facet's own (so other values stay visible).
         Values are ordered by count, then by where they first appear among the hits (best first)."""

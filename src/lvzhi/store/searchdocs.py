@@ -225,19 +225,6 @@ def department_names(session: Session) -> list[str]:
         .order_by(first, func.min(SearchDocumentDepartmentRow.position))))
 
 
-def department_counts(session: Session) -> tuple[dict[tuple[str, str], int], dict[str, int]]:
-    """Counted items per (department name, list), and towns per department name."""
-    items = session.execute(
-        select(SearchDocumentDepartmentRow.name, SearchDocumentRow.kind, func.sum(SearchDocumentRow.entries))
-        .join(SearchDocumentRow).where(SearchDocumentRow.entries > 0)
-        .group_by(SearchDocumentDepartmentRow.name, SearchDocumentRow.kind))
-    towns = session.execute(
-        counted_items(SearchDocumentDepartmentRow.name, func.count(func.distinct(SearchCountedRow.town_id)))
-        .join(SearchDocumentDepartmentRow, SearchDocumentDepartmentRow.document_id == ItemRow.document_id)
-        .group_by(SearchDocumentDepartmentRow.name))
-    return {(name, kind): int(n) for name, kind, n in items}, {name: int(n) for name, n in towns}
-
-
 def documents_naming(names: Sequence[str]):
     """SELECT the counted documents of the cooperative and reclaimed lists that name any of these departments."""
     return (select(SearchDocumentDepartmentRow.document_id).join(SearchDocumentRow)
