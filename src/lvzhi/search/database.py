@@ -35,7 +35,7 @@ from .engine import FIELD_WEIGHTS, TITLE_VERBATIM_BONUS, VERBATIM_BONUS, Hit, Se
 from .entries import Entries
 from .index import EXPANSION_WEIGHT, K1, PART_WEIGHT, _idf
 from .normalize import normalize
-from .resident import SearchMemory, Verbatim
+from .resident import SearchMemory, Verbatim, give_back_freed_memory
 from .tokenize import QueryTokens, Tokenizer
 
 B = 0.75
@@ -74,6 +74,7 @@ class DatabaseSearch:
         with self.store.transaction() as session:
             self._counted(session)
             self.memory.hold_common(session)
+        give_back_freed_memory()
 
     @property
     def entries(self) -> Entries:

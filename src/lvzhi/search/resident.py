@@ -10,12 +10,13 @@ database; only a query's few uncertain verbatim matches are read there (lvzhi.se
 """
 from __future__ import annotations
 
+import ctypes
 import os
 import threading
 from itertools import chain
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Callable, Hashable, Sequence
+from typing import Callable, Hashable, Iterator, Sequence
 
 import numpy as np
 from sqlalchemy import func, select
@@ -31,29 +32,34 @@ COMMON_SHARE = 0.6  # of the budget, for the commonest terms' postings read ahea
 # every term's (130 MiB), so that no search asks the database for postings
 COMMON_FLOOR = 1  # postings below which a term is read only when asked for
 POSTING_BYTES = 8  # a held posting: its document (int32) and tf (float32)
-STREAMED_ROWS = 100_000
+STREAMED_ROWS = 20_000  # rows a batch: a row costs ~150 bytes until it is numbers
 WHOLE_READ = 1000  # versions to read at once beyond which every item is read (an index-only scan) and sorted
 D, P, T = SearchDocumentRow, SearchPostingRow, SearchTermRow
 
 
-def integers(session: Session, statement, width: int, stream: bool = False) -> np.ndarray:
-    """The statement's rows, integers all (and its parameters), as an array of `width` columns: millions of rows,
-    read from the driver's cursor as tuples (SQLAlchemy's row objects would cost several times as long), streamed
-    (`stream`, for many rows: a server-side cursor on PostgreSQL) and turned into numbers a batch at a time, not
-    all held at once."""
+def batches(session: Session, statement, stream: bool = False) -> Iterator[list[tuple]]:
+    """The statement's rows (its parameters numbers only), a batch of tuples at a time, from the driver's cursor:
+    SQLAlchemy's row objects would cost several times as long for millions of rows. `stream` (for many rows) reads
+    them with a server-side cursor on PostgreSQL, so that they are never all held at once."""
     connection = session.connection()  # the session's transaction: what it reads agrees with the rest
-    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))  # numbers only
+    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
     driver = connection.connection.driver_connection
     streamed = stream and connection.dialect.name == "postgresql"
-    cursor = driver.cursor(name="lvzhi_integers") if streamed else driver.cursor()
-    parts = [np.zeros((0, width), dtype=np.int64)]
+    cursor = driver.cursor(name="lvzhi_rows") if streamed else driver.cursor()
     try:
         cursor.execute(sql)
-        while rows := cursor.fetchmany(STREAMED_ROWS):  # a batch at a time: a row held costs ~150 bytes
-            parts.append(np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=width * len(rows))
-                         .reshape(-1, width))
+        while rows := cursor.fetchmany(STREAMED_ROWS):
+            yield rows
     finally:
         cursor.close()
+
+
+def integers(session: Session, statement, width: int, stream: bool = False) -> np.ndarray:
+    """The statement's rows, integers all, as an array of `width` columns (read as `batches`)."""
+    parts = [np.zeros((0, width), dtype=np.int64)]
+    for rows in batches(session, statement, stream):
+        parts.append(np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=width * len(rows))
+                     .reshape(-1, width))
     return np.concatenate(parts)
 
 
@@ -196,42 +202,37 @@ class SearchMemory:
             self.watermark = top
 
     def _add_documents(self, session: Session, after: int, top: int) -> None:
-        rows = session.connection().execute(
-            select(D.id, D.kind, D.category, D.departments, D.title_length, D.body_length, D.departments_length,
-                   D.literal, D.joints).where(D.id > after, D.id <= top).order_by(D.id)).cursor.fetchall()
         grow = top - after
-        at = np.array([r[0] for r in rows], dtype=np.int64) - after - 1
         kind, category = np.full(grow, -1, dtype=np.int64), np.full(grow, -1, dtype=np.int64)
         lengths, literal = np.ones((3, grow), dtype=np.float64), np.zeros(grow, dtype=bool)
-        kinds = {k: n for n, k in enumerate(KINDS)}
-        kind[at] = [kinds.get(r[1], -1) for r in rows]
-        category[at] = [self._number(self.categories, self._category_number, r[2]) for r in rows]
-        lengths[:, at] = np.array([r[4:7] for r in rows], dtype=np.float64).reshape(-1, 3).T
-        literal[at] = [bool(r[7]) for r in rows]
         jointed = np.zeros(grow, dtype=bool)
-        jointed[at] = [r[8] is not None for r in rows]
-        self._add_joints([(r[0], r[8]) for r in rows if r[8]])
-        department_doc, department_of = [], []
-        for r in rows:
-            for name in dict.fromkeys(n for n in (r[3] or "").split("\n") if n):
-                department_doc.append(r[0])
-                department_of.append(self._number(self.departments, self._department_number, name))
+        kinds = {k: n for n, k in enumerate(KINDS)}
+        departments: list[np.ndarray] = [self.department_doc, self.department_of]
+        joints: list[np.ndarray] = [self._joint_codes, self._joint_docs]
+        for rows in batches(session, select(D.id, D.kind, D.category, D.departments, D.title_length, D.body_length,
+                                            D.departments_length, D.literal, D.joints)
+                            .where(D.id > after, D.id <= top).order_by(D.id), stream=True):
+            at = np.array([r[0] for r in rows], dtype=np.int64) - after - 1
+            kind[at] = [kinds.get(r[1], -1) for r in rows]
+            category[at] = [self._number(self.categories, self._category_number, r[2]) for r in rows]
+            lengths[:, at] = np.array([r[4:7] for r in rows], dtype=np.float64).reshape(-1, 3).T
+            literal[at] = [bool(r[7]) for r in rows]
+            jointed[at] = [r[8] is not None for r in rows]
+            pairs = [(r[0], self._number(self.departments, self._department_number, name))
+                     for r in rows for name in dict.fromkeys(n for n in (r[3] or "").split("\n") if n)]
+            departments += [np.array([d for d, _ in pairs], dtype=np.int64),
+                            np.array([n for _, n in pairs], dtype=np.int64)]
+            joints += _joints_of([(r[0], r[8]) for r in rows if r[8]])
         self.kind = np.concatenate([self.kind, kind])
         self.category = np.concatenate([self.category, category])
         self.lengths = np.concatenate([self.lengths, lengths], axis=1)
         self.literal = np.concatenate([self.literal, literal])
         self.jointed = np.concatenate([self.jointed, jointed])
-        self.department_doc = np.concatenate([self.department_doc, np.array(department_doc, dtype=np.int64)])
-        self.department_of = np.concatenate([self.department_of, np.array(department_of, dtype=np.int64)])
-
-    def _add_joints(self, documents: list[tuple[int, str]]) -> None:
-        """Indexes the documents' joints (two characters each, lvzhi.search.documents.joints) by joint."""
-        codes = [ord(j[k]) * 0x110000 + ord(j[k + 1]) for _, j in documents for k in range(0, len(j) - 1, 2)]
-        docs = [n for n, j in documents for _ in range(len(j) // 2)]
-        codes_all = np.concatenate([self._joint_codes, np.array(codes, dtype=np.int64)])
-        docs_all = np.concatenate([self._joint_docs, np.array(docs, dtype=np.int32)])
-        order = np.argsort(codes_all, kind="stable")
-        self._joint_codes, self._joint_docs = codes_all[order], docs_all[order]
+        self.department_doc = np.concatenate(departments[0::2])
+        self.department_of = np.concatenate(departments[1::2])
+        codes, docs = np.concatenate(joints[0::2]), np.concatenate(joints[1::2])
+        order = np.argsort(codes, kind="stable")  # by joint: a joint's documents are one slice
+        self._joint_codes, self._joint_docs = codes[order], docs[order]
 
     def joined(self, before: str, after: str) -> np.ndarray:
         """The documents with a space between these two characters (of those whose joints are known)."""
@@ -411,3 +412,20 @@ def _matches(how: str, text: str, term: str) -> bool:
     if how == "starts":
         return any(term.startswith(text[i:]) for i in range(1, len(text)))
     return text in term
+
+
+def _joints_of(documents: list[tuple[int, str]]) -> list[np.ndarray]:
+    """The documents' joints (two characters each, lvzhi.search.documents.joints) as numbers, and their
+    documents."""
+    codes = [ord(j[k]) * 0x110000 + ord(j[k + 1]) for _, j in documents for k in range(0, len(j) - 1, 2)]
+    docs = [n for n, j in documents for _ in range(len(j) // 2)]
+    return [np.array(codes, dtype=np.int64), np.array(docs, dtype=np.int32)]
+
+
+def give_back_freed_memory() -> None:
+    """Returns the heap freed after reading ahead (millions of rows' tuples, a batch at a time) to the system, so
+    that the worker's resident size is what it holds (glibc's malloc_trim; elsewhere nothing happens)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
