@@ -1,6 +1,7 @@
 """What a worker keeps of the database's search tables, so that a search across ten thousand towns costs
-milliseconds: the documents' few fields that filters and facets need, the counted versions' entries, and the
-postings of the terms asked for recently, held to a memory budget (LVZHI_SEARCH_CACHE_MB).
+milliseconds: the documents' few fields that filters and facets need, the counted versions' entries, and terms'
+postings (the commonest read ahead, others when asked for), held to a memory budget (LVZHI_SEARCH_CACHE_MB);
+and what is known of texts' verbatim matches.
 
 A province's documents are few beside its entries (a town's item is one of ~400k distinct contents at 10,000
 towns, against 4 million entries), and what a worker holds of them is arrays: ~30 bytes a document, 12 bytes an
@@ -13,9 +14,9 @@ from __future__ import annotations
 import ctypes
 import os
 import threading
-from itertools import chain
 from collections import OrderedDict
 from dataclasses import dataclass
+from itertools import chain
 from typing import Callable, Hashable, Iterator, Sequence
 
 import numpy as np
