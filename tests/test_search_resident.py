@@ -122,3 +122,20 @@ def test_reading_ahead_holds_the_common_terms_and_answers_alike(database_url):
         assert memory.hold_common(session) == 0  # nothing more fits
     same_answers(SearchEngine(datasets, search_tokenizer()), search)
     store.close()
+
+
+def test_a_server_reads_ahead_only_where_the_lists_in_force_are_many(database_url, monkeypatch):
+    """`lvzhi serve` calls warm_search at start: a province's search data is read ahead; a few towns' are not (the
+    first search loads them in well under a second, and a worker that never searches does not hold them)."""
+    from lvzhi.lists import catalog as catalogs
+
+    monkeypatch.setenv(catalogs.ENV_IN_MEMORY_SEARCH, "0")
+    _, store = stored(database_url, 2)
+    few = catalogs.Catalog(store)
+    few.warm_search()
+    assert few.search_memory.stats()["versions"] == 0
+    monkeypatch.setattr(catalogs, "READ_AHEAD_DOCUMENTS", 100)
+    many = catalogs.Catalog(store)
+    many.warm_search()
+    assert many.search_memory.stats()["versions"] == 3 and many.search_memory.stats()["held"] > 0
+    store.close()
